@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from states.models import State
+
+
+class ReminderFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("As soon as something is due")
+    WEEKLY = "weekly", _("Weekly digest")
+    NONE = "none", _("No reminders")
+
+
+class Profile(models.Model):
+    """What a user is to the application beyond Django's user: the State they are a
+    focal point for, the States they follow, and how they want to be reminded."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="profile")
+    state = models.ForeignKey(
+        State, null=True, blank=True, on_delete=models.SET_NULL, related_name="focal_points",
+        verbose_name=_("focal point for"),
+        help_text=_("Government focal points update the recommendations of this State only."))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    followed_states = models.ManyToManyField(State, blank=True, related_name="followers",
+                                             verbose_name=_("States I follow"))
+    reminder_frequency = models.CharField(_("reminders"), max_length=10,
+                                          choices=ReminderFrequency.choices,
+                                          default=ReminderFrequency.WEEKLY)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES,
+                                default="en")
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Reminder(models.Model):
+    """One reminder owed to one user for one deadline at one lead time.
+
+    The unique `key` (kind, object, due date, lead time) per recipient is what makes
+    reminders go out once: a scan inserts rows it has not seen, then sends the
+    pending ones; see reviews.reminders for the whole protocol.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="reminders")
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    due_date = models.DateField()
+    lead_days = models.IntegerField(help_text=_("Days before the deadline; negative = overdue"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="one_reminder_per_key"),
+        ]
+        indexes = [models.Index(fields=["status", "recipient"])]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminder log")
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title} ({self.due_date})"

@@ -1,0 +1,95 @@
+"""Who may do what: the one place the API, the pages and the commands ask.
+
+Roles are Django groups (an admin assigns them); a focal point's State is on the
+user's profile. Superusers may do everything.
+"""
+
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    NGO = "ngo", _("NGO staff")
+    FOCAL_POINT = "focal-point", _("Government focal point")
+    RESEARCHER = "researcher", _("Researcher")
+    ADMIN = "admin", _("Administrator")
+
+
+# Group names as admins see them in the Django admin.
+GROUP_NAMES = {
+    Role.NGO: "NGO staff",
+    Role.FOCAL_POINT: "Focal points",
+    Role.RESEARCHER: "Researchers",
+}
+
+
+def roles_of(user) -> set[str]:
+    """The user's roles, cached on the user object for the request."""
+    if user is None or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_upr_roles", None)
+    if cached is None:
+        names = {v: k for k, v in GROUP_NAMES.items()}
+        cached = {names[g] for g in user.groups.values_list("name", flat=True) if g in names}
+        if user.is_superuser:
+            cached.add(Role.ADMIN)
+        user._upr_roles = cached
+    return cached
+
+
+def has_role(user, role: str) -> bool:
+    return role in roles_of(user)
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_superuser)
+
+
+def focal_state_id(user) -> int | None:
+    """The State a focal point speaks for, or None."""
+    if not has_role(user, Role.FOCAL_POINT):
+        return None
+    profile = getattr(user, "profile", None)
+    return profile.state_id if profile else None
+
+
+def can_edit_recommendations(user) -> bool:
+    """Create and edit reviews and recommendations (and import files)."""
+    return is_admin(user) or has_role(user, Role.NGO)
+
+
+def can_assess(user, actor: str, state_id: int | None) -> bool:
+    """Add an implementation assessment as `actor` on a recommendation to `state_id`."""
+    if is_admin(user):
+        return True
+    if actor == "civil_society":
+        return has_role(user, Role.NGO)
+    if actor == "government":
+        return state_id is not None and focal_state_id(user) == state_id
+    return False
+
+
+def can_manage_follow_up(user, state_id: int | None) -> bool:
+    """Add or change follow-up actions of `state_id`."""
+    return is_admin(user) or (state_id is not None and focal_state_id(user) == state_id)
+
+
+def assign_role(user, role: str, *, state=None) -> None:
+    """Give `user` a role; a focal point needs the State they speak for."""
+    from .models import Profile
+
+    profile, _created = Profile.objects.get_or_create(user=user)
+    if role == Role.ADMIN:
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
+    else:
+        if role == Role.FOCAL_POINT:
+            if state is None:
+                raise ValueError("A focal point needs a State.")
+            profile.state = state
+            profile.save(update_fields=["state"])
+        group, _created = Group.objects.get_or_create(name=GROUP_NAMES[role])
+        user.groups.add(group)
+    user.__dict__.pop("_upr_roles", None)
+

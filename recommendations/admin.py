@@ -1,0 +1,95 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    SDG,
+    AffectedGroup,
+    Assessment,
+    FollowUpAction,
+    ImportJob,
+    Recommendation,
+    ResponseRecord,
+    Theme,
+)
+
+
+class ResponseRecordInline(admin.TabularInline):
+    model = ResponseRecord
+    extra = 0
+    fields = ["response", "source_symbol", "source_paragraph", "date", "created_by",
+              "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    extra = 0
+    fields = ["actor", "status", "assessed_on", "organisation", "comment", "evidence_url",
+              "created_by"]
+    readonly_fields = ["created_by"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "review", "response", "action_category", "government_status",
+                    "civil_society_status", "updated_at"]
+    list_filter = ["response", "review__session__cycle", "review__state__region",
+                   "action_category", "government_status", "civil_society_status", "themes__source"]
+    search_fields = ["paragraph", "text", "review__state__name", "review__state__iso3",
+                     "uhri_annotation_id"]
+    autocomplete_fields = ["review", "recommending_states", "themes", "affected_groups"]
+    filter_horizontal = ["sdgs"]
+    list_select_related = ["review__state", "review__session"]
+    readonly_fields = ["response", "response_source", "government_status",
+                       "civil_society_status", "created_at", "updated_at"]
+    inlines = [ResponseRecordInline, AssessmentInline]
+    show_full_result_count = False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["recommendation", "actor", "status", "assessed_on", "organisation",
+                    "created_by"]
+    list_filter = ["actor", "status"]
+    search_fields = ["recommendation__text", "organisation", "comment"]
+    raw_id_fields = ["recommendation"]
+    list_select_related = ["recommendation", "created_by"]
+
+
+@admin.register(FollowUpAction)
+class FollowUpActionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "state", "responsible_institution", "target_date", "status"]
+    list_filter = ["status", "state__region"]
+    search_fields = ["title", "description", "responsible_institution", "state__name"]
+    autocomplete_fields = ["state"]
+    raw_id_fields = ["recommendations"]
+    date_hierarchy = "target_date"
+    list_select_related = ["state"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "source"]
+    list_filter = ["source"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(SDG)
+class SDGAdmin(admin.ModelAdmin):
+    list_display = ["number", "title"]
+
+
+@admin.register(AffectedGroup)
+class AffectedGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "detected_format", "dry_run", "status", "rows_done",
+                    "rows_total", "created_by", "created_at"]
+    list_filter = ["status", "dry_run", "detected_format"]
+    readonly_fields = ["report"]

@@ -1,0 +1,480 @@
+import datetime as dt
+import hashlib
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from reviews.models import Review
+from states.models import State, normalize_name
+
+
+class Response(models.TextChoices):
+    SUPPORTED = "supported", _("Supported")
+    NOTED = "noted", _("Noted")
+    PARTIALLY_SUPPORTED = "partially_supported", _("Partially supported")
+    PENDING = "pending", _("Pending")
+    NOT_SUPPORTED = "not_supported", _("Not supported")
+
+    @classmethod
+    def parse(cls, value: str) -> "Response | None":
+        """Map the words the sources use (`Accepted`, `Supported/Noted`...) to a response."""
+        return RESPONSE_WORDS.get(re.sub(r"[^a-z]+", " ", (value or "").lower()).strip())
+
+
+RESPONSE_WORDS = {
+    "supported": Response.SUPPORTED,
+    "accepted": Response.SUPPORTED,
+    "support": Response.SUPPORTED,
+    "noted": Response.NOTED,
+    "partially supported": Response.PARTIALLY_SUPPORTED,
+    "supported noted": Response.PARTIALLY_SUPPORTED,
+    "partially accepted": Response.PARTIALLY_SUPPORTED,
+    "pending": Response.PENDING,
+    "will be examined": Response.PENDING,
+    "to be examined": Response.PENDING,
+    "not supported": Response.NOT_SUPPORTED,
+    "rejected": Response.NOT_SUPPORTED,
+}
+
+
+class ImplementationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PARTIALLY_IMPLEMENTED = "partially_implemented", _("Partially implemented")
+    FULLY_IMPLEMENTED = "fully_implemented", _("Fully implemented")
+    # Only civil society says this; a government reports "not started".
+    NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
+
+
+class Actor(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+
+
+class ActionCategory(models.IntegerChoices):
+    """UPR Info's classification of how much action a recommendation asks for."""
+
+    MINIMAL = 1, _("1 – Minimal action")
+    CONTINUING = 2, _("2 – Continuing action")
+    CONSIDERING = 3, _("3 – Considering action")
+    GENERAL = 4, _("4 – General action")
+    SPECIFIC = 5, _("5 – Specific action")
+
+
+class ThemeSource(models.TextChoices):
+    UPR_INFO = "upr-info", _("UPR Info")
+    UHRI = "uhri", _("Universal Human Rights Index")
+    OHCHR = "ohchr", _("OHCHR")
+    USER = "user", _("Added by users")
+
+
+class Theme(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=ThemeSource.choices)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "name"], name="theme_name_per_source"),
+        ]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SDG(models.Model):
+    """A Sustainable Development Goal (1–17)."""
+
+    number = models.PositiveSmallIntegerField(
+        primary_key=True, validators=[MinValueValidator(1), MaxValueValidator(17)])
+    title = models.CharField(_("title"), max_length=100)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("Sustainable Development Goal")
+        verbose_name_plural = _("Sustainable Development Goals")
+
+    def __str__(self) -> str:
+        return f"SDG {self.number}: {self.title}"
+
+
+class AffectedGroup(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("affected group")
+        verbose_name_plural = _("affected groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def text_key(text: str) -> str:
+    """A stable key for a recommendation's text, blind to case, spacing and punctuation."""
+    return hashlib.sha1(normalize_name(text).encode()).hexdigest()
+
+
+def paragraph_sort_key(paragraph: str) -> str:
+    """`140.2` sorts before `140.10`: zero-pad every number in the paragraph."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(6), paragraph or "")[:60]
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def for_state(self, iso3: str) -> "RecommendationQuerySet":
+        return self.filter(review__state__iso3=iso3)
+
+    def made_by(self, iso3: str) -> "RecommendationQuerySet":
+        return self.filter(recommending_states__iso3=iso3)
+
+    def supported(self) -> "RecommendationQuerySet":
+        return self.filter(response=Response.SUPPORTED)
+
+    def noted(self) -> "RecommendationQuerySet":
+        return self.filter(response=Response.NOTED)
+
+    def in_cycle(self, number: int) -> "RecommendationQuerySet":
+        return self.filter(review__session__cycle__number=number)
+
+    def search(self, q: str) -> "RecommendationQuerySet":
+        """Full-text search: PostgreSQL's web-search syntax over a GIN-indexed tsvector,
+        or every word as a substring on SQLite."""
+        q = (q or "").strip()
+        if not q:
+            return self
+        if connection.vendor == "postgresql":
+            return self.filter(
+                search_vector=SearchQuery(q, config="english", search_type="websearch"))
+        qs = self
+        for word in q.split():
+            qs = qs.filter(text__icontains=word.strip('"'))
+        return qs
+
+    def with_related(self) -> "RecommendationQuerySet":
+        return self.select_related("review__state", "review__session__cycle").prefetch_related(
+            "recommending_states", "themes", "sdgs", "affected_groups")
+
+
+class Recommendation(models.Model):
+    """One recommendation of a review, as adopted, with its recommending States.
+
+    `response`, `government_status` and `civil_society_status` are the latest
+    entries of their histories, kept on the row so lists filter and sort without
+    joins; only the methods below change them, together with the history.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="recommendations",
+                               verbose_name=_("review"))
+    paragraph = models.CharField(_("paragraph"), max_length=30, blank=True,
+                                 help_text=_("Paragraph in the Working Group report, e.g. 140.1"))
+    paragraph_sort = models.CharField(max_length=60, blank=True, editable=False)
+    text = models.TextField(_("text"))
+    text_key = models.CharField(max_length=40, editable=False, db_index=True)
+    recommending_states = models.ManyToManyField(
+        State, related_name="recommendations_made", verbose_name=_("recommending States"))
+    response = models.CharField(_("response"), max_length=20, choices=Response.choices,
+                                default=Response.PENDING, db_index=True)
+    response_source = models.CharField(_("source of the response"), max_length=120, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations",
+                                    verbose_name=_("themes"))
+    sdgs = models.ManyToManyField(SDG, blank=True, related_name="recommendations",
+                                  verbose_name=_("SDGs"))
+    affected_groups = models.ManyToManyField(AffectedGroup, blank=True,
+                                             related_name="recommendations",
+                                             verbose_name=_("affected groups"))
+    action_category = models.PositiveSmallIntegerField(
+        _("action category"), choices=ActionCategory.choices, null=True, blank=True)
+    uhri_annotation_id = models.CharField(_("UHRI annotation id"), max_length=64, unique=True,
+                                          null=True, blank=True)
+    government_status = models.CharField(_("government status"), max_length=25, blank=True,
+                                         choices=ImplementationStatus.choices, db_index=True)
+    civil_society_status = models.CharField(_("civil society assessment"), max_length=25,
+                                            blank=True, choices=ImplementationStatus.choices)
+    # Kept up to date by a trigger on PostgreSQL (see migrations); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["search_vector", "paragraph_sort", "text_key"])
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["review_id", "paragraph_sort", "id"]
+        indexes = [
+            models.Index(fields=["review", "paragraph_sort"]),
+            models.Index(fields=["review", "text_key"]),
+        ]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+
+    def __str__(self) -> str:
+        label = self.paragraph or _("recommendation")
+        return f"{label}: {self.text[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:recommendation_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs) -> None:
+        self.text = (self.text or "").strip()
+        self.paragraph = (self.paragraph or "").strip().rstrip(".")
+        self.text_key = text_key(self.text)
+        self.paragraph_sort = paragraph_sort_key(self.paragraph)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "text_key", "paragraph_sort", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def check_recommending_states(states: "list[State] | models.QuerySet") -> None:
+        if not states:
+            raise ValidationError(
+                {"recommending_states": _("A recommendation needs at least one recommending "
+                                          "State.")})
+
+    @property
+    def state(self) -> State:
+        return self.review.state
+
+    # Row behaviour: each keeps a history row and the denormalised field in step.
+
+    def record_response(self, response: str, *, source_symbol: str = "",
+                        source_paragraph: str = "", date: dt.date | None = None,
+                        user=None) -> "ResponseRecord":
+        with transaction.atomic():
+            record = ResponseRecord.objects.create(
+                recommendation=self, response=response, source_symbol=source_symbol,
+                source_paragraph=source_paragraph, date=date, created_by=user)
+            self.response = response
+            self.response_source = record.source_label
+            self.save(update_fields=["response", "response_source"])
+        return record
+
+    def add_assessment(self, *, actor: str, status: str, user=None, comment: str = "",
+                       evidence_url: str = "", organisation: str = "",
+                       assessed_on: dt.date | None = None) -> "Assessment":
+        with transaction.atomic():
+            assessment = Assessment(
+                recommendation=self, actor=actor, status=status, comment=comment,
+                evidence_url=evidence_url, organisation=organisation, created_by=user,
+                assessed_on=assessed_on or timezone.localdate())
+            assessment.full_clean()
+            assessment.save()
+            self.refresh_latest_statuses()
+        return assessment
+
+    def refresh_latest_statuses(self) -> None:
+        latest = {}
+        for actor, status in self.assessments.order_by("assessed_on", "created_at", "id"
+                                                       ).values_list("actor", "status"):
+            latest[actor] = status
+        self.government_status = latest.get(Actor.GOVERNMENT, "")
+        self.civil_society_status = latest.get(Actor.CIVIL_SOCIETY, "")
+        self.save(update_fields=["government_status", "civil_society_status"])
+
+    def bump_version(self) -> None:
+        Recommendation.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        self.refresh_from_db(fields=["version"])
+
+    # Permissions: one place for the API and the pages (see accounts.roles).
+
+    def user_can_edit(self, user) -> bool:
+        from accounts.roles import can_edit_recommendations
+
+        return can_edit_recommendations(user)
+
+    def user_can_assess(self, user, actor: str) -> bool:
+        from accounts.roles import can_assess
+
+        return can_assess(user, actor, self.review.state_id)
+
+
+class ResponseRecord(models.Model):
+    """One position a State took on a recommendation, with the document that says so."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE,
+                                       related_name="responses")
+    response = models.CharField(_("response"), max_length=20, choices=Response.choices)
+    source_symbol = models.CharField(_("source document"), max_length=60, blank=True,
+                                     help_text=_("e.g. A/HRC/43/15/Add.1"))
+    source_paragraph = models.CharField(_("paragraph"), max_length=30, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation", "created_at", "id"]
+        verbose_name = _("response")
+        verbose_name_plural = _("response history")
+
+    def __str__(self) -> str:
+        return f"{self.get_response_display()} ({self.source_label})"
+
+    @property
+    def source_label(self) -> str:
+        if self.source_symbol and self.source_paragraph:
+            return f"{self.source_symbol}, para. {self.source_paragraph}"
+        return self.source_symbol or self.source_paragraph
+
+
+class Assessment(models.Model):
+    """A dated judgement of how far a recommendation is implemented, by government or
+    civil society; the two histories are kept apart and never overwrite each other."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE,
+                                       related_name="assessments")
+    actor = models.CharField(_("assessed by"), max_length=15, choices=Actor.choices)
+    status = models.CharField(_("status"), max_length=25, choices=ImplementationStatus.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    assessed_on = models.DateField(_("date"), default=timezone.localdate)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="assessments")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation", "assessed_on", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(actor="government", status="not_implemented"),
+                name="government_never_not_implemented"),
+        ]
+        indexes = [models.Index(fields=["actor", "assessed_on"])]
+        verbose_name = _("implementation assessment")
+        verbose_name_plural = _("implementation assessments")
+
+    def __str__(self) -> str:
+        return f"{self.get_actor_display()}: {self.get_status_display()} ({self.assessed_on})"
+
+    def clean(self) -> None:
+        if self.actor == Actor.GOVERNMENT and self.status == ImplementationStatus.NOT_IMPLEMENTED:
+            raise ValidationError({"status": _("A government status is one of not started, "
+                                               "in progress, partially or fully implemented.")})
+
+
+class FollowUpActionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FollowUpActionQuerySet(models.QuerySet):
+    def open(self) -> "FollowUpActionQuerySet":
+        return self.filter(status__in=[FollowUpActionStatus.PLANNED,
+                                       FollowUpActionStatus.IN_PROGRESS])
+
+    def overdue(self, today: dt.date | None = None) -> "FollowUpActionQuerySet":
+        return self.open().filter(target_date__lt=today or timezone.localdate())
+
+    def due_within(self, days: int, today: dt.date | None = None) -> "FollowUpActionQuerySet":
+        today = today or timezone.localdate()
+        return self.open().filter(target_date__gte=today,
+                                  target_date__lte=today + dt.timedelta(days=days))
+
+
+class FollowUpAction(models.Model):
+    """What a government does about one or several of its recommendations."""
+
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="follow_up_actions",
+                              verbose_name=_("State"))
+    recommendations = models.ManyToManyField(Recommendation, related_name="follow_up_actions",
+                                             verbose_name=_("recommendations"))
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    responsible_institution = models.CharField(_("responsible institution"), max_length=300,
+                                               blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=15, choices=FollowUpActionStatus.choices,
+                              default=FollowUpActionStatus.PLANNED)
+    indicators = models.TextField(_("indicators"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="follow_up_actions")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords()
+    objects = FollowUpActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target_date", "id"]
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendations:followupaction_detail", args=[self.pk])
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return bool(
+            self.target_date
+            and self.status in (FollowUpActionStatus.PLANNED, FollowUpActionStatus.IN_PROGRESS)
+            and self.target_date < (today or timezone.localdate()))
+
+    def user_can_edit(self, user) -> bool:
+        from accounts.roles import can_manage_follow_up
+
+        return can_manage_follow_up(user, self.state_id)
+
+
+class ImportJob(models.Model):
+    """An uploaded file and the report of importing it (dry run or for real)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    format = models.CharField(max_length=20, default="auto")
+    detected_format = models.CharField(max_length=20, blank=True)
+    state = models.ForeignKey(State, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    session_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="import_jobs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def progress(self) -> int:
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

@@ -1,0 +1,129 @@
+import html
+import re
+import unicodedata
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def normalize_name(name: str) -> str:
+    """The key State names are matched on: accents, case, '&' and punctuation ignored.
+
+    `Côte d'Ivoire`, `Cote d'Ivoire` and `COTE D IVOIRE` give the same key, so
+    do `St Kitts & Nevis` and `Saint Kitts and Nevis`.
+    """
+    name = html.unescape(name or "")
+    name = unicodedata.normalize("NFKD", name)
+    name = "".join(c for c in name if not unicodedata.combining(c)).lower()
+    name = name.replace("&", " and ")
+    name = re.sub(r"[^a-z0-9]+", " ", name).strip()
+    name = re.sub(r"\bsaint\b", "st", name)
+    return re.sub(r"^the ", "", name)
+
+
+class RegionalGroup(models.TextChoices):
+    AFRICAN = "AFR", _("African Group")
+    ASIA_PACIFIC = "APG", _("Asia-Pacific Group")
+    EASTERN_EUROPEAN = "EEG", _("Eastern European Group")
+    LATIN_AMERICAN_CARIBBEAN = "GRULAC", _("Latin American and Caribbean Group")
+    WESTERN_EUROPEAN_OTHERS = "WEOG", _("Western European and others Group")
+
+    @classmethod
+    def parse(cls, value: str) -> "RegionalGroup | None":
+        """Accept the codes and the labels used by UPR Info and UHRI (`Asia`, `Africa`...)."""
+        key = normalize_name(value)
+        for code, aliases in REGION_ALIASES.items():
+            if key == normalize_name(code) or key in aliases:
+                return cls(code)
+        return None
+
+
+REGION_ALIASES: dict[str, set[str]] = {
+    "AFR": {"africa", "african", "african group", "african states", "afr"},
+    "APG": {
+        "asia", "asia pacific", "asia pacific group", "asia pacific states",
+        "asian states", "asia and pacific", "apg",
+    },
+    "EEG": {"eastern europe", "eastern european", "eastern european group",
+            "eastern european states", "eeg"},
+    "GRULAC": {"grulac", "latin america and caribbean", "latin american and caribbean",
+               "latin american and caribbean group", "latin american and caribbean states"},
+    "WEOG": {"weog", "western european and others", "western european and other states",
+             "western european and others group", "western europe and others"},
+}
+
+
+class StateQuerySet(models.QuerySet):
+    def members(self) -> "StateQuerySet":
+        return self.filter(is_observer=False)
+
+    def in_region(self, region: str) -> "StateQuerySet":
+        return self.filter(region=region)
+
+    def resolve(self, name: str) -> "State | None":
+        """The State a name or ISO code designates, through the aliases; None if unknown."""
+        name = (name or "").strip()
+        if len(name) in (2, 3) and name.isupper():
+            state = self.filter(models.Q(iso3=name) | models.Q(iso2=name)).first()
+            if state:
+                return state
+        key = normalize_name(name)
+        if not key:
+            return None
+        return self.filter(
+            models.Q(name_key=key) | models.Q(aliases__name_key=key)
+        ).distinct().first()
+
+    def alias_map(self) -> dict[str, "State"]:
+        """All known name keys → State, for importers that resolve thousands of names."""
+        states = {s.pk: s for s in self.all()}
+        mapping = {s.name_key: s for s in states.values()}
+        mapping.update({s.iso3.lower(): s for s in states.values()})
+        for state_id, key in StateAlias.objects.values_list("state_id", "name_key"):
+            mapping[key] = states[state_id]
+        return mapping
+
+
+class State(models.Model):
+    """A UN Member State or an observer State (Holy See, State of Palestine)."""
+
+    iso3 = models.CharField(_("ISO 3166 alpha-3"), max_length=3, unique=True)
+    iso2 = models.CharField(_("ISO 3166 alpha-2"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_key = models.CharField(max_length=100, editable=False, db_index=True)
+    region = models.CharField(_("regional group"), max_length=6, choices=RegionalGroup.choices)
+    is_observer = models.BooleanField(_("observer State"), default=False)
+
+    objects = StateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("State")
+        verbose_name_plural = _("States")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class StateAlias(models.Model):
+    """Another name a State goes by in imported data (`Turkey`, `DPR Korea`...)."""
+
+    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("alias"), max_length=100)
+    name_key = models.CharField(max_length=100, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("State alias")
+        verbose_name_plural = _("State aliases")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = normalize_name(self.name)
+        super().save(*args, **kwargs)

@@ -1,0 +1,93 @@
+"""Shared fixtures. Test-only settings live here, not in a second settings module."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.roles import Role, assign_role
+from states.models import State
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def need_service(name: str, reason: str) -> None:
+    """Skip a test whose service is missing, or fail it when REQUIRE_SERVICES=1 (CI)."""
+    message = f"{name} unavailable: {reason}"
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(message + " (REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        need_service("../shared/data", f"{SHARED_DATA} not found")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()  # throttling counters
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def france(db) -> State:
+    return State.objects.get(iso3="FRA")
+
+
+@pytest.fixture
+def germany(db) -> State:
+    return State.objects.get(iso3="DEU")
+
+
+def make_user(username: str, role: str | None = None, state: State | None = None,
+              password: str = "pw-for-tests-123"):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.org", password=password)
+    if role:
+        assign_role(user, role, state=state)
+    return user
+
+
+@pytest.fixture
+def ngo_user(db):
+    return make_user("ngo", Role.NGO)
+
+
+@pytest.fixture
+def focal_point(db, france):
+    """A government focal point for France."""
+    return make_user("focal-fra", Role.FOCAL_POINT, state=france)
+
+
+@pytest.fixture
+def researcher(db):
+    return make_user("researcher", Role.RESEARCHER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", Role.ADMIN)
+
+
+@pytest.fixture
+def plain_user(db):
+    return make_user("nobody")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
