@@ -54,6 +54,13 @@ def focal_state_id(user) -> int | None:
     return profile.state_id if profile else None
 
 
+def focal_points_q(user_path: str = "") -> models.Q:
+    """focal_state_id's rule as a query filter, for querysets that reach the user through
+    `user_path` ("" on users, "user__" on profiles, "recipient__" on reminders)."""
+    return models.Q(**{f"{user_path}groups__name": GROUP_NAMES[Role.FOCAL_POINT],
+                       f"{user_path}profile__state__isnull": False})
+
+
 def can_edit_recommendations(user) -> bool:
     """Create and edit reviews and recommendations (and import files)."""
     return is_admin(user) or has_role(user, Role.NGO)
@@ -79,7 +86,10 @@ def assign_role(user, role: str, *, state=None) -> None:
     """Give `user` a role; a focal point needs the State they speak for."""
     from .models import Profile
 
-    profile, _created = Profile.objects.get_or_create(user=user)
+    try:
+        profile = user.profile  # the cached instance, so that the caller sees the change
+    except Profile.DoesNotExist:
+        profile = Profile.objects.create(user=user)
     if role == Role.ADMIN:
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])

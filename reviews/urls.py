@@ -6,4 +6,5 @@ app_name = "reviews"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
 ]

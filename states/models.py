@@ -60,6 +60,18 @@ class StateQuerySet(models.QuerySet):
     def in_region(self, region: str) -> "StateQuerySet":
         return self.filter(region=region)
 
+    def search(self, q: str) -> "StateQuerySet":
+        """States whose name, ISO code or one of whose aliases matches `q` (accents and
+        case ignored, so `cote` finds Côte d'Ivoire and `turkey` finds Türkiye)."""
+        q = (q or "").strip()
+        if not q:
+            return self
+        key = normalize_name(q)
+        match = models.Q(iso3__iexact=q) | models.Q(iso2__iexact=q)
+        if key:
+            match |= models.Q(name_key__contains=key) | models.Q(aliases__name_key__contains=key)
+        return self.filter(match).distinct()
+
     def resolve(self, name: str) -> "State | None":
         """The State a name or ISO code designates, through the aliases; None if unknown."""
         name = (name or "").strip()

@@ -1,5 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "states"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("states/", views.state_list, name="state_list"),
+    path("states/<str:iso3>/", views.state_detail, name="state_detail"),
+]

@@ -183,6 +183,10 @@ REMINDER_LEAD_DAYS = [
     int(d) for d in os.environ.get("REMINDER_LEAD_DAYS", "30,7,1").split(",") if d.strip()
 ]
 REMINDER_OVERDUE_EVERY_DAYS = envint("REMINDER_OVERDUE_EVERY_DAYS", 7)
+# "Weekly digest" users get their collected reminders on this weekday (0 = Monday).
+REMINDER_DIGEST_WEEKDAY = envint("REMINDER_DIGEST_WEEKDAY", 0)
+# Seconds before the first retry of a digest the SMTP server refused; doubles each time.
+REMINDER_RETRY_BACKOFF = envint("REMINDER_RETRY_BACKOFF", 60)
 CELERY_BEAT_SCHEDULE = {
     "daily-reminder-scan": {
         "task": "reviews.tasks.scan_reminders",

@@ -1,0 +1,182 @@
+"""The filters of the recommendation list, shared by the API and the browser list page.
+
+Names are the contract in DESIGN.md ("REST API"). Every filter that takes a code
+(ISO3, region, theme slug, SDG, cycle or session number) is repeatable
+(`state_under_review=FRA&state_under_review=DEU` means either) and validated: an
+unknown or malformed value makes the form invalid, which the API turns into a 400
+with a message for that field, instead of silently returning everything.
+"""
+
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from django_filters.fields import ModelMultipleChoiceField
+
+from reviews.models import Cycle, Session
+from states.models import RegionalGroup, State
+
+from .models import (
+    SDG,
+    ActionCategory,
+    ImplementationStatus,
+    Recommendation,
+    Response,
+    Theme,
+)
+
+
+class CodeMultipleChoiceField(ModelMultipleChoiceField):
+    """Model choices given by a code column; codes are matched upper-case when asked
+    (`fra` finds France), and one bad value names itself in the error."""
+
+    def __init__(self, *args, upper: bool = False, **kwargs) -> None:
+        self.upper = upper
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        if self.upper and value:
+            value = [v.strip().upper() if isinstance(v, str) else v for v in value]
+        return super().clean(value)
+
+
+class CodeMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    field_class = CodeMultipleChoiceField
+
+
+class RegionField(forms.MultipleChoiceField):
+    """Regional group codes, also accepting the labels older data uses (`Asia`, `Africa`)."""
+
+    def to_python(self, value):
+        values = super().to_python(value)
+        return [(RegionalGroup.parse(v) or v) for v in values]
+
+
+class RegionFilter(filters.MultipleChoiceFilter):
+    field_class = RegionField
+
+
+def _ids(objects) -> list[int]:
+    return [obj.pk for obj in objects]
+
+
+def _through_exists(relation: str, **lookups) -> Exists:
+    """EXISTS over an M2M table of Recommendation: no join fan-out, so no DISTINCT."""
+    through = getattr(Recommendation, relation).through
+    return Exists(through.objects.filter(recommendation_id=OuterRef("pk"), **lookups))
+
+
+ORDERING_FIELDS = (
+    ("paragraph_sort", "paragraph"),
+    ("review__state__iso3", "state_under_review"),
+    ("review__session__number", "session"),
+    ("response", "response"),
+    ("action_category", "action_category"),
+    ("government_status", "status"),
+    ("created_at", "created_at"),
+    ("updated_at", "updated_at"),
+    ("id", "id"),
+)
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """Ordering with the primary key as the last key, so pages never overlap."""
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        qs = super().filter(qs, value)
+        if value:
+            keys = [self.get_ordering_value(v) for v in value if v not in ("", None)]
+            if not any(k.lstrip("-") == "id" for k in keys):
+                qs = qs.order_by(*keys, "id")
+        return qs
+
+
+class RecommendationFilter(filters.FilterSet):
+    state_under_review = CodeMultipleChoiceFilter(
+        queryset=State.objects.all(), to_field_name="iso3", upper=True,
+        method="filter_state_under_review", label=_("State under review"),
+        help_text=_("ISO 3166 alpha-3 code of the State under review, e.g. `FRA`. "
+                    "Repeat to match any of several."))
+    recommending_state = CodeMultipleChoiceFilter(
+        queryset=State.objects.all(), to_field_name="iso3", upper=True,
+        method="filter_recommending_state", label=_("Recommending State"),
+        help_text=_("ISO3 code of a State that made (or joined) the recommendation. "
+                    "Repeat to match any of several."))
+    cycle = CodeMultipleChoiceFilter(
+        queryset=Cycle.objects.all(), to_field_name="number", method="filter_cycle",
+        label=_("Cycle"), help_text=_("UPR cycle number (1, 2, 3, 4...). Repeatable."))
+    session = CodeMultipleChoiceFilter(
+        queryset=Session.objects.all(), to_field_name="number", method="filter_session",
+        label=_("Session"),
+        help_text=_("Working Group session number (sessions run on across cycles: 1–54...). "
+                    "Repeatable."))
+    region = RegionFilter(
+        choices=RegionalGroup.choices, field_name="review__state__region",
+        distinct=False, label=_("Region of the State under review"),
+        help_text=_("Regional group code of the State under review. Repeatable."))
+    recommending_region = RegionFilter(
+        choices=RegionalGroup.choices, method="filter_recommending_region", distinct=False,
+        label=_("Region of a recommending State"),
+        help_text=_("Regional group code of a recommending State. Repeatable."))
+    response = filters.MultipleChoiceFilter(
+        choices=Response.choices, distinct=False, label=_("Response"),
+        help_text=_("The State's current response. Repeatable."))
+    theme = CodeMultipleChoiceFilter(
+        queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme",
+        label=_("Theme"), help_text=_("Theme slug (see the `theme_slugs` column of the export). "
+                                      "Repeat to match any of several."))
+    sdg = CodeMultipleChoiceFilter(
+        queryset=SDG.objects.all(), method="filter_sdg", label=_("SDG"),
+        help_text=_("Sustainable Development Goal number, 1–17. Repeatable."))
+    action_category = filters.TypedMultipleChoiceFilter(
+        choices=ActionCategory.choices, coerce=int, distinct=False,
+        label=_("Action category"),
+        help_text=_("UPR Info action category, 1 (minimal) to 5 (specific action). Repeatable."))
+    status = filters.MultipleChoiceFilter(
+        field_name="government_status", choices=ImplementationStatus.choices,
+        distinct=False, label=_("Government status"),
+        help_text=_("The government's current implementation status. Repeatable."))
+    q = filters.CharFilter(
+        method="filter_q", label=_("Search"),
+        help_text=_("Full-text search in the text. Web-search syntax on PostgreSQL: "
+                    "`\"exact phrase\"`, `or`, `-excluded`."))
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
+        help_text=_("Only recommendations created or changed at or after this ISO 8601 "
+                    "datetime (or date), e.g. `2024-05-01T00:00:00Z`: for incremental pulls."))
+    ordering = StableOrderingFilter(
+        fields=ORDERING_FIELDS, label=_("Order by"),
+        help_text=_("Sort key; prefix with `-` for descending. Default: review, then "
+                    "paragraph."))
+
+    class Meta:
+        model = Recommendation
+        fields: list[str] = []
+
+    def filter_state_under_review(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(review__state_id__in=_ids(value)) if value else qs
+
+    def filter_recommending_state(self, qs: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(_through_exists("recommending_states", state_id__in=_ids(value)))
+
+    def filter_recommending_region(self, qs: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(_through_exists("recommending_states", state__region__in=value))
+
+    def filter_cycle(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(review__session__cycle_id__in=_ids(value)) if value else qs
+
+    def filter_session(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(review__session_id__in=_ids(value)) if value else qs
+
+    def filter_theme(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(_through_exists("themes", theme_id__in=_ids(value))) if value else qs
+
+    def filter_sdg(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(_through_exists("sdgs", sdg_id__in=_ids(value))) if value else qs
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.search(value) if value else qs

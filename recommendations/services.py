@@ -1,0 +1,178 @@
+"""Workflows that span several rows: creating and editing recommendations with their
+recommending States and response history, follow-up actions, and edits guarded
+against lost updates. The API, the pages and the importers call these."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from reviews.models import Review
+from states.models import State
+
+from .models import FollowUpAction, Recommendation, Response
+
+
+class StaleEdit(Exception):
+    """The row changed since the editor loaded it; `current` is the row as it is now."""
+
+    def __init__(self, current: models.Model) -> None:
+        super().__init__(f"{current._meta.verbose_name} {current.pk} was changed by someone else")
+        self.current = current
+
+
+def claim_version(obj: models.Model, expected_version: int | None) -> None:
+    """Bump `obj.version` if it is still `expected_version`, else raise StaleEdit.
+
+    The conditional UPDATE is what prevents lost updates: two editors who loaded
+    version 3 both try `UPDATE ... SET version = 4 WHERE version = 3`; the database
+    lets exactly one of them match a row. Call it inside the edit's transaction,
+    before writing the other fields, so a refused edit writes nothing.
+    `expected_version=None` means the caller does not know the version (an API
+    client without If-Match): it is accepted only against the version in `obj`,
+    as loaded in this request.
+    """
+    model = type(obj)
+    expected = obj.version if expected_version is None else expected_version
+    updated = model.objects.filter(pk=obj.pk, version=expected).update(version=F("version") + 1)
+    if not updated:
+        raise StaleEdit(model.objects.get(pk=obj.pk))
+    obj.version = expected + 1
+
+
+def _check_states(states: Sequence[State]) -> None:
+    Recommendation.check_recommending_states(states)
+
+
+@transaction.atomic
+def create_recommendation(*, review: Review, text: str, recommending_states: Sequence[State],
+                          paragraph: str = "", response: str = Response.PENDING,
+                          source_symbol: str = "", source_paragraph: str = "",
+                          response_date: dt.date | None = None, themes: Iterable = (),
+                          sdgs: Iterable = (), affected_groups: Iterable = (),
+                          action_category: int | None = None,
+                          uhri_annotation_id: str | None = None, user=None) -> Recommendation:
+    _check_states(recommending_states)
+    if not (text or "").strip():
+        raise ValidationError({"text": _("The text of the recommendation is required.")})
+    paragraph = (paragraph or "").strip().rstrip(".")
+    if paragraph and review.recommendations.filter(paragraph=paragraph).exists():
+        raise ValidationError({"paragraph": _("This review already has a recommendation "
+                                              "with paragraph %(p)s.") % {"p": paragraph}})
+    recommendation = Recommendation.objects.create(
+        review=review, paragraph=paragraph, text=text, action_category=action_category,
+        uhri_annotation_id=uhri_annotation_id or None)
+    recommendation.recommending_states.set(recommending_states)
+    recommendation.themes.set(themes)
+    recommendation.sdgs.set(sdgs)
+    recommendation.affected_groups.set(affected_groups)
+    recommendation.record_response(
+        response, source_symbol=source_symbol or review.addendum_symbol or review.wg_report_symbol,
+        source_paragraph=source_paragraph or paragraph, date=response_date, user=user)
+    return recommendation
+
+
+@transaction.atomic
+def create_recommendations(*, review: Review, items: Sequence[dict],
+                           user=None) -> list[Recommendation]:
+    """Create many recommendations of one review, all or nothing.
+
+    Each item holds the keyword arguments of `create_recommendation` (without review
+    and user). Errors are collected per item and raised together, keyed `items[i]`.
+    """
+    errors: dict[str, list] = {}
+    created = []
+    for index, item in enumerate(items):
+        try:
+            with transaction.atomic():
+                created.append(create_recommendation(review=review, user=user, **item))
+        except ValidationError as exc:
+            errors[f"items[{index}]"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return created
+
+
+RECOMMENDATION_FIELDS = {"paragraph", "text", "action_category", "uhri_annotation_id"}
+
+
+@transaction.atomic
+def update_recommendation(recommendation: Recommendation, *, expected_version: int | None,
+                          user=None, recommending_states: Sequence[State] | None = None,
+                          themes: Iterable | None = None, sdgs: Iterable | None = None,
+                          affected_groups: Iterable | None = None, response: str | None = None,
+                          source_symbol: str = "", source_paragraph: str = "",
+                          response_date: dt.date | None = None,
+                          **fields) -> Recommendation:
+    """Apply an edit made against `expected_version`; raises StaleEdit if it is stale."""
+    unknown = set(fields) - RECOMMENDATION_FIELDS
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    if recommending_states is not None:
+        _check_states(recommending_states)
+    claim_version(recommendation, expected_version)
+    for name, value in fields.items():
+        setattr(recommendation, name, value)
+    if fields:
+        recommendation.save(update_fields=[*fields, "version"])
+    else:
+        recommendation.save(update_fields=["version"])
+    for manager, values in ((recommendation.recommending_states, recommending_states),
+                            (recommendation.themes, themes), (recommendation.sdgs, sdgs),
+                            (recommendation.affected_groups, affected_groups)):
+        if values is not None:
+            manager.set(values)
+    if response and response != recommendation.response:
+        recommendation.record_response(response, source_symbol=source_symbol,
+                                       source_paragraph=source_paragraph, date=response_date,
+                                       user=user)
+    return recommendation
+
+
+@transaction.atomic
+def create_follow_up_action(*, state: State, recommendations: Sequence[Recommendation],
+                            title: str, user=None, **fields) -> FollowUpAction:
+    """A follow-up action of `state`; every linked recommendation must be addressed to it."""
+    _check_action_recommendations(state, recommendations)
+    action = FollowUpAction.objects.create(state=state, title=title, created_by=user, **fields)
+    action.recommendations.set(recommendations)
+    return action
+
+
+@transaction.atomic
+def update_follow_up_action(action: FollowUpAction, *, expected_version: int | None,
+                            recommendations: Sequence[Recommendation] | None = None,
+                            **fields) -> FollowUpAction:
+    if recommendations is not None:
+        _check_action_recommendations(action.state, recommendations)
+    claim_version(action, expected_version)
+    for name, value in fields.items():
+        setattr(action, name, value)
+    action.save(update_fields=[*fields, "version", "updated_at"])
+    if recommendations is not None:
+        action.recommendations.set(recommendations)
+    return action
+
+
+def _check_action_recommendations(state: State,
+                                  recommendations: Sequence[Recommendation]) -> None:
+    if not recommendations:
+        raise ValidationError({"recommendations": _("Link at least one recommendation.")})
+    foreign = [r for r in recommendations if r.review.state_id != state.pk]
+    if foreign:
+        raise ValidationError({"recommendations": _(
+            "Recommendations %(ids)s are not addressed to %(state)s.") % {
+            "ids": ", ".join(str(r.pk) for r in foreign), "state": state.name}})
+
+
+@transaction.atomic
+def update_review(review: Review, *, expected_version: int | None, **fields) -> Review:
+    claim_version(review, expected_version)
+    for name, value in fields.items():
+        setattr(review, name, value)
+    review.full_clean(exclude=["state", "session"])
+    review.save()
+    return review

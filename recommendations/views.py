@@ -1,0 +1,518 @@
+"""Public recommendation pages: the filtered list and one recommendation.
+
+Editing views (4b) are added below the public ones.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.roles import can_edit_recommendations, can_manage_follow_up, focal_state_id
+from reviews.models import Review
+from states.models import State
+
+from . import services
+from .filters import RecommendationFilter
+from .forms import (
+    CivilSocietyAssessmentForm,
+    FollowUpActionForm,
+    GovernmentStatusForm,
+    ImportUploadForm,
+    PasteForm,
+    RecommendationForm,
+)
+from .models import (
+    ActionCategory,
+    Actor,
+    FollowUpAction,
+    ImportJob,
+    Recommendation,
+    Response,
+)
+from .parsing import parse_recommendation_list, resolve_state_names, state_name_checker
+
+PAGE_SIZE = 50
+AUDIT_TRAIL_LIMIT = 100
+
+
+# Filters shown as drop-downs on the list page, in this order; `q` and `updated_since`
+# get their own inputs. The API accepts the same names.
+SELECT_FILTERS = ("state_under_review", "recommending_state", "cycle", "session", "region",
+                  "recommending_region", "response", "status", "theme", "sdg",
+                  "action_category", "ordering")
+
+
+def filter_controls(form) -> list[dict]:
+    """The filter form's multiple-choice fields as plain single-choice selects ("any" +
+    choices), which suit a browser better than a 195-row multi-select. A filter given
+    several values in the URL is shown as a multi-select so nothing is lost."""
+    controls = []
+    for name in SELECT_FILTERS:
+        field = form[name]
+        selected = field.value() or []
+        selected = {str(v) for v in (selected if isinstance(selected, list | tuple)
+                                     else [selected])}
+        options = [
+            {"value": str(value), "label": label, "selected": str(value) in selected}
+            for value, label in field.field.choices if str(value) != ""
+        ]
+        controls.append({"field": field, "options": options, "multiple": len(selected) > 1})
+    return controls
+
+
+def recommendation_list(request: HttpRequest) -> HttpResponse:
+    """The API's filters (one FilterSet for both), full-text `q`, 50 rows a page."""
+    filterset = RecommendationFilter(
+        request.GET or None, queryset=Recommendation.objects.with_related(), request=request)
+    queryset = filterset.qs if filterset.is_bound else filterset.queryset
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The same query (minus page) feeds the pagination links and the export links.
+    query = urlencode([(k, v) for k, v in request.GET.items()
+                       if k not in ("page", "format", "page_size") and v])
+    return render(request, "recommendations/recommendation_list.html", {
+        "filter": filterset, "form": filterset.form, "page_obj": page,
+        "controls": filter_controls(filterset.form),
+        "recommendations": page.object_list, "query": query,
+        "is_filtered": bool(query),
+    })
+
+
+def audit_trail(recommendation: Recommendation, limit: int = AUDIT_TRAIL_LIMIT) -> list[dict]:
+    """The recommendation's saved versions, newest first, each with what changed from the
+    version before it (one query; diffs are computed in memory)."""
+    records = list(recommendation.history.select_related("history_user")
+                   .order_by("-history_date", "-history_id")[:limit + 1])
+    fields = {f.attname: f for f in Recommendation._meta.concrete_fields}
+    trail = []
+    for newer, older in zip(records, [*records[1:], None], strict=True):
+        if len(trail) == limit:
+            break
+        changes = []
+        if older is not None and newer.history_type == "~":
+            for change in newer.diff_against(older, excluded_fields=["version", "updated_at"]
+                                             ).changes:
+                field = fields.get(change.field)
+                display = (dict(field.flatchoices) if field is not None and field.choices
+                           else {})
+                changes.append({
+                    "field": field.verbose_name if field is not None else change.field,
+                    "old": display.get(change.old, change.old),
+                    "new": display.get(change.new, change.new),
+                })
+        trail.append({"record": newer, "changes": changes})
+    return trail
+
+
+def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
+    assessments = list(recommendation.assessments.select_related("created_by")
+                       .order_by("-assessed_on", "-created_at", "-id"))
+    return render(request, "recommendations/recommendation_detail.html", {
+        "recommendation": recommendation,
+        "review": recommendation.review,
+        "responses": recommendation.responses.select_related("created_by")
+                     .order_by("-date", "-created_at", "-id"),
+        "government_assessments": [a for a in assessments if a.actor == Actor.GOVERNMENT],
+        "civil_society_assessments": [a for a in assessments
+                                      if a.actor == Actor.CIVIL_SOCIETY],
+        "follow_up_actions": recommendation.follow_up_actions.order_by("target_date", "id"),
+        "audit_trail": audit_trail(recommendation),
+    })
+
+
+# Editing pages: NGO staff (recommendations, imports, civil-society assessments) and
+# government focal points (their State's status and follow-up actions). Every view
+# checks accounts.roles before reading the POST, so a refused request writes nothing.
+
+
+def _forbid(message: str) -> PermissionDenied:
+    return PermissionDenied(message)
+
+
+def _last_change(obj) -> dict:
+    """Who saved `obj` last and when, from its history, to show next to a refused edit."""
+    record = obj.history.select_related("history_user").first()
+    return {"user": getattr(record, "history_user", None),
+            "date": getattr(record, "history_date", None)}
+
+
+def _names(objects) -> str:
+    return ", ".join(str(o) for o in objects) or "—"
+
+
+def _changes(rows: list[tuple]) -> list[dict]:
+    return [{"label": label, "theirs": theirs, "yours": yours, "differs": theirs != yours}
+            for label, theirs, yours in rows]
+
+
+def _recommendation_changes(current: Recommendation, data: dict) -> list[dict]:
+    category = data.get("action_category")
+    return _changes([
+        (_("Paragraph"), current.paragraph, data["paragraph"]),
+        (_("Text"), current.text, data["text"].strip()),
+        (_("Recommending States"), _names(current.recommending_states.all()),
+         _names(data["recommending_states"])),
+        (_("Response"), current.get_response_display(), Response(data["response"]).label),
+        (_("Action category"), current.get_action_category_display() or "—",
+         ActionCategory(category).label if category else "—"),
+        (_("Themes"), _names(current.themes.all()), _names(data["themes"])),
+        (_("SDGs"), _names(current.sdgs.all()), _names(data["sdgs"])),
+        (_("Affected groups"), _names(current.affected_groups.all()),
+         _names(data["affected_groups"])),
+    ])
+
+
+def _restale(form_class, request: HttpRequest, current_version: int, **kwargs):
+    """The user's form again, now carrying the current version: saving it once more is a
+    deliberate choice to replace the other change, never a silent overwrite."""
+    data = request.POST.copy()
+    data["version"] = str(current_version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form
+
+
+@login_required
+def recommendation_create(request: HttpRequest, review_pk: int) -> HttpResponse:
+    review = get_object_or_404(Review.objects.with_related(), pk=review_pk)
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can add recommendations."))
+    form = RecommendationForm(request.POST or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recommendation = services.create_recommendation(
+                review=review, user=request.user, paragraph=data["paragraph"],
+                text=data["text"], recommending_states=list(data["recommending_states"]),
+                response=data["response"], action_category=data["action_category"],
+                themes=data["themes"], sdgs=data["sdgs"],
+                affected_groups=data["affected_groups"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Recommendation %(p)s added.") % {
+                "p": recommendation.paragraph or recommendation.pk})
+            if "add_another" in request.POST:
+                return redirect("recommendations:recommendation_create", review_pk=review.pk)
+            return redirect(recommendation)
+    return render(request, "recommendations/recommendation_form.html",
+                  {"form": form, "review": review})
+
+
+@login_required
+def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
+    if not recommendation.user_can_edit(request.user):
+        raise _forbid(_("Only NGO staff and administrators can edit recommendations."))
+    review = recommendation.review
+    form = RecommendationForm(request.POST or None, review=review, instance=recommendation)
+    context = {"form": form, "review": review, "recommendation": recommendation}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_recommendation(
+                recommendation, expected_version=data["version"], user=request.user,
+                paragraph=data["paragraph"], text=data["text"],
+                action_category=data["action_category"],
+                recommending_states=list(data["recommending_states"]),
+                themes=data["themes"], sdgs=data["sdgs"],
+                affected_groups=data["affected_groups"], response=data["response"],
+                source_symbol=data["source_symbol"])
+        except services.StaleEdit as exc:
+            current = exc.current
+            context.update(
+                stale=_recommendation_changes(current, data), last_change=_last_change(current),
+                form=_restale(RecommendationForm, request, current.version, review=review,
+                              instance=current))
+            return render(request, "recommendations/recommendation_form.html", context,
+                          status=409)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Recommendation saved."))
+            return redirect(recommendation)
+    return render(request, "recommendations/recommendation_form.html", context)
+
+
+# The parser's messages, as the user should read them.
+PARSER_ERRORS = {
+    "no recommendation text": _lazy("No recommendation text."),
+    "no recommending State": _lazy("No recommending State in brackets at the end of the "
+                                   "recommendation."),
+}
+
+
+def _paste_rows(review: Review, text: str) -> list[dict]:
+    """Parse pasted recommendations and check each line against the States' names and
+    the review's paragraphs; a row with errors is shown, never saved."""
+    alias_map = State.objects.alias_map()
+    existing = set(review.recommendations.values_list("paragraph", flat=True))
+    seen: set[str] = set()
+    rows = []
+    for item in parse_recommendation_list(text, is_state_name=state_name_checker(alias_map)):
+        errors = [PARSER_ERRORS.get(error, error) for error in item.errors]
+        states, unknown = resolve_state_names(item.state_names, alias_map)
+        if unknown:
+            errors.append(_("Unknown State names: %(names)s") % {"names": ", ".join(unknown)})
+        paragraph = (item.paragraph or "").strip().rstrip(".")
+        if paragraph in existing:
+            errors.append(_("Paragraph %(p)s is already in this review.") % {"p": paragraph})
+        elif paragraph and paragraph in seen:
+            errors.append(_("Paragraph %(p)s appears twice in the list.") % {"p": paragraph})
+        seen.add(paragraph)
+        rows.append({"paragraph": paragraph, "text": item.text, "states": states,
+                     "line": item.line, "errors": errors})
+    return rows
+
+
+@login_required
+def recommendation_paste(request: HttpRequest, review_pk: int) -> HttpResponse:
+    review = get_object_or_404(Review.objects.with_related(), pk=review_pk)
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can add recommendations."))
+    form = PasteForm(request.POST or None)
+    context = {"form": form, "review": review}
+    if request.method == "POST" and form.is_valid():
+        # "save" parses again rather than trusting the preview: the text may have changed.
+        rows = _paste_rows(review, form.cleaned_data["text"])
+        error_count = sum(1 for row in rows if row["errors"])
+        context.update(rows=rows, error_count=error_count)
+        if not rows:
+            form.add_error("text", _("No recommendation found in the text."))
+        elif "save" in request.POST and error_count:
+            form.add_error(None, _("Nothing was saved: fix the lines marked below first."))
+        elif "save" in request.POST:
+            items = [{"paragraph": row["paragraph"], "text": row["text"],
+                      "recommending_states": row["states"],
+                      "response": form.cleaned_data["response"]} for row in rows]
+            try:
+                created = services.create_recommendations(review=review, items=items,
+                                                          user=request.user)
+            except ValidationError as exc:
+                for key, problems in exc.message_dict.items():
+                    index = int(key.removeprefix("items[").rstrip("]"))
+                    rows[index]["errors"].extend(problems)
+                context["error_count"] = sum(1 for row in rows if row["errors"])
+                form.add_error(None, _("Nothing was saved: fix the lines marked below first."))
+            else:
+                messages.success(request, ngettext(
+                    "%(n)d recommendation saved.", "%(n)d recommendations saved.",
+                    len(created)) % {"n": len(created)})
+                return redirect(review)
+    return render(request, "recommendations/recommendation_paste.html", context)
+
+
+@login_required
+def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
+    if not recommendation.user_can_assess(request.user, Actor.CIVIL_SOCIETY):
+        raise _forbid(_("Only NGO staff add civil-society assessments."))
+    profile = getattr(request.user, "profile", None)
+    form = CivilSocietyAssessmentForm(
+        request.POST or None, initial={"organisation": getattr(profile, "organisation", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommendation.add_assessment(actor=Actor.CIVIL_SOCIETY, user=request.user,
+                                          **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Assessment added."))
+            return redirect(recommendation)
+    return render(request, "recommendations/assessment_form.html", {
+        "form": form, "recommendation": recommendation,
+        "heading": _("Add a civil-society assessment")})
+
+
+@login_required
+def government_status(request: HttpRequest, pk: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
+    if not recommendation.user_can_assess(request.user, Actor.GOVERNMENT):
+        raise _forbid(_("Only the government focal point of %(state)s can update the status "
+                        "of its recommendations.") % {"state": recommendation.review.state})
+    form = GovernmentStatusForm(request.POST or None,
+                                initial={"status": recommendation.government_status or None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommendation.add_assessment(actor=Actor.GOVERNMENT, user=request.user,
+                                          **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Government status updated."))
+            return redirect(recommendation)
+    return render(request, "recommendations/assessment_form.html", {
+        "form": form, "recommendation": recommendation,
+        "heading": _("Update the government status")})
+
+
+def _follow_up_state(request: HttpRequest) -> tuple[State | None, Recommendation | None]:
+    """The State a new follow-up action belongs to: the linked recommendation's, the
+    `state` asked for (administrators), or the focal point's own."""
+    recommendation = None
+    rec_id = request.GET.get("recommendation", "")
+    if rec_id.isdigit():
+        recommendation = get_object_or_404(
+            Recommendation.objects.select_related("review__state"), pk=rec_id)
+        return recommendation.review.state, recommendation
+    iso3 = request.GET.get("state", "")
+    if iso3:
+        return get_object_or_404(State, iso3=iso3.upper()), None
+    state_id = focal_state_id(request.user)
+    return (State.objects.get(pk=state_id) if state_id else None), None
+
+
+@login_required
+def followupaction_create(request: HttpRequest) -> HttpResponse:
+    state, recommendation = _follow_up_state(request)
+    if state is None or not can_manage_follow_up(request.user, state.pk):
+        raise _forbid(_("Only a State's government focal point can plan its follow-up "
+                        "actions."))
+    form = FollowUpActionForm(request.POST or None, state=state,
+                              initial={"recommendations": [recommendation] if recommendation
+                                       else []})
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.create_follow_up_action(
+                state=state, recommendations=list(form.cleaned_data["recommendations"]),
+                user=request.user, **form.action_fields())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Follow-up action added."))
+            return redirect(action)
+    return render(request, "recommendations/followupaction_form.html",
+                  {"form": form, "state": state})
+
+
+@login_required
+def followupaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(FollowUpAction.objects.select_related("state"), pk=pk)
+    if not action.user_can_edit(request.user):
+        raise _forbid(_("Only the government focal point of %(state)s can change its "
+                        "follow-up actions.") % {"state": action.state})
+    form = FollowUpActionForm(request.POST or None, state=action.state, instance=action)
+    context = {"form": form, "state": action.state, "action": action}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_follow_up_action(
+                action, expected_version=data["version"],
+                recommendations=list(data["recommendations"]), **form.action_fields())
+        except services.StaleEdit as exc:
+            current = exc.current
+            rows = [(form.fields[name].label, _display(current, name), _display_value(
+                form, name)) for name in FollowUpActionForm.FIELDS]
+            rows.append((_("Recommendations"), _names(current.recommendations.all()),
+                         _names(data["recommendations"])))
+            context.update(
+                stale=_changes(rows), last_change=_last_change(current),
+                form=_restale(FollowUpActionForm, request, current.version, state=action.state,
+                              instance=current))
+            return render(request, "recommendations/followupaction_form.html", context,
+                          status=409)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Follow-up action saved."))
+            return redirect(action)
+    return render(request, "recommendations/followupaction_form.html", context)
+
+
+def _display(obj, name: str) -> str:
+    value = getattr(obj, f"get_{name}_display", lambda: getattr(obj, name))()
+    return str(value) if value not in (None, "") else "—"
+
+
+def _display_value(form, name: str) -> str:
+    value = form.cleaned_data.get(name)
+    choices = dict(getattr(form.fields[name], "choices", None) or ())
+    value = choices.get(value, value)
+    return str(value) if value not in (None, "") else "—"
+
+
+def followupaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(
+        FollowUpAction.objects.select_related("state").prefetch_related(
+            Prefetch("recommendations",
+                     queryset=Recommendation.objects.select_related("review__session"))),
+        pk=pk)
+    return render(request, "recommendations/followupaction_detail.html", {
+        "action": action, "can_edit": action.user_can_edit(request.user),
+        "overdue": action.is_overdue()})
+
+
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can import files."))
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        job = ImportJob.objects.create(
+            file=upload, original_name=upload.name[:255], format=data["format"],
+            state=data["state"], session_number=data["session_number"],
+            dry_run=data["dry_run"], created_by=request.user)
+        _start_import(job)
+        return redirect("recommendations:import_detail", pk=job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:10]
+    return render(request, "recommendations/import_upload.html", {"form": form, "jobs": jobs})
+
+
+def _import_context(job: ImportJob) -> dict:
+    report = job.report or {}
+    errors = report.get("errors") or []
+    counts = report.get("counts")
+    if not isinstance(counts, dict):
+        # Importers report plain numbers at the top level too; show those.
+        counts = {k: v for k, v in report.items() if isinstance(v, int | float)
+                  and not isinstance(v, bool)}
+    return {"job": job, "counts": counts, "errors": errors[:500],
+            "more_errors": max(0, len(errors) - 500),
+            "running": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)}
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can see imports."))
+    job = get_object_or_404(ImportJob.objects.select_related("state", "created_by"), pk=pk)
+    context = _import_context(job)
+    if request.headers.get("HX-Request"):
+        return render(request, "recommendations/includes/import_status.html", context)
+    return render(request, "recommendations/import_detail.html", context)
+
+
+@login_required
+@require_POST
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import for real the file a successful dry run checked."""
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can import files."))
+    dry = get_object_or_404(ImportJob, pk=pk)
+    if not dry.dry_run or dry.status != ImportJob.Status.SUCCEEDED:
+        messages.error(request, _("Only a successful dry run can be imported for real."))
+        return redirect("recommendations:import_detail", pk=dry.pk)
+    job = ImportJob.objects.create(
+        file=dry.file.name, original_name=dry.original_name, format=dry.format,
+        state=dry.state, session_number=dry.session_number, dry_run=False,
+        created_by=request.user)
+    _start_import(job)
+    return redirect("recommendations:import_detail", pk=job.pk)
+
+
+def _start_import(job: ImportJob) -> None:
+    from .importers.jobs import start_import_job
+
+    start_import_job(job)
