@@ -82,6 +82,17 @@ def can_manage_follow_up(user, state_id: int | None) -> bool:
     return is_admin(user) or (state_id is not None and focal_state_id(user) == state_id)
 
 
+def can_assess_any(user) -> bool:
+    """Add some assessment: civil society's (NGO) or their own government's (focal point).
+    The API refuses other users before reading the request body."""
+    return is_admin(user) or has_role(user, Role.NGO) or focal_state_id(user) is not None
+
+
+def can_manage_any_follow_up(user) -> bool:
+    """Add or change follow-up actions of at least one State."""
+    return is_admin(user) or focal_state_id(user) is not None
+
+
 def assign_role(user, role: str, *, state=None) -> None:
     """Give `user` a role; a focal point needs the State they speak for."""
     from .models import Profile

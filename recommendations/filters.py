@@ -43,6 +43,17 @@ class CodeMultipleChoiceField(ModelMultipleChoiceField):
 class CodeMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
     field_class = CodeMultipleChoiceField
 
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("distinct", False)  # foreign keys; M2M filters use EXISTS
+        super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, v) -> dict:
+        # Match the row itself: the code is only how the client names it.
+        name = self.field_name
+        if self.lookup_expr != "exact":
+            name = f"{name}__{self.lookup_expr}"
+        return {name: v}
+
 
 class RegionField(forms.MultipleChoiceField):
     """Regional group codes, also accepting the labels older data uses (`Asia`, `Africa`)."""
@@ -94,19 +105,21 @@ class StableOrderingFilter(filters.OrderingFilter):
 class RecommendationFilter(filters.FilterSet):
     state_under_review = CodeMultipleChoiceFilter(
         queryset=State.objects.all(), to_field_name="iso3", upper=True,
-        method="filter_state_under_review", label=_("State under review"),
+        field_name="review__state", method="filter_state_under_review", label=_("State under review"),
         help_text=_("ISO 3166 alpha-3 code of the State under review, e.g. `FRA`. "
                     "Repeat to match any of several."))
     recommending_state = CodeMultipleChoiceFilter(
         queryset=State.objects.all(), to_field_name="iso3", upper=True,
-        method="filter_recommending_state", label=_("Recommending State"),
+        field_name="recommending_states", method="filter_recommending_state", label=_("Recommending State"),
         help_text=_("ISO3 code of a State that made (or joined) the recommendation. "
                     "Repeat to match any of several."))
     cycle = CodeMultipleChoiceFilter(
         queryset=Cycle.objects.all(), to_field_name="number", method="filter_cycle",
+        field_name="review__session__cycle",
         label=_("Cycle"), help_text=_("UPR cycle number (1, 2, 3, 4...). Repeatable."))
     session = CodeMultipleChoiceFilter(
         queryset=Session.objects.all(), to_field_name="number", method="filter_session",
+        field_name="review__session",
         label=_("Session"),
         help_text=_("Working Group session number (sessions run on across cycles: 1–54...). "
                     "Repeatable."))
@@ -123,10 +136,12 @@ class RecommendationFilter(filters.FilterSet):
         help_text=_("The State's current response. Repeatable."))
     theme = CodeMultipleChoiceFilter(
         queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme",
+        field_name="themes",
         label=_("Theme"), help_text=_("Theme slug (see the `theme_slugs` column of the export). "
                                       "Repeat to match any of several."))
     sdg = CodeMultipleChoiceFilter(
-        queryset=SDG.objects.all(), method="filter_sdg", label=_("SDG"),
+        queryset=SDG.objects.all(), to_field_name="number", field_name="sdgs",
+        method="filter_sdg", label=_("SDG"),
         help_text=_("Sustainable Development Goal number, 1–17. Repeatable."))
     action_category = filters.TypedMultipleChoiceFilter(
         choices=ActionCategory.choices, coerce=int, distinct=False,

@@ -77,8 +77,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     # The same query (minus page) feeds the pagination links and the export links.
-    query = urlencode([(k, v) for k, v in request.GET.items()
-                       if k not in ("page", "format", "page_size") and v])
+    query = urlencode([(k, v) for k, values in request.GET.lists()
+                       if k not in ("page", "format", "page_size") for v in values if v])
     return render(request, "recommendations/recommendation_list.html", {
         "filter": filterset, "form": filterset.form, "page_obj": page,
         "controls": filter_controls(filterset.form),
@@ -259,13 +259,24 @@ def _paste_rows(review: Review, text: str) -> list[dict]:
     existing = set(review.recommendations.values_list("paragraph", flat=True))
     seen: set[str] = set()
     rows = []
-    for item in parse_recommendation_list(text, is_state_name=state_name_checker(alias_map)):
+    items = parse_recommendation_list(text, is_state_name=state_name_checker(alias_map))
+    # Knowing the State names, the parser keeps `(OP-CAT) (France)`'s acronym in the text;
+    # a second, blind parse finds the name-like groups it kept there too (a misspelt
+    # `(Algerya) (Cabo Verde)`), so that they are reported rather than silently kept.
+    blind = parse_recommendation_list(text)
+    if len(blind) != len(items):
+        blind = items
+    for item, blind_item in zip(items, blind, strict=True):
         errors = [PARSER_ERRORS.get(error, error) for error in item.errors]
         states, unknown = resolve_state_names(item.state_names, alias_map)
+        unknown += [name for name in resolve_state_names(blind_item.state_names, alias_map)[1]
+                    if name not in unknown and name != name.upper()]
         if unknown:
             errors.append(_("Unknown State names: %(names)s") % {"names": ", ".join(unknown)})
         paragraph = (item.paragraph or "").strip().rstrip(".")
-        if paragraph in existing:
+        if not paragraph:
+            errors.append(_("No paragraph number (such as 140.1) at the start."))
+        elif paragraph in existing:
             errors.append(_("Paragraph %(p)s is already in this review.") % {"p": paragraph})
         elif paragraph and paragraph in seen:
             errors.append(_("Paragraph %(p)s appears twice in the list.") % {"p": paragraph})
@@ -471,15 +482,29 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 def _import_context(job: ImportJob) -> dict:
+    """The job's report (recommendations.importers.core.ImportReport.as_dict) for display."""
     report = job.report or {}
-    errors = report.get("errors") or []
-    counts = report.get("counts")
-    if not isinstance(counts, dict):
-        # Importers report plain numbers at the top level too; show those.
-        counts = {k: v for k, v in report.items() if isinstance(v, int | float)
-                  and not isinstance(v, bool)}
+    verb = job.dry_run
+    labels = {
+        "rows_read": _("Rows read"),
+        "created": _("Recommendations that would be created") if verb
+        else _("Recommendations created"),
+        "updated": _("Recommendations that would be updated") if verb
+        else _("Recommendations updated"),
+        "unchanged": _("Recommendations unchanged"),
+        "reviews_created": _("Reviews that would be created") if verb else _("Reviews created"),
+    }
+    counts = [(label, report[key]) for key, label in labels.items() if key in report]
+    skipped = report.get("skipped") or {}
+    if isinstance(skipped, dict):
+        counts += [(_("Skipped: %(reason)s") % {"reason": reason}, n)
+                   for reason, n in sorted(skipped.items())]
+    errors = [e if isinstance(e, dict) else {"message": str(e)}
+              for e in report.get("errors") or []]
     return {"job": job, "counts": counts, "errors": errors[:500],
-            "more_errors": max(0, len(errors) - 500),
+            "more_errors": max(0, len(errors) - 500), "notes": report.get("notes") or [],
+            "can_import": (job.dry_run and job.status == ImportJob.Status.SUCCEEDED
+                           and not errors),
             "running": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)}
 
 
@@ -501,7 +526,7 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit_recommendations(request.user):
         raise _forbid(_("Only NGO staff and administrators can import files."))
     dry = get_object_or_404(ImportJob, pk=pk)
-    if not dry.dry_run or dry.status != ImportJob.Status.SUCCEEDED:
+    if not _import_context(dry)["can_import"]:
         messages.error(request, _("Only a successful dry run can be imported for real."))
         return redirect("recommendations:import_detail", pk=dry.pk)
     job = ImportJob.objects.create(

@@ -2,14 +2,20 @@
 
 from collections import defaultdict
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.roles import can_edit_recommendations
 from recommendations.models import ImplementationStatus, Recommendation, Response
+from recommendations.services import StaleEdit, update_review
 from states.views import distribution
 
+from .forms import ReviewForm
 from .models import Cycle, Review
 
 RECENT_REVIEWS = 10
@@ -107,3 +113,89 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "responses": distribution(review.recommendations.all(), "response", Response.choices),
     }
     return render(request, "reviews/review_detail.html", context)
+
+
+DEADLINE_DAY_CHOICES = [30, 90, 180, 365]
+
+
+def upcoming_deadlines(request: HttpRequest) -> HttpResponse:
+    """Deadlines to come, filterable by State (`?state=FRA`) and days ahead (`?days=90`);
+    the same list as GET /api/v1/deadlines/. Three queries."""
+    # Imported here so this view stays one block apart from the dashboard's code.
+    from django.utils import timezone
+
+    from states.models import State
+
+    from . import reminders
+
+    try:
+        days = min(max(int(request.GET.get("days", 90)), 0), reminders.MAX_DAYS_AHEAD)
+    except ValueError:
+        days = 90
+    rows = list(State.objects.values_list("pk", "iso3", "name"))
+    states = [(iso3, name) for _pk, iso3, name in rows]
+    state_ids = {iso3: pk for pk, iso3, _name in rows}
+    state_iso3 = (request.GET.get("state") or "").upper()
+    today = timezone.localdate()
+    deadlines = [] if state_iso3 and state_iso3 not in state_ids else reminders.upcoming_deadlines(
+        today=today, days=days, state_id=state_ids.get(state_iso3))
+    context = {
+        "deadlines": [d.as_dict(today) for d in deadlines],
+        "states": states, "state_iso3": state_iso3, "days": days,
+        "day_choices": sorted({*DEADLINE_DAY_CHOICES, days}),
+    }
+    return render(request, "reviews/deadlines.html", context)
+
+
+# Editing pages (NGO staff and administrators).
+
+
+@login_required
+def review_create(request: HttpRequest) -> HttpResponse:
+    if not can_edit_recommendations(request.user):
+        raise PermissionDenied(_("Only NGO staff and administrators can add reviews."))
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        review = form.save()
+        messages.success(request, _("Review added."))
+        return redirect(review)
+    return render(request, "reviews/review_form.html", {"form": form})
+
+
+@login_required
+def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(Review.objects.with_related(), pk=pk)
+    if not can_edit_recommendations(request.user):
+        raise PermissionDenied(_("Only NGO staff and administrators can edit reviews."))
+    form = ReviewForm(request.POST or None, instance=review)
+    context = {"form": form, "review": review}
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_review(review, expected_version=form.cleaned_data["version"],
+                          **form.edited_fields())
+        except StaleEdit as exc:
+            current = Review.objects.with_related().get(pk=exc.current.pk)
+            rows = [(form.fields[name].label, _value(getattr(current, name)),
+                     _value(form.cleaned_data[name])) for name in form.edited_fields()]
+            data = request.POST.copy()
+            data["version"] = str(current.version)
+            stale_form = ReviewForm(data, instance=current)
+            stale_form.is_valid()
+            record = current.history.select_related("history_user").first()
+            context.update(
+                form=stale_form, review=current,
+                stale=[{"label": label, "theirs": theirs, "yours": yours,
+                        "differs": theirs != yours} for label, theirs, yours in rows],
+                last_change={"user": getattr(record, "history_user", None),
+                             "date": getattr(record, "history_date", None)})
+            return render(request, "reviews/review_form.html", context, status=409)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Review saved."))
+            return redirect(review)
+    return render(request, "reviews/review_form.html", context)
+
+
+def _value(value) -> str:
+    return str(value) if value not in (None, "") else "—"

@@ -66,8 +66,11 @@ class StateQuerySet(models.QuerySet):
         q = (q or "").strip()
         if not q:
             return self
+        code = models.Q(iso3__iexact=q) | models.Q(iso2__iexact=q)
+        if len(q) in (2, 3) and self.filter(code).exists():
+            return self.filter(code)  # `TUR` means Türkiye, not also Turkmenistan
         key = normalize_name(q)
-        match = models.Q(iso3__iexact=q) | models.Q(iso2__iexact=q)
+        match = code
         if key:
             match |= models.Q(name_key__contains=key) | models.Q(aliases__name_key__contains=key)
         return self.filter(match).distinct()

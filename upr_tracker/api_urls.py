@@ -1,8 +1,42 @@
 """The REST API under /api/v1/ (see DESIGN.md, "REST API")."""
 
 from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list = []
+from recommendations.api import AssessmentViewSet, FollowUpActionViewSet, RecommendationViewSet
+from reviews.api import CycleViewSet, ReviewViewSet, SessionViewSet
+from states.api import StateViewSet
+from upr_tracker.api import RoleRateThrottle
+
+
+class TokenView(ObtainAuthToken):
+    """Username and password in, API token out (send it as `Authorization: Token <key>`)."""
+
+    throttle_classes = [RoleRateThrottle]  # DRF leaves this endpoint unthrottled
+
+    @extend_schema(responses=inline_serializer("Token", {"token": serializers.CharField()}))
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("states", StateViewSet, basename="api-state")
+router.register("cycles", CycleViewSet, basename="api-cycle")
+router.register("sessions", SessionViewSet, basename="api-session")
+router.register("reviews", ReviewViewSet, basename="api-review")
+router.register("recommendations", RecommendationViewSet, basename="api-recommendation")
+router.register("follow-up-actions", FollowUpActionViewSet, basename="api-followupaction")
+router.register("assessments", AssessmentViewSet, basename="api-assessment")
+
+# A plain list: other apps append their paths below.
+urlpatterns: list = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    *router.urls,
+]
 
 # Upcoming deadlines (reviews.reminders); kept at the end, one statement, so that it
 # survives edits to the list above.

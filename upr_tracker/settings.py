@@ -207,13 +207,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "upr_tracker.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # One throttle, three rates: anon < user < researcher (upr_tracker.api).
+    "DEFAULT_THROTTLE_CLASSES": ["upr_tracker.api.RoleRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("THROTTLE_USER", "2000/minute"),
+        "researcher": os.environ.get("THROTTLE_RESEARCHER", "10000/minute"),
     },
     "EXCEPTION_HANDLER": "upr_tracker.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -231,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ImplementationStatusEnum": "recommendations.models.ImplementationStatus",
+        "FollowUpActionStatusEnum": "recommendations.models.FollowUpActionStatus",
+    },
 }
 
 CACHES = {

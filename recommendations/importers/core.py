@@ -38,6 +38,9 @@ class ImportRow:
     action_category: int | None = None
     uhri_annotation_id: str = ""
     wg_report_symbol: str = ""
+    # Why a row without recommending State is skipped rather than an error
+    # (UPR Info's `&#40;Unknown&#41;`); "" = it is an error.
+    no_state_reason: str = ""
     # Extra source rows merged into this one (joint recommendations).
     merged_rows: list[int] = field(default_factory=list)
 

@@ -1,0 +1,329 @@
+"""API views for recommendations, assessments and follow-up actions (/api/v1/).
+
+Reads are public; who may write is asked of accounts.roles, through
+RolePermission (`user_can_write`, `user_can_write_object`) and, where the
+answer depends on the request body, in the view before anything is written.
+"""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+
+from accounts.roles import (
+    can_assess,
+    can_assess_any,
+    can_edit_recommendations,
+    can_manage_any_follow_up,
+    can_manage_follow_up,
+)
+from states.models import State
+from upr_tracker.api import PreconditionFailed, etag, expected_version
+
+from . import export, services
+from .filters import CodeMultipleChoiceFilter, RecommendationFilter
+from .models import Actor, Assessment, FollowUpAction, FollowUpActionStatus, Recommendation
+from .serializers import (
+    AssessmentSerializer,
+    FollowUpActionSerializer,
+    RecommendationBulkSerializer,
+    RecommendationCreateSerializer,
+    RecommendationDetailSerializer,
+    RecommendationRowSerializer,
+    RecommendationUpdateSerializer,
+    ResponseRecordSerializer,
+    StaleSerializer,
+    build_rows,
+    detail_url_template,
+    recommendation_rows,
+    row_values,
+)
+
+ETAG_HEADER = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description=_('The ETag of the version you edited, e.g. `"3"`. A stale one gets 412. '
+                  "Without it, the body's `version` is checked the same way."))
+STALE = OpenApiResponse(StaleSerializer, description=_("The row changed since that version."))
+EXPORT_DESCRIPTION = export.__doc__
+
+
+class IgnoreFormatNegotiation(DefaultContentNegotiation):
+    """On the export, `format` is the file format, not DRF's renderer override."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _follow_up_queryset():
+    return FollowUpAction.objects.select_related("state", "created_by").prefetch_related(
+        Prefetch("recommendations", queryset=Recommendation.objects.only("id")))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List recommendations"),
+        description=_("Filter with the parameters below (repeat a parameter to match any of "
+                      "several values); `page_size` up to 1000."),
+        responses=RecommendationRowSerializer(many=True)),
+    retrieve=extend_schema(
+        summary=_("One recommendation with its response history, assessments and follow-up "
+                  "actions"),
+        description=_('The `ETag` header is the row version (`"3"`): send it back as '
+                      "If-Match when editing."),
+        responses=RecommendationDetailSerializer),
+    create=extend_schema(request=RecommendationCreateSerializer,
+                         responses={201: RecommendationDetailSerializer}),
+    update=extend_schema(parameters=[ETAG_HEADER], request=RecommendationUpdateSerializer,
+                         responses={200: RecommendationDetailSerializer, 412: STALE}),
+    partial_update=extend_schema(parameters=[ETAG_HEADER], request=RecommendationUpdateSerializer,
+                                 responses={200: RecommendationDetailSerializer, 412: STALE}),
+)
+class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    queryset = Recommendation.objects.all()
+    filterset_class = RecommendationFilter
+    filter_backends = [filters.DjangoFilterBackend]
+    serializer_class = RecommendationRowSerializer
+    lookup_value_regex = r"\d+"
+
+    def user_can_write(self, user) -> bool:
+        return can_edit_recommendations(user)
+
+    def user_can_write_object(self, user, obj: Recommendation) -> bool:
+        return obj.user_can_edit(user)
+
+    def get_serializer_class(self):
+        return {
+            "create": RecommendationCreateSerializer,
+            "update": RecommendationUpdateSerializer,
+            "partial_update": RecommendationUpdateSerializer,
+            "bulk": RecommendationBulkSerializer,
+            "retrieve": RecommendationDetailSerializer,
+        }.get(self.action, RecommendationRowSerializer)
+
+    def list(self, request, *args, **kwargs) -> Response:
+        # Rows straight from values() plus one query per relation: see serializers.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(row_values(queryset))
+        return self.get_paginated_response(build_rows(page, detail_url_template(request)))
+
+    def detail_response(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        rows = recommendation_rows(Recommendation.objects.filter(pk=pk), self.request)
+        if not rows:
+            return Response({"detail": _("No recommendation matches the given query.")},
+                            status=status.HTTP_404_NOT_FOUND)
+        row = rows[0]
+        row["responses"] = ResponseRecordSerializer(
+            Recommendation.responses.rel.related_model.objects.filter(recommendation_id=pk),
+            many=True).data
+        row["assessments"] = AssessmentSerializer(
+            Assessment.objects.filter(recommendation_id=pk).select_related("created_by"),
+            many=True).data
+        row["follow_up_actions"] = FollowUpActionSerializer(
+            _follow_up_queryset().filter(recommendations=pk), many=True).data
+        headers = {"ETag": etag(row["version"])}
+        if status_code == status.HTTP_201_CREATED:
+            headers["Location"] = row["url"]
+        return Response(row, status=status_code, headers=headers)
+
+    def retrieve(self, request, pk: str) -> Response:
+        return self.detail_response(int(pk))
+
+    def create(self, request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recommendation = services.create_recommendation(user=request.user,
+                                                        **serializer.validated_data)
+        return self.detail_response(recommendation.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("Create many recommendations of one review, all or nothing"),
+        description=_("If any item is invalid nothing is created; errors are keyed by item."),
+        responses={201: RecommendationRowSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = services.create_recommendations(
+            review=serializer.validated_data["review"],
+            items=serializer.validated_data["items"], user=request.user)
+        rows = recommendation_rows(
+            Recommendation.objects.filter(pk__in=[r.pk for r in created]), request)
+        return Response(rows, status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk: str, partial: bool = False) -> Response:
+        recommendation = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=partial,
+                                         context={**self.get_serializer_context(),
+                                                  "recommendation": recommendation})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        expected = expected_version(request, data.pop("version", None))
+        services.update_recommendation(recommendation, expected_version=expected,
+                                       user=request.user, **data)
+        return self.detail_response(recommendation.pk)
+
+    def partial_update(self, request, pk: str) -> Response:
+        return self.update(request, pk, partial=True)
+
+    def get_object(self) -> Recommendation:
+        obj = get_object_or_404(Recommendation.objects.select_related("review"),
+                                pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    @extend_schema(
+        summary=_("Export the whole filtered set (CSV, XLSX or JSON), streamed"),
+        description=EXPORT_DESCRIPTION,
+        parameters=[OpenApiParameter(
+            "format", OpenApiTypes.STR, enum=[*export.FORMATS], default="csv",
+            description=_("File format"))],
+        responses={(200, "text/csv"): OpenApiTypes.STR,
+                   (200, "application/json"): RecommendationRowSerializer(many=True),
+                   (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+                       OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"], pagination_class=None,
+            content_negotiation_class=IgnoreFormatNegotiation)
+    def export(self, request):
+        fmt = request.query_params.get("format", "csv").lower()
+        if fmt not in export.FORMATS:
+            raise ValidationError({"format": _("Choose one of: %(f)s.") % {
+                "f": ", ".join(export.FORMATS)}})
+        queryset = self.filter_queryset(self.get_queryset())
+        return export.export_response(queryset, fmt)
+
+
+class AssessmentFilter(filters.FilterSet):
+    recommendation = filters.NumberFilter(field_name="recommendation_id",
+                                          help_text=_("Id of the recommendation"))
+    actor = filters.ChoiceFilter(choices=Actor.choices)
+    state_under_review = CodeMultipleChoiceFilter(
+        queryset=State.objects.all(), to_field_name="iso3", upper=True,
+        field_name="recommendation__review__state", help_text=_("ISO3 code. Repeatable."))
+    since = filters.DateFilter(field_name="assessed_on", lookup_expr="gte",
+                               help_text=_("Assessed on or after this date"))
+
+    class Meta:
+        model = Assessment
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    create=extend_schema(description=_(
+        "Civil-society assessments by NGO staff; government ones by the focal point of "
+        "the State under review (and admins).")),
+)
+class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Implementation assessments, government and civil society, kept apart."""
+
+    queryset = Assessment.objects.select_related("created_by").order_by("-assessed_on", "-id")
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
+    filter_backends = [filters.DjangoFilterBackend]
+    lookup_value_regex = r"\d+"
+
+    def user_can_write(self, user) -> bool:
+        return can_assess_any(user)
+
+    def perform_create(self, serializer: AssessmentSerializer) -> None:
+        data = dict(serializer.validated_data)
+        recommendation = Recommendation.objects.select_related("review").get(
+            pk=data.pop("recommendation").pk)
+        if not can_assess(self.request.user, data["actor"], recommendation.review.state_id):
+            raise PermissionDenied(_("You may not add this assessment to a recommendation "
+                                     "to %(state)s.") % {"state": recommendation.review.state})
+        serializer.instance = recommendation.add_assessment(user=self.request.user, **data)
+
+
+class FollowUpActionFilter(filters.FilterSet):
+    state = CodeMultipleChoiceFilter(queryset=State.objects.all(), to_field_name="iso3",
+                                     upper=True, help_text=_("ISO3 code. Repeatable."))
+    status = filters.MultipleChoiceFilter(choices=FollowUpActionStatus.choices)
+    recommendation = filters.NumberFilter(field_name="recommendations", distinct=True,
+                                          help_text=_("Id of a recommendation addressed"))
+    target_before = filters.DateFilter(field_name="target_date", lookup_expr="lte")
+
+    class Meta:
+        model = FollowUpAction
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    retrieve=extend_schema(description=_('`ETag` is the row version; send it as If-Match.')),
+    update=extend_schema(parameters=[ETAG_HEADER], responses={200: FollowUpActionSerializer,
+                                                              412: STALE}),
+    partial_update=extend_schema(parameters=[ETAG_HEADER],
+                                 responses={200: FollowUpActionSerializer, 412: STALE}),
+)
+class FollowUpActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                            viewsets.GenericViewSet):
+    """What a government does about its recommendations; its focal point edits them."""
+
+    queryset = _follow_up_queryset()
+    serializer_class = FollowUpActionSerializer
+    filterset_class = FollowUpActionFilter
+    filter_backends = [filters.DjangoFilterBackend]
+    lookup_value_regex = r"\d+"
+
+    def user_can_write(self, user) -> bool:
+        return can_manage_any_follow_up(user)
+
+    def user_can_write_object(self, user, obj: FollowUpAction) -> bool:
+        return obj.user_can_edit(user)
+
+    def check_recommendations(self, recommendations) -> None:
+        # Asked before services check consistency: a focal point naming another State's
+        # recommendation is refused (403), not told it is invalid.
+        for recommendation in recommendations or ():
+            if not can_manage_follow_up(self.request.user, recommendation.review.state_id):
+                raise PermissionDenied(_("Recommendation %(id)s is not addressed to a State "
+                                         "you act for.") % {"id": recommendation.pk})
+
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+    def perform_create(self, serializer: FollowUpActionSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        state = data.pop("state")
+        if not can_manage_follow_up(self.request.user, state.pk):
+            raise PermissionDenied(_("You may not plan actions for %(state)s.")
+                                   % {"state": state})
+        self.check_recommendations(data["recommendations"])
+        serializer.instance = services.create_follow_up_action(
+            state=state, user=self.request.user, **data)
+
+    def perform_update(self, serializer: FollowUpActionSerializer) -> None:
+        action_obj: FollowUpAction = serializer.instance
+        data = dict(serializer.validated_data)
+        state = data.pop("state", None)
+        if state is not None and state.pk != action_obj.state_id:
+            raise ValidationError({"state": _("An action cannot move to another State.")})
+        self.check_recommendations(data.get("recommendations"))
+        expected = expected_version(self.request, data.pop("version", None))
+        serializer.instance = services.update_follow_up_action(
+            action_obj, expected_version=expected, **data)
+
+    def update(self, request, *args, **kwargs) -> Response:
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = etag(response.data["version"])
+        return response
+
+
+__all__ = ["AssessmentViewSet", "FollowUpActionViewSet", "PreconditionFailed",
+           "RecommendationViewSet"]

@@ -1,0 +1,36 @@
+"""`import_recommendations PATH... [--format F] [--dry-run] [--state ISO3] [--session N]`."""
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from recommendations.importers import FORMATS, import_file
+
+
+class Command(BaseCommand):
+    help = ("Import recommendations from UPR Info, UHRI, OHCHR thematic list (.docx) or "
+            "UPR Tracker export files. Each file is imported whole or not at all.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--format", dest="fmt", default="auto", choices=["auto", *FORMATS],
+                            help="Format of the files (default: detected from the content).")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="Show the full report without writing anything.")
+        parser.add_argument("--state", dest="state_iso3", metavar="ISO3",
+                            help="State under review, for files that do not name it.")
+        parser.add_argument("--session", type=int, metavar="N",
+                            help="Working Group session, for files that do not name it.")
+
+    def handle(self, *args, paths: list[str], fmt: str, dry_run: bool,
+               state_iso3: str | None, session: int | None, **options) -> None:
+        failed = []
+        for number, path in enumerate(paths):
+            if number:
+                self.stdout.write("")
+            report = import_file(path, fmt=fmt, state_iso3=state_iso3, session=session,
+                                 dry_run=dry_run)
+            style = self.style.SUCCESS if report.ok else self.style.ERROR
+            self.stdout.write(style(report.format_text()))
+            if not report.ok:
+                failed.append(path)
+        if failed:
+            raise CommandError(f"{len(failed)} file(s) not imported: {', '.join(failed)}")

@@ -1,0 +1,19 @@
+// Small progressive enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+  // <input data-filter-target="ID">: hide the labels in #ID whose text does not contain
+  // what was typed (accents and case ignored), e.g. the list of States to follow.
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  document.querySelectorAll("[data-filter-target]").forEach(function (input) {
+    var list = document.getElementById(input.dataset.filterTarget);
+    if (!list) return;
+    input.addEventListener("input", function () {
+      var needle = fold(input.value.trim());
+      list.querySelectorAll("label").forEach(function (label) {
+        label.hidden = needle !== "" && fold(label.textContent).indexOf(needle) === -1;
+      });
+    });
+  });
+})();

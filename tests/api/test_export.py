@@ -1,0 +1,105 @@
+"""Exports: the column contract, filters, three formats, the formula guard."""
+
+import csv
+import io
+import json
+
+from openpyxl import load_workbook
+
+from recommendations.export import COLUMNS, export_rows, write_csv, write_xlsx
+from recommendations.models import Recommendation
+
+URL = "/api/v1/recommendations/export/"
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
+
+
+def test_csv_starts_with_bom_and_the_contract_header(api_client, corpus):
+    raw = body(api_client.get(URL, {"format": "csv"}))
+    assert raw.startswith(b"\xef\xbb\xbf" + b",".join(c.encode() for c in COLUMNS) + b"\r\n")
+
+
+def test_csv_export_applies_filters(api_client, corpus):
+    rows = csv_rows(api_client.get(URL, {"format": "csv", "state_under_review": "FRA",
+                                         "response": "noted"}))
+    assert [int(r["id"]) for r in rows] == [corpus.death.pk]
+
+
+def test_csv_joins_multiple_values(api_client, corpus):
+    row = csv_rows(api_client.get(URL, {"format": "csv", "q": "death"}))[0]
+    assert (row["recommending_states"], row["recommending_state_names"], row["sdgs"]) == (
+        "BRA; JPN", "Brazil; Japan", "5; 16")
+
+
+def test_csv_guards_formulas(api_client, corpus):
+    row = csv_rows(api_client.get(URL, {"format": "csv", "state_under_review": "BRA"}))[0]
+    assert row["text"].startswith("'=HYPERLINK")
+
+
+def test_export_is_not_paginated(api_client, corpus):
+    assert len(csv_rows(api_client.get(URL, {"format": "csv", "page_size": 1}))) == 4
+
+
+def test_export_is_streamed(api_client, corpus):
+    assert api_client.get(URL, {"format": "csv"}).streaming
+    assert api_client.get(URL, {"format": "json"}).streaming
+
+
+def test_json_export_keeps_lists_and_applies_filters(api_client, corpus):
+    rows = json.loads(body(api_client.get(URL, {"format": "json", "sdg": 16})))
+    assert {r["id"] for r in rows} == {corpus.torture.pk, corpus.death.pk}
+    assert list(rows[0]) == list(COLUMNS)
+    assert rows[1]["sdgs"] == [5, 16]
+
+
+def test_xlsx_export_applies_filters_and_guards_formulas(api_client, corpus):
+    response = api_client.get(URL, {"format": "xlsx", "region": "GRULAC"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(body(response)), read_only=True).active
+    rows = list(sheet.values)
+    assert rows[0] == COLUMNS
+    assert len(rows) == 2
+    assert rows[1][COLUMNS.index("text")].startswith("'=HYPERLINK")
+
+
+def test_unknown_format_is_a_400(api_client, corpus):
+    response = api_client.get(URL, {"format": "pdf"})
+    assert response.status_code == 400
+    assert "format" in response.json()
+
+
+def test_export_rows_yields_columns_in_contract_order(corpus):
+    row = next(export_rows(Recommendation.objects.filter(pk=corpus.torture.pk)))
+    assert tuple(row) == COLUMNS
+    assert (row["government_status"], row["civil_society_status"]) == ("in_progress",
+                                                                       "not_implemented")
+
+
+def test_write_csv_to_text_and_binary_files_gives_same_content(corpus):
+    text, binary = io.StringIO(), io.BytesIO()
+    write_csv(Recommendation.objects.all(), text)
+    write_csv(Recommendation.objects.all(), binary)
+    assert binary.getvalue().decode("utf-8") == text.getvalue()
+
+
+def test_write_xlsx_strips_control_characters(corpus):
+    Recommendation.objects.filter(pk=corpus.nhri.pk).update(text="bad\x01char -minus")
+    out = io.BytesIO()
+    write_xlsx(Recommendation.objects.filter(pk=corpus.nhri.pk), out)
+    sheet = load_workbook(io.BytesIO(out.getvalue()), read_only=True).active
+    assert list(sheet.values)[1][COLUMNS.index("text")] == "badchar -minus"
+
+
+def test_export_spans_several_chunks(corpus, monkeypatch):
+    from recommendations import export
+
+    monkeypatch.setattr(export, "CHUNK_SIZE", 3)
+    rows = list(export_rows(Recommendation.objects.all()))
+    assert [r["id"] for r in rows] == [r.pk for r in corpus.all]
+    assert rows[3]["recommending_states"] == "KEN"

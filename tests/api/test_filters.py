@@ -1,0 +1,128 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from recommendations.models import Recommendation
+
+from .conftest import ids
+
+URL = "/api/v1/recommendations/"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("state_under_review=FRA", {"torture", "death"}),
+    ("state_under_review=fra&state_under_review=DEU", {"torture", "death", "nhri"}),
+    ("recommending_state=JPN", {"death"}),
+    ("recommending_state=FRA&recommending_state=KEN", {"nhri", "indigenous"}),
+    ("cycle=3", {"nhri"}),
+    ("cycle=4", {"torture", "death", "indigenous"}),
+    ("session=41", {"indigenous"}),
+    ("session=43&session=30", {"torture", "death", "nhri"}),
+    ("region=WEOG", {"torture", "death", "nhri"}),
+    ("region=GRULAC", {"indigenous"}),
+    ("recommending_region=AFR", {"indigenous"}),
+    ("recommending_region=APG", {"death"}),
+    ("response=noted", {"death"}),
+    ("response=supported&response=pending", {"torture", "indigenous"}),
+    ("sdg=16", {"torture", "death"}),
+    ("sdg=5", {"death"}),
+    ("action_category=4&action_category=5", {"torture", "nhri"}),
+    ("status=in_progress", {"torture"}),
+    ("q=death penalty", {"death"}),
+    ("q=torture", {"torture"}),
+    ("state_under_review=FRA&response=supported", {"torture"}),
+])
+def test_filter_narrows_results(api_client, corpus, query, expected):
+    response = api_client.get(f"{URL}?{query}")
+    assert response.status_code == 200
+    assert ids(response) == {getattr(corpus, name).pk for name in expected}
+
+
+def test_theme_filter_matches_recommendations_with_that_theme(api_client, corpus):
+    response = api_client.get(URL, {"theme": [corpus.themes[0].slug, corpus.themes[2].slug]})
+    assert ids(response) == {corpus.torture.pk, corpus.indigenous.pk}
+
+
+def test_updated_since_returns_only_recent_changes(api_client, corpus):
+    old = timezone.now() - dt.timedelta(days=10)
+    Recommendation.objects.exclude(pk=corpus.death.pk).update(updated_at=old)
+    since = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    response = api_client.get(URL, {"updated_since": since})
+    assert ids(response) == {corpus.death.pk}
+
+
+def test_filter_with_several_values_does_not_duplicate_rows(api_client, corpus):
+    response = api_client.get(URL, {"recommending_state": ["BRA", "JPN"]})
+    assert response.json()["count"] == 1
+
+
+def test_ordering_by_session_descending(api_client, corpus):
+    response = api_client.get(URL, {"ordering": "-session"})
+    sessions = [row["session"] for row in response.json()["results"]]
+    assert sessions == sorted(sessions, reverse=True)
+
+
+def test_page_size_is_honoured_with_count(api_client, corpus):
+    body = api_client.get(URL, {"page_size": 2}).json()
+    assert (body["count"], len(body["results"]), body["next"] is not None) == (4, 2, True)
+
+
+def test_page_size_is_capped_at_1000(api_client, corpus):
+    from upr_tracker.pagination import PageNumberPagination
+
+    assert PageNumberPagination.max_page_size == 1000
+    assert api_client.get(URL, {"page_size": 5000}).status_code == 200
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("state_under_review=XXX", "state_under_review"),
+    ("recommending_state=ZZZ", "recommending_state"),
+    ("cycle=abc", "cycle"),
+    ("cycle=99", "cycle"),
+    ("session=-1", "session"),
+    ("region=NOWHERE", "region"),
+    ("recommending_region=XX", "recommending_region"),
+    ("response=maybe", "response"),
+    ("theme=no-such-theme", "theme"),
+    ("sdg=18", "sdg"),
+    ("sdg=x", "sdg"),
+    ("action_category=9", "action_category"),
+    ("status=done", "status"),
+    ("updated_since=yesterday", "updated_since"),
+    ("updated_since=2024-13-45", "updated_since"),
+    ("ordering=password", "ordering"),
+    ("state_under_review=FR%00A", "state_under_review"),
+])
+def test_invalid_filter_value_is_a_400_naming_the_field(api_client, corpus, query, field):
+    response = api_client.get(f"{URL}?{query}")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_invalid_filter_value_on_export_is_a_400(api_client, corpus):
+    response = api_client.get(f"{URL}export/?format=csv&state_under_review=XXX")
+    assert response.status_code == 400
+    assert "state_under_review" in response.json()
+
+
+def test_region_accepts_older_labels(api_client, corpus):
+    response = api_client.get(URL, {"recommending_region": "Asia"})
+    assert ids(response) == {corpus.death.pk}
+
+
+def test_review_filters_validate_state(api_client, corpus):
+    assert api_client.get("/api/v1/reviews/", {"state": "XXX"}).status_code == 400
+    body = api_client.get("/api/v1/reviews/", {"state": "deu"}).json()
+    assert [r["id"] for r in body["results"]] == [corpus.deu30.pk]
+
+
+def test_state_is_looked_up_by_iso3(api_client, db):
+    body = api_client.get("/api/v1/states/FRA/").json()
+    assert (body["name"], body["region"]) == ("France", "WEOG")
+
+
+def test_unknown_recommendation_is_a_json_404(api_client, db):
+    response = api_client.get(f"{URL}999999/")
+    assert response.status_code == 404
+    assert "detail" in response.json()

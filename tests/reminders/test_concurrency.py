@@ -1,0 +1,74 @@
+"""Two scans at the same moment against the real PostgreSQL: one digest each recipient."""
+
+import threading
+import time
+
+import pytest
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection, connections
+
+from accounts.models import Reminder
+from reviews import reminders
+from tests.conftest import need_service
+
+from .conftest import TODAY, follower
+
+
+class SlowBackend(EmailBackend):
+    """The in-memory backend with an SMTP server's latency, so the two scans overlap
+    while a digest is being sent."""
+
+    def send_messages(self, messages):
+        time.sleep(0.3)
+        return super().send_messages(messages)
+
+
+def run_concurrently(target, n: int = 2) -> list[BaseException]:
+    barrier = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            target()
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
+
+
+@pytest.fixture
+def postgres(transactional_db):
+    if connection.vendor != "postgresql":
+        need_service("PostgreSQL", "the concurrent-scan test needs row locks (DATABASE_URL)")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_scans_send_one_digest_per_recipient(
+        postgres, settings, mailoutbox, focal_point, france, france_review, france_action):
+    settings.EMAIL_BACKEND = "tests.reminders.test_concurrency.SlowBackend"
+    fans = [follower(f"fan{n}", france) for n in range(3)]
+    errors = run_concurrently(lambda: reminders.scan(today=TODAY), n=2)
+    assert errors == []
+    recipients = sorted(m.to[0] for m in mailoutbox)
+    assert recipients == sorted([focal_point.email, *(f.email for f in fans)])
+    assert all(m.body.count("\n- ") == 2 for m in mailoutbox)
+    assert set(Reminder.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_sends_of_one_digest_send_it_once(
+        postgres, settings, mailoutbox, focal_point, france_review):
+    settings.EMAIL_BACKEND = "tests.reminders.test_concurrency.SlowBackend"
+    reminders.record_reminders(today=TODAY)
+    errors = run_concurrently(
+        lambda: reminders.send_digest(user_id=focal_point.pk, today=TODAY), n=4)
+    assert (errors, len(mailoutbox)) == ([], 1)
+    assert Reminder.objects.get().attempts == 1

@@ -1,0 +1,94 @@
+"""Headless Chromium over the live server: the main public pages render, screenshots go
+to screenshots/, and axe-core finds no serious or critical accessibility violation."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import need_service
+from tests.web.conftest import make_recommendations
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+# fixtures meanwhile are safe (one thread, nothing concurrent).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.services]
+
+
+@pytest.fixture
+def browser_page():
+    if not Path(CHROMIUM).exists():
+        need_service("chromium", f"{CHROMIUM} not found")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        yield page
+        browser.close()
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – "
+        + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_main_pages_render_and_pass_axe(browser_page, live_server, transactional_db):
+    recs = make_recommendations(4)
+    recs[0].text = "Protect journalists <script>alert(1)</script> and human rights defenders"
+    recs[0].save()
+    pages = {
+        "dashboard": reverse("reviews:home"),
+        "state_list": reverse("states:state_list"),
+        "state_detail": reverse("states:state_detail", args=["FRA"]),
+        "review_detail": reverse("reviews:review_detail", args=[recs[0].review_id]),
+        "recommendation_list": reverse("recommendations:recommendation_list"),
+        "recommendation_detail": reverse("recommendations:recommendation_detail",
+                                         args=[recs[0].pk]),
+        "login": reverse("login"),
+    }
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page = browser_page
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    problems = {}
+    for name, path in pages.items():
+        response = page.goto(live_server.url + path)
+        assert response.status, name
+        assert response.status == 200, name
+        assert page.locator("main h1").count() == 1, name
+        page.screenshot(path=str(SCREENSHOTS / f"web-{name}.png"), full_page=True)
+        found = serious_violations(page)
+        if found:
+            problems[name] = found
+    assert problems == {}
+    assert dialogs == []  # the <script> in the text never ran
+
+
+def test_language_switcher_and_skip_link_work_with_the_keyboard(
+        browser_page, live_server, transactional_db):
+    page = browser_page
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.select_option("#language-select", "fr")
+    page.click(".language-switcher button")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SCREENSHOTS / "web-dashboard-mobile-fr.png"), full_page=True)
