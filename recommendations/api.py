@@ -33,7 +33,7 @@ from states.models import State
 from upr_tracker.api import PreconditionFailed, etag, expected_version
 
 from . import export, services
-from .filters import CodeMultipleChoiceFilter, RecommendationFilter
+from .filters import CodeMultipleChoiceFilter, IdFilter, RecommendationFilter
 from .models import Actor, Assessment, FollowUpAction, FollowUpActionStatus, Recommendation
 from .serializers import (
     AssessmentSerializer,
@@ -205,7 +205,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class AssessmentFilter(filters.FilterSet):
-    recommendation = filters.NumberFilter(field_name="recommendation_id",
+    recommendation = IdFilter(field_name="recommendation_id",
                                           help_text=_("Id of the recommendation"))
     actor = filters.ChoiceFilter(choices=Actor.choices)
     state_under_review = CodeMultipleChoiceFilter(
@@ -251,7 +251,7 @@ class FollowUpActionFilter(filters.FilterSet):
     state = CodeMultipleChoiceFilter(queryset=State.objects.all(), to_field_name="iso3",
                                      upper=True, help_text=_("ISO3 code. Repeatable."))
     status = filters.MultipleChoiceFilter(choices=FollowUpActionStatus.choices)
-    recommendation = filters.NumberFilter(field_name="recommendations", distinct=True,
+    recommendation = IdFilter(field_name="recommendations", distinct=True,
                                           help_text=_("Id of a recommendation addressed"))
     target_before = filters.DateFilter(field_name="target_date", lookup_expr="lte")
 

@@ -2,11 +2,13 @@
 
 from django import forms
 from django.conf import settings
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import Review
 from states.models import State
 
+from .importers import FORMATS, validate_upload
 from .models import (
     SDG,
     ActionCategory,
@@ -65,6 +67,15 @@ class RecommendationForm(forms.Form):
         if instance is None:
             del self.fields["version"]
             del self.fields["source_symbol"]
+        chosen = [s.pk for s in self.initial.get("recommending_states") or []]
+        if chosen:
+            # In a 195-row list the chosen States would hide below the fold: list them first.
+            field = self.fields["recommending_states"]
+            field.queryset = State.objects.annotate(
+                first=Case(When(pk__in=chosen, then=0), default=1)).order_by("first", "name")
+            field.help_text = _("Now: %(states)s. Hold Ctrl (Cmd on a Mac) to select "
+                                "several.") % {
+                "states": ", ".join(s.name for s in self.initial["recommending_states"])}
 
     def clean_paragraph(self) -> str:
         paragraph = self.cleaned_data["paragraph"].strip().rstrip(".")
@@ -187,13 +198,14 @@ class FollowUpActionForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
-IMPORT_FORMATS = [
-    ("auto", _("Detect automatically")),
-    ("upr-info", _("UPR Info export (CSV/XLS)")),
-    ("uhri", _("Universal Human Rights Index export (CSV/XLSX)")),
-    ("ohchr-list", _("OHCHR thematic list (DOCX)")),
-    ("app-export", _("This application's export (CSV/XLSX/JSON)")),
-]
+FORMAT_LABELS = {
+    "upr-info": _("UPR Info export (CSV/XLS)"),
+    "uhri": _("Universal Human Rights Index export (CSV/XLSX/JSON)"),
+    "ohchr-list": _("OHCHR thematic list (DOCX)"),
+    "app-export": _("This application's export (CSV/XLSX/JSON)"),
+}
+IMPORT_FORMATS = [("auto", _("Detect automatically")),
+                  *((fmt, FORMAT_LABELS.get(fmt, fmt)) for fmt in FORMATS)]
 
 
 class ImportUploadForm(forms.Form):
@@ -216,7 +228,5 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is too large."))
-        from .importers.jobs import validate_upload
-
         validate_upload(upload)  # raises ValidationError with a readable message
         return upload

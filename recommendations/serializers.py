@@ -203,7 +203,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
     """An implementation assessment; `actor` says whose (government or civil society)."""
 
     recommendation = serializers.PrimaryKeyRelatedField(queryset=Recommendation.objects.all())
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
     assessed_on = serializers.DateField(required=False)
 
     class Meta:
@@ -231,7 +232,8 @@ class FollowUpActionSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1,
         help_text=_("On update: the version you edited; a stale one gets 412"))
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
 
     class Meta:
         model = FollowUpAction

@@ -31,6 +31,7 @@ from .forms import (
     PasteForm,
     RecommendationForm,
 )
+from .importers.jobs import start_import_job
 from .models import (
     ActionCategory,
     Actor,
@@ -467,7 +468,9 @@ def followupaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not can_edit_recommendations(request.user):
         raise _forbid(_("Only NGO staff and administrators can import files."))
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    # The review page links here with its State and session filled in.
+    initial = {key: request.GET[key] for key in ("state", "session_number") if key in request.GET}
+    form = ImportUploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]
@@ -475,7 +478,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             file=upload, original_name=upload.name[:255], format=data["format"],
             state=data["state"], session_number=data["session_number"],
             dry_run=data["dry_run"], created_by=request.user)
-        _start_import(job)
+        start_import_job(job)
         return redirect("recommendations:import_detail", pk=job.pk)
     jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:10]
     return render(request, "recommendations/import_upload.html", {"form": form, "jobs": jobs})
@@ -533,11 +536,6 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
         file=dry.file.name, original_name=dry.original_name, format=dry.format,
         state=dry.state, session_number=dry.session_number, dry_run=False,
         created_by=request.user)
-    _start_import(job)
+    start_import_job(job)
     return redirect("recommendations:import_detail", pk=job.pk)
 
-
-def _start_import(job: ImportJob) -> None:
-    from .importers.jobs import start_import_job
-
-    start_import_job(job)

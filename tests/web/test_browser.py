@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import need_service
+from tests.factories import state
 from tests.web.conftest import make_recommendations
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
@@ -20,7 +21,11 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
-pytestmark = [pytest.mark.browser, pytest.mark.services]
+# serialized_rollback: the live server needs committed data, and the flush after a
+# transactional test would otherwise leave later tests without the reference data
+# (States, cycles, sessions) that the migrations load.
+pytestmark = [pytest.mark.browser, pytest.mark.services,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
@@ -48,7 +53,7 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-def test_main_pages_render_and_pass_axe(browser_page, live_server, transactional_db):
+def test_main_pages_render_and_pass_axe(browser_page, live_server):
     recs = make_recommendations(4)
     recs[0].text = "Protect journalists <script>alert(1)</script> and human rights defenders"
     recs[0].save()
@@ -80,8 +85,24 @@ def test_main_pages_render_and_pass_axe(browser_page, live_server, transactional
     assert dialogs == []  # the <script> in the text never ran
 
 
+def test_profile_page_passes_axe(browser_page, live_server, client):
+    from tests.conftest import make_user
+
+    client.force_login(make_user("focal", "focal-point", state=state("FRA")))
+    page = browser_page
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                               "url": live_server.url}])
+    page.goto(live_server.url + reverse("accounts:profile"))
+    page.click("text=Create an API token")
+    page.fill("#state-filter", "germ")
+    assert page.locator("#followed-states label:visible").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "web-profile.png"), full_page=True)
+    assert serious_violations(page) == []
+
+
 def test_language_switcher_and_skip_link_work_with_the_keyboard(
-        browser_page, live_server, transactional_db):
+        browser_page, live_server):
+    make_recommendations(2)
     page = browser_page
     page.goto(live_server.url + "/")
     page.keyboard.press("Tab")
