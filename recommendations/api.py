@@ -34,10 +34,18 @@ from upr_tracker.api import PreconditionFailed, etag, expected_version
 
 from . import export, services
 from .filters import CodeMultipleChoiceFilter, IdFilter, RecommendationFilter
-from .models import Actor, Assessment, FollowUpAction, FollowUpActionStatus, Recommendation
+from .models import (
+    Actor,
+    Assessment,
+    FollowUpAction,
+    FollowUpActionStatus,
+    Recommendation,
+    ResponseRecord,
+)
 from .serializers import (
     AssessmentSerializer,
     FollowUpActionSerializer,
+    PagedRows,
     RecommendationBulkSerializer,
     RecommendationCreateSerializer,
     RecommendationDetailSerializer,
@@ -48,7 +56,6 @@ from .serializers import (
     build_rows,
     detail_url_template,
     recommendation_rows,
-    row_values,
 )
 
 ETAG_HEADER = OpenApiParameter(
@@ -115,7 +122,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs) -> Response:
         # Rows straight from values() plus one query per relation: see serializers.
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(row_values(queryset))
+        page = self.paginate_queryset(PagedRows(queryset))
         return self.get_paginated_response(build_rows(page, detail_url_template(request)))
 
     def detail_response(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
@@ -125,7 +132,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                             status=status.HTTP_404_NOT_FOUND)
         row = rows[0]
         row["responses"] = ResponseRecordSerializer(
-            Recommendation.responses.rel.related_model.objects.filter(recommendation_id=pk),
+            ResponseRecord.objects.filter(recommendation_id=pk),
             many=True).data
         row["assessments"] = AssessmentSerializer(
             Assessment.objects.filter(recommendation_id=pk).select_related("created_by"),

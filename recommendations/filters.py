@@ -8,6 +8,7 @@ with a message for that field, instead of silently returning everything.
 """
 
 from django import forms
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -37,11 +38,12 @@ class CodeMultipleChoiceField(ModelMultipleChoiceField):
     def clean(self, value):
         if self.upper and value:
             value = [v.strip().upper() if isinstance(v, str) else v for v in value]
-        if value and self._integer_codes():
-            # A number no column can hold would overflow the query: it is no choice.
+        low_high = self._integer_range()
+        if value and low_high:
+            # A number the column cannot hold would make the database raise: no choice.
             for item in value:
                 try:
-                    ok = 0 <= int(str(item)) < 2**31
+                    ok = low_high[0] <= int(str(item)) <= low_high[1]
                 except ValueError:
                     ok = False
                 if not ok:
@@ -49,9 +51,13 @@ class CodeMultipleChoiceField(ModelMultipleChoiceField):
                                                 code="invalid_choice", params={"value": item})
         return super().clean(value)
 
-    def _integer_codes(self) -> bool:
+    def _integer_range(self) -> tuple[int, int] | None:
         field = self.queryset.model._meta.get_field(self.to_field_name or "pk")
-        return field.get_internal_type().endswith("IntegerField")
+        kind = field.get_internal_type()
+        if not kind.endswith(("IntegerField", "AutoField")):
+            return None
+        low, high = connection.ops.integer_field_range(kind)
+        return (-(2**63) if low is None else low, 2**63 - 1 if high is None else high)
 
 
 class IdFilter(filters.NumberFilter):
@@ -130,12 +136,14 @@ class StableOrderingFilter(filters.OrderingFilter):
 class RecommendationFilter(filters.FilterSet):
     state_under_review = CodeMultipleChoiceFilter(
         queryset=State.objects.all(), to_field_name="iso3", upper=True,
-        field_name="review__state", method="filter_state_under_review", label=_("State under review"),
+        field_name="review__state", method="filter_state_under_review",
+        label=_("State under review"),
         help_text=_("ISO 3166 alpha-3 code of the State under review, e.g. `FRA`. "
                     "Repeat to match any of several."))
     recommending_state = CodeMultipleChoiceFilter(
         queryset=State.objects.all(), to_field_name="iso3", upper=True,
-        field_name="recommending_states", method="filter_recommending_state", label=_("Recommending State"),
+        field_name="recommending_states", method="filter_recommending_state",
+        label=_("Recommending State"),
         help_text=_("ISO3 code of a State that made (or joined) the recommendation. "
                     "Repeat to match any of several."))
     cycle = CodeMultipleChoiceFilter(

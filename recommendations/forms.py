@@ -209,10 +209,7 @@ IMPORT_FORMATS = [("auto", _("Detect automatically")),
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("At most %(mb)s MB.") % {
-            "mb": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)})
+    file = forms.FileField(label=_("File"))
     format = forms.ChoiceField(label=_("Format"), choices=IMPORT_FORMATS, initial="auto")
     state = forms.ModelChoiceField(
         label=_("State under review"), queryset=State.objects.all(), required=False,
@@ -223,6 +220,12 @@ class ImportUploadForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Dry run: check the file and report, without saving anything"),
         required=False, initial=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request so that it is in the user's language.
+        self.fields["file"].help_text = _("At most %(mb)s MB.") % {
+            "mb": settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

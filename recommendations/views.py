@@ -24,6 +24,7 @@ from states.models import State
 from . import services
 from .filters import RecommendationFilter
 from .forms import (
+    IMPORT_FORMATS,
     CivilSocietyAssessmentForm,
     FollowUpActionForm,
     GovernmentStatusForm,
@@ -504,7 +505,9 @@ def _import_context(job: ImportJob) -> dict:
                    for reason, n in sorted(skipped.items())]
     errors = [e if isinstance(e, dict) else {"message": str(e)}
               for e in report.get("errors") or []]
+    fmt = job.detected_format or job.format
     return {"job": job, "counts": counts, "errors": errors[:500],
+            "format_label": dict(IMPORT_FORMATS).get(fmt, fmt),
             "more_errors": max(0, len(errors) - 500), "notes": report.get("notes") or [],
             "can_import": (job.dry_run and job.status == ImportJob.Status.SUCCEEDED
                            and not errors),

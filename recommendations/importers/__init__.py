@@ -117,6 +117,9 @@ def import_file(path: str | Path, *, fmt: str = "auto", state_iso3: str | None =
     except ImportFailed as exc:
         report.errors.append({"row": None, "message": str(exc)})
         return report
+    except OSError as exc:
+        report.errors.append({"row": None, "message": f"The file cannot be read: {exc}"})
+        return report
     report.detected_format = parsed.format
     report.rows_read = parsed.rows_read
     report.notes += parsed.notes

@@ -93,6 +93,8 @@ def test_page_size_is_capped_at_1000(api_client, corpus):
     ("updated_since=2024-13-45", "updated_since"),
     ("ordering=password", "ordering"),
     ("state_under_review=FR%00A", "state_under_review"),
+    ("cycle=9223372036854775808", "cycle"),
+    ("session=99999999999999999999", "session"),
 ])
 def test_invalid_filter_value_is_a_400_naming_the_field(api_client, corpus, query, field):
     response = api_client.get(f"{URL}?{query}")

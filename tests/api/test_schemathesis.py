@@ -3,6 +3,8 @@ documented response matches the schema. Reads anonymously, writes as an admin.""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -11,7 +13,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from upr_tracker.wsgi import application
 
 CHECKS = [not_a_server_error, response_schema_conformance]
-FUZZ = settings(max_examples=20, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=15, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 
 
@@ -25,6 +27,13 @@ def _fuzz_setup(corpus, settings):
     # Fuzzing sends hundreds of requests: lift the throttle for these tests only.
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
         "anon": "100000/minute", "user": "100000/minute", "researcher": "100000/minute"}}
+    # Requests go through the raw WSGI app, which would close the test's connection
+    # (and its transaction) between requests; Django's test client does the same.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.include(method="GET").parametrize()

@@ -195,3 +195,34 @@ def test_upload_and_paste_pages_are_accessible_on_a_phone(open_as, france):
     page.goto(reverse("reviews:review_create"))
     assert_accessible(page, "review create")
 
+
+
+UPR_INFO_CSV = (
+    "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\r\n"
+    "France,WEOG,EU,Ratify the Convention on migrant workers,Chile,GRULAC,,Noted,5,"
+    "Migrants,43\r\n"
+    "France,WEOG,EU,Ratify the Convention on migrant workers,Peru,GRULAC,,Noted,5,"
+    "Migrants,43\r\n"
+    "France,WEOG,EU,Combat hate speech online,Germany,WEOG,EU,Accepted,4,Justice,43\r\n"
+)
+
+
+def test_ngo_worker_uploads_a_dry_run_then_imports_for_real(open_as, france, settings,
+                                                            tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    page = open_as(make_user("ngo-e2e", Role.NGO))
+    page.goto(reverse("recommendations:import_upload"))
+    assert page.is_checked("#id_dry_run")
+    page.set_input_files("#id_file", files=[{"name": "upr-info.csv", "mimeType": "text/csv",
+                                             "buffer": UPR_INFO_CSV.encode()}])
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url("**/import/*/")
+    page.get_by_text("Done").first.wait_for()
+    assert "Recommendations that would be created" in page.inner_text("main")
+    assert not Recommendation.objects.exists()
+    screenshot(page, "import-dry-run-report")
+    assert_accessible(page, "import report")
+    page.get_by_role("button", name="Import for real").click()
+    page.get_by_role("link", name="See the recommendations").wait_for()
+    assert Recommendation.objects.count() == 2
+    screenshot(page, "import-done")

@@ -4,7 +4,18 @@ from pathlib import Path
 
 import pytest
 
-from recommendations.models import Recommendation
+from recommendations.models import Recommendation, ResponseRecord
+from reviews.models import Review
+
+
+def flush_recommendations() -> None:
+    """Delete every recommendation and review fast: a plain DELETE per table, not Django's
+    cascade with a history row per deleted object (minutes for the UPR Info sample)."""
+    for name in ("recommending_states", "themes", "sdgs", "affected_groups"):
+        through = getattr(Recommendation, name).through
+        through.objects.all()._raw_delete(through.objects.db)
+    for model in (ResponseRecord, Recommendation, Review):
+        model.objects.all()._raw_delete(model.objects.db)
 
 
 def canonical_dump() -> list[tuple]:

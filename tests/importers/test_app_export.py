@@ -7,10 +7,10 @@ import pytest
 
 from recommendations.importers import import_file
 from recommendations.importers.app_export import COLUMNS, unguard
-from recommendations.models import Recommendation, ResponseRecord
+from recommendations.models import Recommendation
 from reviews.models import Review
 
-from .conftest import canonical_dump
+from .conftest import canonical_dump, flush_recommendations
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,8 @@ def test_export_then_import_into_empty_database_round_trips(slovenia_c4, upr_inf
     path = tmp_path / f"export.{fmt}"
     with open(path, "wb") as fh:
         getattr(export, f"write_{fmt}")(Recommendation.objects.all(), fh)
-    ResponseRecord.objects.all().delete()
-    Recommendation.objects.all().delete()
-    Review.objects.all().delete()
+    flush_recommendations()
+    assert Review.objects.count() == 0
 
     report = import_file(path)
     assert report.ok, report.errors[:5]

@@ -6,7 +6,7 @@ from recommendations.importers import import_file
 from recommendations.models import Recommendation, Response, ResponseRecord
 from reviews.models import Review
 
-from .conftest import canonical_dump
+from .conftest import canonical_dump, flush_recommendations
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_accepted_means_supported_with_history_and_themes(imported):
 
 def test_xls_gives_the_same_database_as_csv(imported, shared_data):
     from_csv = canonical_dump()
-    Recommendation.objects.all().delete()
+    flush_recommendations()
     report = import_file(shared_data / "upr-info-2015" / "sessions-01-05.xls")
     assert report.ok, report.errors
     assert report.created == DISTINCT
