@@ -236,7 +236,11 @@ class Recommendation(models.Model):
         self.paragraph_sort = paragraph_sort_key(self.paragraph)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "text_key", "paragraph_sort", "updated_at"}
+            # Derived keys are written only with their source field, so that saving a
+            # status never writes keys computed from a stale in-memory text.
+            derived = {"text_key"} if "text" in update_fields else set()
+            derived |= {"paragraph_sort"} if "paragraph" in update_fields else set()
+            kwargs["update_fields"] = {*update_fields, *derived, "updated_at"}
         super().save(*args, **kwargs)
 
     @staticmethod

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.roles import Role, assign_role
@@ -39,6 +40,9 @@ def _test_settings(settings):
     cache.clear()  # throttling counters
     yield
     cache.clear()
+    # LocaleMiddleware activates the request's language on the test thread; a French
+    # page test must not leave later tests speaking French.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -269,7 +269,7 @@ def main():
 
     # Region labels in UPR Info data agree with ours?
     region_notes = []
-    for (name, rgrp), srcs in sorted(rgrp_seen.items()):
+    for name, rgrp in sorted(rgrp_seen):
         iso3 = resolve(name)
         if iso3 is None:
             continue
@@ -284,7 +284,8 @@ def main():
     def d(s):
         return datetime.date.fromisoformat(s)
 
-    cycles = {int(c["number"]): (d(c["start_date"]), d(c["end_date"])) for c in read_csv(CYCLES_CSV)}
+    cycles = {int(c["number"]): (d(c["start_date"]), d(c["end_date"]))
+              for c in read_csv(CYCLES_CSV)}
     if sorted(cycles) != [1, 2, 3, 4]:
         fail(f"cycles {sorted(cycles)}")
     sessions = read_csv(SESSIONS_CSV)
