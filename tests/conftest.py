@@ -29,6 +29,35 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+REFERENCE_DATA_LOADERS = [
+    ("states.migrations.0002_reference_data", "load"),
+    ("reviews.migrations.0002_reference_data", "load"),
+    ("recommendations.migrations.0002_reference_data", "load"),
+    ("accounts.migrations.0002_role_groups", "create_groups"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests (live server, Celery worker, concurrency) end with a flush
+    that empties the tables the data migrations filled. Load that reference data again
+    from the same migration functions before each such test, rather than through
+    serialized_rollback, which breaks once Playwright has switched the thread's
+    connection (it restores nothing, or restores content types twice)."""
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("_django_db_helper")
+    if State.objects.exists():
+        return
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA_LOADERS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -20,37 +20,6 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
 PASSWORD = "pw-for-tests-123"  # tests.conftest.make_user's default
 
 
-@pytest.fixture(scope="session")
-def _reference_data(django_db_setup, django_db_blocker) -> str:
-    """The migrated reference data (States, cycles, sessions), serialized at set-up
-    because the tests are marked serialized_rollback."""
-    import json
-
-    from django.db import connection
-
-    data = getattr(connection, "_test_serialized_contents", "")
-    # A flush's post_migrate signal recreates content types and permissions itself.
-    regenerated = {"contenttypes.contenttype", "auth.permission"}
-    return json.dumps([o for o in json.loads(data or "[]") if o["model"] not in regenerated])
-
-
-@pytest.fixture(autouse=True)
-def _restore_reference_data(_reference_data, transactional_db) -> None:
-    """Put the reference data back after an earlier test's flush.
-
-    serialized_rollback alone is not enough here: once Playwright has run, the test
-    thread can see a Django connection object other than the one holding the
-    serialized data (connections live in context variables, and Playwright's sync API
-    switches greenlets), so Django's own restore silently does nothing.
-    """
-    from django.db import connection
-
-    from states.models import State
-
-    if _reference_data != "[]" and not State.objects.exists():
-        connection.creation.deserialize_db_from_string(_reference_data)
-
-
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():

@@ -21,7 +21,7 @@ from .helpers import assert_accessible, screenshot
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 RECOMMENDERS = ["Algeria", "Cabo Verde", "Paraguay", "Chile", "Peru", "Japan", "Kenya",
                 "Norway", "Brazil", "India"]

@@ -23,7 +23,7 @@ from tests.conftest import make_user, need_service
 from .conftest import TODAY, celery_broker, follower, make_review
 
 BROKER_URL = "redis://127.0.0.1:6379/1"
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Inbox:

@@ -50,7 +50,7 @@ def postgres(transactional_db):
         need_service("PostgreSQL", "the concurrent-scan test needs row locks (DATABASE_URL)")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_scans_send_one_digest_per_recipient(
         postgres, settings, mailoutbox, focal_point, france, france_review, france_action):
     settings.EMAIL_BACKEND = "tests.reminders.test_concurrency.SlowBackend"
@@ -63,7 +63,7 @@ def test_two_concurrent_scans_send_one_digest_per_recipient(
     assert set(Reminder.objects.values_list("status", flat=True)) == {"sent"}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_sends_of_one_digest_send_it_once(
         postgres, settings, mailoutbox, focal_point, france_review):
     settings.EMAIL_BACKEND = "tests.reminders.test_concurrency.SlowBackend"

@@ -21,11 +21,10 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
-# serialized_rollback: the live server needs committed data, and the flush after a
-# transactional test would otherwise leave later tests without the reference data
-# (States, cycles, sessions) that the migrations load.
+# Transactional: the live server needs committed data. tests/conftest.py loads the
+# reference data again after an earlier transactional test's flush.
 pytestmark = [pytest.mark.browser, pytest.mark.services,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
