@@ -71,7 +71,9 @@ def test_dockerfile_installs_the_project_and_serves_with_gunicorn():
 
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 20 + "a-long-production-secret-9f8e7d6c",
+    # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a server never has it.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {"DEBUG": "0", "SECRET_KEY": "x" * 20 + "a-long-production-secret-9f8e7d6c",
            "ALLOWED_HOSTS": "upr.example.org", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
