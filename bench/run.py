@@ -113,8 +113,9 @@ def main() -> None:
     checks = {
         "api_list_page_50": "/api/v1/recommendations/?page_size=50",
         "api_list_filtered": "/api/v1/recommendations/?region=WEOG&response=noted&cycle=3",
-        "api_list_state_theme": "/api/v1/recommendations/?state_under_review=FRA&page=2",
-        "api_list_deep_page": "/api/v1/recommendations/?page=200",
+        "api_list_two_states": "/api/v1/recommendations/?state_under_review=FRA"
+                               "&state_under_review=DEU&recommending_state=BRA",
+        "api_list_deep_page": f"/api/v1/recommendations/?page={max(1, total // 100)}",
         "api_full_text": "/api/v1/recommendations/?q=torture%20protocol",
         "html_list_page": "/recommendations/?region=WEOG",
         "html_full_text": "/recommendations/?q=death%20penalty",

@@ -96,7 +96,8 @@ def audit_trail(recommendation: Recommendation, limit: int = AUDIT_TRAIL_LIMIT) 
                    .order_by("-history_date", "-history_id")[:limit + 1])
     fields = {f.attname: f for f in Recommendation._meta.concrete_fields}
     trail = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # Rows written by bulk loads (generate_corpus) may have no history at all.
+    for newer, older in zip(records, [*records[1:], None][:len(records)], strict=True):
         if len(trail) == limit:
             break
         changes = []

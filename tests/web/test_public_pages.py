@@ -203,3 +203,14 @@ def test_recommendation_page_audit_trail_names_who_changed_what(client, ngo_user
 def test_missing_recommendation_is_404(client, db):
     assert client.get(reverse("recommendations:recommendation_detail",
                               args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_recommendation_page_works_for_a_row_without_audit_history(client):
+    from recommendations.models import Recommendation
+    from tests.factories import RecommendationFactory
+
+    rec = RecommendationFactory()
+    Recommendation.history.filter(id=rec.pk).delete()
+    response = client.get(rec.get_absolute_url())
+    assert response.status_code == 200
