@@ -161,7 +161,10 @@ def _check_action_recommendations(state: State,
                                   recommendations: Sequence[Recommendation]) -> None:
     if not recommendations:
         raise ValidationError({"recommendations": _("Link at least one recommendation.")})
-    foreign = [r for r in recommendations if r.review.state_id != state.pk]
+    # One query for all the reviews' States, not one per recommendation.
+    review_states = dict(Review.objects.filter(pk__in={r.review_id for r in recommendations})
+                         .values_list("pk", "state_id"))
+    foreign = [r for r in recommendations if review_states.get(r.review_id) != state.pk]
     if foreign:
         raise ValidationError({"recommendations": _(
             "Recommendations %(ids)s are not addressed to %(state)s.") % {
