@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from .models import Profile, Reminder
+from .models import Profile
 
 User = get_user_model()
 
@@ -34,14 +34,3 @@ class UserWithProfileAdmin(UserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "kind", "title", "due_date", "lead_days", "status", "attempts",
-                    "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["recipient__username", "recipient__email", "title", "key"]
-    date_hierarchy = "due_date"
-    list_select_related = ["recipient"]
-    readonly_fields = ["created_at", "sent_at", "last_error", "key"]

@@ -7,7 +7,7 @@ from .models import Profile
 
 
 class NotificationPreferencesForm(forms.ModelForm):
-    """The States a user follows and how they want deadline reminders (reviews.reminders
+    """The States a user follows and how they want deadline reminders (reminders.services
     reads these fields)."""
 
     followed_states = forms.ModelMultipleChoiceField(

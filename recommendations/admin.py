@@ -1,6 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from reviews.admin import ReviewAdmin
+from reviews.models import Review
+
 from .models import (
     SDG,
     AffectedGroup,
@@ -93,3 +96,22 @@ class ImportJobAdmin(admin.ModelAdmin):
                     "rows_total", "created_by", "created_at"]
     list_filter = ["status", "dry_run", "detected_format"]
     readonly_fields = ["report"]
+
+
+# The review's admin page lists its recommendations. The inline is added here, above
+# reviews, so that reviews never imports recommendations (pyproject.toml contracts).
+class RecommendationInline(admin.TabularInline):
+    model = Recommendation
+    fields = ["paragraph", "text", "response", "action_category", "government_status"]
+    readonly_fields = ["government_status"]
+    extra = 0
+    show_change_link = True
+    classes = ["collapse"]
+
+
+class ReviewWithRecommendationsAdmin(ReviewAdmin):
+    inlines = [*ReviewAdmin.inlines, RecommendationInline]
+
+
+admin.site.unregister(Review)
+admin.site.register(Review, ReviewWithRecommendationsAdmin)

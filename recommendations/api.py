@@ -29,11 +29,12 @@ from accounts.roles import (
     can_manage_any_follow_up,
     can_manage_follow_up,
 )
+from core.api import PreconditionFailed, etag, expected_version
+from core.filters import CodeMultipleChoiceFilter, IdFilter
 from states.models import State
-from upr_tracker.api import PreconditionFailed, etag, expected_version
 
 from . import export, services
-from .filters import CodeMultipleChoiceFilter, IdFilter, RecommendationFilter
+from .filters import RecommendationFilter
 from .models import (
     Actor,
     Assessment,

@@ -167,6 +167,42 @@ class RecommendationQuerySet(models.QuerySet):
         return self.select_related("review__state", "review__session__cycle").prefetch_related(
             "recommending_states", "themes", "sdgs", "affected_groups")
 
+    # Counting helpers for the dashboard, State and review pages: one query each,
+    # whatever the number of rows.
+
+    def distribution(self, field: str, choices) -> list[dict]:
+        """Rows of {value, label, count, percent} for `field`, in the order of `choices`,
+        values outside `choices` after them, and "" (nothing recorded) last."""
+        counts = dict(self.order_by().values_list(field).annotate(n=models.Count("id")))
+        total = sum(counts.values()) or 1
+        rows = [(value, label) for value, label in choices]
+        rows += [(value, value) for value in counts if value and value not in dict(choices)]
+        rows.append(("", None))
+        return [
+            {"value": value, "label": label, "count": counts.get(value, 0),
+             "percent": round(100 * counts.get(value, 0) / total, 1)}
+            for value, label in rows if counts.get(value, 0) or value != ""
+        ]
+
+    def response_distribution(self) -> list[dict]:
+        return self.distribution("response", Response.choices)
+
+    def government_distribution(self) -> list[dict]:
+        # A government never reports "not implemented" (the last choice): assessments only.
+        return self.distribution("government_status", ImplementationStatus.choices[:-1])
+
+    def civil_society_distribution(self) -> list[dict]:
+        return self.distribution("civil_society_status", ImplementationStatus.choices)
+
+    def counts_by_cycle_and_response(self) -> dict[int, dict[str, int]]:
+        """{cycle number: {response: count}} in one query."""
+        per_cycle: dict[int, dict[str, int]] = {}
+        rows = (self.order_by().values_list("review__session__cycle__number", "response")
+                .annotate(n=models.Count("id")))
+        for number, response, n in rows:
+            per_cycle.setdefault(number, {})[response] = n
+        return per_cycle
+
 
 class Recommendation(models.Model):
     """One recommendation of a review, as adopted, with its recommending States.

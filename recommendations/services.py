@@ -6,41 +6,14 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.versioning import StaleEdit, claim_version
 from reviews.models import Review
 from states.models import State
 
 from .models import FollowUpAction, Recommendation, Response
-
-
-class StaleEdit(Exception):
-    """The row changed since the editor loaded it; `current` is the row as it is now."""
-
-    def __init__(self, current: models.Model) -> None:
-        super().__init__(f"{current._meta.verbose_name} {current.pk} was changed by someone else")
-        self.current = current
-
-
-def claim_version(obj: models.Model, expected_version: int | None) -> None:
-    """Bump `obj.version` if it is still `expected_version`, else raise StaleEdit.
-
-    The conditional UPDATE is what prevents lost updates: two editors who loaded
-    version 3 both try `UPDATE ... SET version = 4 WHERE version = 3`; the database
-    lets exactly one of them match a row. Call it inside the edit's transaction,
-    before writing the other fields, so a refused edit writes nothing.
-    `expected_version=None` means the caller does not know the version (an API
-    client without If-Match): it is accepted only against the version in `obj`,
-    as loaded in this request.
-    """
-    model = type(obj)
-    expected = obj.version if expected_version is None else expected_version
-    updated = model.objects.filter(pk=obj.pk, version=expected).update(version=F("version") + 1)
-    if not updated:
-        raise StaleEdit(model.objects.get(pk=obj.pk))
-    obj.version = expected + 1
 
 
 def _check_states(states: Sequence[State]) -> None:
@@ -171,11 +144,4 @@ def _check_action_recommendations(state: State,
             "ids": ", ".join(str(r.pk) for r in foreign), "state": state.name}})
 
 
-@transaction.atomic
-def update_review(review: Review, *, expected_version: int | None, **fields) -> Review:
-    claim_version(review, expected_version)
-    for name, value in fields.items():
-        setattr(review, name, value)
-    review.full_clean(exclude=["state", "session"])
-    review.save()
-    return review
+__all__ = ["StaleEdit", "claim_version"]  # re-exported: callers catch StaleEdit here

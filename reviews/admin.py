@@ -1,8 +1,6 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from recommendations.models import Recommendation
-
 from .models import Cycle, Review, Session
 
 
@@ -24,15 +22,6 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ["number"]
 
 
-class RecommendationInline(admin.TabularInline):
-    model = Recommendation
-    fields = ["paragraph", "text", "response", "action_category", "government_status"]
-    readonly_fields = ["government_status"]
-    extra = 0
-    show_change_link = True
-    classes = ["collapse"]
-
-
 @admin.register(Review)
 class ReviewAdmin(SimpleHistoryAdmin):
     list_display = ["state", "session", "review_date", "adoption_date", "wg_report_symbol",
@@ -42,7 +31,6 @@ class ReviewAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["state"]
     list_select_related = ["state", "session__cycle"]
     date_hierarchy = "review_date"
-    inlines = [RecommendationInline]
     fieldsets = [
         (None, {"fields": ["state", "session", "review_date", "adoption_date"]}),
         ("Documents", {"fields": ["national_report_symbol", "un_compilation_symbol",

@@ -4,10 +4,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from accounts.roles import can_edit_recommendations
-from recommendations.filters import CodeMultipleChoiceFilter
-from recommendations.services import update_review
+from core.api import etag, expected_version
+from core.filters import CodeMultipleChoiceFilter
 from states.models import State
-from upr_tracker.api import etag, expected_version
 
 from .models import Cycle, Review, Session
 from .serializers import (
@@ -16,6 +15,7 @@ from .serializers import (
     ReviewUpdateSerializer,
     SessionSerializer,
 )
+from .services import update_review
 
 
 class CycleViewSet(viewsets.ReadOnlyModelViewSet):

@@ -125,7 +125,7 @@ class Review(models.Model):
         return f"{self.state} – {self.session}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reviews:review_detail", args=[self.pk])
+        return reverse("front:review_detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.review_date and self.adoption_date and self.adoption_date < self.review_date:

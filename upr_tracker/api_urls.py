@@ -6,10 +6,10 @@ from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from accounts.throttling import RoleRateThrottle
 from recommendations.api import AssessmentViewSet, FollowUpActionViewSet, RecommendationViewSet
 from reviews.api import CycleViewSet, ReviewViewSet, SessionViewSet
 from states.api import StateViewSet
-from upr_tracker.api import RoleRateThrottle
 
 
 class TokenView(ObtainAuthToken):
@@ -38,8 +38,8 @@ urlpatterns: list = [
     *router.urls,
 ]
 
-# Upcoming deadlines (reviews.reminders); kept at the end, one statement, so that it
+# Upcoming deadlines (reminders); kept at the end, one statement, so that it
 # survives edits to the list above.
-from reviews.api_deadlines import DeadlineListView  # noqa: E402
+from reminders.api import DeadlineListView  # noqa: E402
 
 urlpatterns += [path("deadlines/", DeadlineListView.as_view(), name="deadline-list")]

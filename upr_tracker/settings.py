@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "states",
     "reviews",
     "recommendations",
+    "reminders",
+    "front",
 ]
 
 MIDDLEWARE = [
@@ -112,8 +114,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "reviews:home"
-LOGOUT_REDIRECT_URL = "reviews:home"
+LOGIN_REDIRECT_URL = "front:home"
+LOGOUT_REDIRECT_URL = "front:home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
@@ -189,7 +191,7 @@ REMINDER_DIGEST_WEEKDAY = envint("REMINDER_DIGEST_WEEKDAY", 0)
 REMINDER_RETRY_BACKOFF = envint("REMINDER_RETRY_BACKOFF", 60)
 CELERY_BEAT_SCHEDULE = {
     "daily-reminder-scan": {
-        "task": "reviews.tasks.scan_reminders",
+        "task": "reminders.tasks.scan_reminders",
         "schedule": crontab(hour=REMINDER_SCAN_HOUR, minute=REMINDER_SCAN_MINUTE),
     },
 }
@@ -204,17 +206,17 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "upr_tracker.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # One throttle, three rates: anon < user < researcher (upr_tracker.api).
-    "DEFAULT_THROTTLE_CLASSES": ["upr_tracker.api.RoleRateThrottle"],
+    # One throttle, three rates: anon < user < researcher (accounts.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.RoleRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
         "user": os.environ.get("THROTTLE_USER", "2000/minute"),
         "researcher": os.environ.get("THROTTLE_RESEARCHER", "10000/minute"),
     },
-    "EXCEPTION_HANDLER": "upr_tracker.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

@@ -5,8 +5,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    path("", include("front.urls")),
     path("", include("reviews.urls")),
-    path("", include("states.urls")),
+    path("", include("reminders.urls")),
     path("recommendations/", include("recommendations.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

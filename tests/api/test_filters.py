@@ -69,7 +69,7 @@ def test_page_size_is_honoured_with_count(api_client, corpus):
 
 
 def test_page_size_is_capped_at_1000(api_client, corpus):
-    from upr_tracker.pagination import PageNumberPagination
+    from core.pagination import PageNumberPagination
 
     assert PageNumberPagination.max_page_size == 1000
     assert api_client.get(URL, {"page_size": 5000}).status_code == 200

@@ -92,7 +92,7 @@ def test_focal_point_updates_status_adds_action_and_is_refused_elsewhere(open_as
                                   paragraph="140.2", text="Adopt a national action plan")
     page = open_as(focal)
 
-    page.goto(reverse("states:my_state"))
+    page.goto(reverse("front:my_state"))
     screenshot(page, "my-state")
     assert_accessible(page, "my state")
     page.get_by_role("link", name=re.compile(r"Update status\s+45\.7")).click()

@@ -16,8 +16,9 @@ from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.db import connection
 
-from accounts.models import Reminder, ReminderFrequency
-from reviews.tasks import scan_reminders
+from accounts.models import ReminderFrequency
+from reminders.models import Reminder
+from reminders.tasks import scan_reminders
 from tests.conftest import make_user, need_service
 
 from .conftest import TODAY, celery_broker, follower, make_review

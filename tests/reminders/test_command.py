@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.models import Reminder
+from reminders.models import Reminder
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, connections
 
-from accounts.models import Reminder
-from reviews import reminders
+from reminders import services as reminders
+from reminders.models import Reminder
 from tests.conftest import need_service
 
 from .conftest import TODAY, follower

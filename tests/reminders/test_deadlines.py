@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from recommendations.models import FollowUpActionStatus
-from reviews.reminders import REVIEW_KINDS, reminder_lead, upcoming_deadlines
+from reminders.services import REVIEW_KINDS, reminder_lead, upcoming_deadlines
 from tests.factories import FollowUpActionFactory
 
 from .conftest import TODAY, days, make_review

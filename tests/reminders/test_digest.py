@@ -6,9 +6,10 @@ import smtplib
 import pytest
 from django.core.mail.backends.locmem import EmailBackend
 
-from accounts.models import Reminder, ReminderFrequency
+from accounts.models import ReminderFrequency
 from recommendations.models import FollowUpActionStatus
-from reviews import reminders
+from reminders import services as reminders
+from reminders.models import Reminder
 from tests.factories import FollowUpActionFactory
 
 from .conftest import TODAY, days, follower, make_review

@@ -2,7 +2,7 @@ import pytest
 
 from accounts.models import ReminderFrequency
 from accounts.roles import Role
-from reviews.reminders import recipients_by_state
+from reminders.services import recipients_by_state
 from tests.conftest import make_user
 
 from .conftest import follower

@@ -5,10 +5,10 @@ import time
 import pytest
 from django.db import transaction
 
-from accounts.models import Reminder
-from reviews.tasks import scan_reminders, send_digest
+from core.tasks import enqueue
+from reminders.models import Reminder
+from reminders.tasks import scan_reminders, send_digest
 from upr_tracker import celery_app
-from upr_tracker.tasks_util import enqueue
 
 from .conftest import celery_broker
 
@@ -48,10 +48,10 @@ def test_enqueue_with_the_broker_down_logs_and_does_not_raise(broker_down, caplo
                                                                 focal_point,
                                                                 django_capture_on_commit_callbacks):
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, "upr_tracker.tasks_util"), \
+    with caplog.at_level(logging.WARNING, "core.tasks"), \
             django_capture_on_commit_callbacks(execute=True):
         enqueue(send_digest, focal_point.pk)
-    assert "Could not queue reviews.tasks.send_digest" in caplog.text
+    assert "Could not queue reminders.tasks.send_digest" in caplog.text
     assert time.monotonic() - started < 10
 
 

@@ -86,14 +86,14 @@ def test_recommendation_text_with_script_is_shown_escaped(client, db):
     rec = RecommendationFactory(text=f"Protect defenders {SCRIPT}")
     for url in (reverse("recommendations:recommendation_list"),
                 reverse("recommendations:recommendation_detail", args=[rec.pk]),
-                reverse("reviews:review_detail", args=[rec.review_id])):
+                reverse("front:review_detail", args=[rec.review_id])):
         content = client.get(url).content.decode()
         assert SCRIPT not in content, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content, url
 
 
 def test_search_query_is_escaped_on_the_state_list(client, db):
-    content = client.get(reverse("states:state_list"), {"q": SCRIPT}).content.decode()
+    content = client.get(reverse("front:state_list"), {"q": SCRIPT}).content.decode()
     assert SCRIPT not in content
 
 
@@ -112,7 +112,7 @@ def test_set_language_switches_to_spanish(client, db):
 
 
 def test_every_page_has_a_language_switcher(client, db):
-    content = client.get(reverse("states:state_list")).content.decode()
+    content = client.get(reverse("front:state_list")).content.decode()
     assert 'action="/i18n/setlang/"' in content
     assert '<option value="fr" lang="fr"' in content
 

@@ -57,10 +57,10 @@ def test_main_pages_render_and_pass_axe(browser_page, live_server):
     recs[0].text = "Protect journalists <script>alert(1)</script> and human rights defenders"
     recs[0].save()
     pages = {
-        "dashboard": reverse("reviews:home"),
-        "state_list": reverse("states:state_list"),
-        "state_detail": reverse("states:state_detail", args=["FRA"]),
-        "review_detail": reverse("reviews:review_detail", args=[recs[0].review_id]),
+        "dashboard": reverse("front:home"),
+        "state_list": reverse("front:state_list"),
+        "state_detail": reverse("front:state_detail", args=["FRA"]),
+        "review_detail": reverse("front:review_detail", args=[recs[0].review_id]),
         "recommendation_list": reverse("recommendations:recommendation_list"),
         "recommendation_detail": reverse("recommendations:recommendation_detail",
                                          args=[recs[0].pk]),

@@ -24,10 +24,10 @@ MAX_QUERIES = {
 
 def page_urls(rec: Recommendation) -> dict[str, str]:
     return {
-        "dashboard": reverse("reviews:home"),
-        "state_list": reverse("states:state_list"),
-        "state_detail": reverse("states:state_detail", args=["FRA"]),
-        "review_detail": reverse("reviews:review_detail", args=[rec.review_id]),
+        "dashboard": reverse("front:home"),
+        "state_list": reverse("front:state_list"),
+        "state_detail": reverse("front:state_detail", args=["FRA"]),
+        "review_detail": reverse("front:review_detail", args=[rec.review_id]),
         "recommendation_list": reverse("recommendations:recommendation_list"),
         "recommendation_detail": reverse("recommendations:recommendation_detail",
                                          args=[rec.pk]),
@@ -79,7 +79,7 @@ def test_dashboard_shows_admin_link_to_staff_only(client, admin_user, recommenda
 
 
 def test_state_list_groups_states_by_region(client, db):
-    response = client.get(reverse("states:state_list"))
+    response = client.get(reverse("front:state_list"))
     codes = [group["code"] for group in response.context["groups"]]
     assert codes == sorted(codes)
     assert "Western European and others Group" in response.content.decode()
@@ -87,39 +87,39 @@ def test_state_list_groups_states_by_region(client, db):
 
 @pytest.mark.parametrize("q", ["Turkey", "TUR", "tur", "türkiye", "TURKIYE"])
 def test_state_search_matches_names_codes_and_aliases(client, db, q):
-    response = client.get(reverse("states:state_list"), {"q": q})
+    response = client.get(reverse("front:state_list"), {"q": q})
     names = [s.iso3 for g in response.context["groups"] for s in g["states"]]
     assert names == ["TUR"]
 
 
 def test_state_page_counts_recommendations_received_and_made(client, recommendations):
-    response = client.get(reverse("states:state_detail", args=["FRA"]))
+    response = client.get(reverse("front:state_detail", args=["FRA"]))
     assert response.context["received_count"] == 3
     assert response.context["made_count"] == 0
-    germany = client.get(reverse("states:state_detail", args=["DEU"]))
+    germany = client.get(reverse("front:state_detail", args=["DEU"]))
     assert germany.context["made_count"] == 3
     assert "?state_under_review=FRA" in response.content.decode()
 
 
 def test_state_page_lists_reviews_by_cycle(client, recommendations):
-    response = client.get(reverse("states:state_detail", args=["fra"]))
+    response = client.get(reverse("front:state_detail", args=["fra"]))
     assert [block["cycle"].number for block in response.context["by_cycle"]] == [4]
 
 
 def test_unknown_state_is_404(client, db):
-    assert client.get(reverse("states:state_detail", args=["XXX"])).status_code == 404
+    assert client.get(reverse("front:state_detail", args=["XXX"])).status_code == 404
 
 
 def test_review_page_shows_documents_and_deadlines(client, recommendations):
     review = recommendations[0].review
-    content = client.get(reverse("reviews:review_detail", args=[review.pk])).content.decode()
+    content = client.get(reverse("front:review_detail", args=[review.pk])).content.decode()
     assert "A/HRC/WG.6/43/FRA/1" in content
     assert "A/HRC/54/5/Add.1" in content
     assert "National report due" in content
 
 
 def test_review_page_groups_by_paragraph_or_theme(client, recommendations):
-    url = reverse("reviews:review_detail", args=[recommendations[0].review_id])
+    url = reverse("front:review_detail", args=[recommendations[0].review_id])
     by_paragraph = client.get(url).context["groups"]
     assert list(by_paragraph) == ["Paragraph 45"]
     by_theme = client.get(url, {"group": "theme"}).context["groups"]

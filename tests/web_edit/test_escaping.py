@@ -35,7 +35,7 @@ def test_status_form_and_my_state_escape_text(client_as, review):
     rec = RecommendationFactory(review=review, text=EVIL)
     client = client_as("focal-fra")
     assert_escaped(client.get(reverse("recommendations:government_status", args=[rec.pk])))
-    assert_escaped(client.get(reverse("states:my_state")))
+    assert_escaped(client.get(reverse("front:my_state")))
 
 
 def test_follow_up_action_pages_escape_user_text(client_as, recommendation):

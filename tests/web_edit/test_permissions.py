@@ -188,7 +188,7 @@ def test_government_status_form_offers_no_not_implemented(client_as, recommendat
 
 
 def test_my_state_explains_itself_to_non_focal_points(client_as):
-    response = client_as("ngo").get(reverse("states:my_state"))
+    response = client_as("ngo").get(reverse("front:my_state"))
     assert response.status_code == 403
     assert b"for government focal points" in response.content
 

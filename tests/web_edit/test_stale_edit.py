@@ -3,8 +3,9 @@ the other change next to theirs."""
 
 from django.urls import reverse
 
-from recommendations.services import update_follow_up_action, update_recommendation, update_review
+from recommendations.services import update_follow_up_action, update_recommendation
 from reviews.models import Review
+from reviews.services import update_review
 
 
 def edit_data(rec, germany, **changes) -> dict:

@@ -108,8 +108,8 @@ def test_editing_pages_translate_every_string(client_as, pseudo_translated, revi
         "follow-up form": focal.get(reverse("recommendations:followupaction_edit",
                                             args=[action.pk])),
         "follow-up page": focal.get(action.get_absolute_url()),
-        "my state": focal.get(reverse("states:my_state")),
-        "not a focal point": ngo.get(reverse("states:my_state")),
+        "my state": focal.get(reverse("front:my_state")),
+        "not a focal point": ngo.get(reverse("front:my_state")),
     }
     problems = {name: untranslated(r.content.decode(), data) for name, r in pages.items()}
     assert {name: left for name, left in problems.items() if left} == {}

@@ -14,9 +14,9 @@ from django.db import IntegrityError
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .versioning import StaleEdit
 
 
 class PreconditionFailed(APIException):
@@ -28,8 +28,6 @@ class PreconditionFailed(APIException):
 def exception_handler(exc, context):
     """DRF's handler, plus: Django's ValidationError from model methods and services
     becomes a 400, a stale edit a 412 and a uniqueness race a 409."""
-    from recommendations.services import StaleEdit
-
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(getattr(exc, "message_dict", None) or {"detail": exc.messages})
     elif isinstance(exc, StaleEdit):
@@ -56,7 +54,7 @@ def expected_version(request, body_version: int | None) -> int | None:
     """The version the client edited: If-Match first, else the body's `version`.
 
     None means the client did not say; the edit then applies to the row as read in
-    this request (still atomic, see services.claim_version). An If-Match that is
+    this request (still atomic, see core.versioning.claim_version). An If-Match that is
     no version of ours cannot match, so it is a 412 as HTTP says.
     """
     header = request.headers.get("If-Match")
@@ -70,48 +68,3 @@ def expected_version(request, body_version: int | None) -> int | None:
         if match:
             return int(match.group(1))
     raise PreconditionFailed("If-Match names no version of this resource.")
-
-
-class RoleRateThrottle(SimpleRateThrottle):
-    """One throttle with three rates: `anon` per IP, `user` per account, and the
-    higher `researcher` rate for users with that role (DESIGN.md, "Roles").
-
-    Rates are read from the settings at each request, not at import, so tests can
-    override them.
-    """
-
-    def get_cache_key(self, request, view) -> str:
-        from accounts.roles import Role, has_role
-
-        user = request.user
-        if user and user.is_authenticated:
-            self.scope = "researcher" if has_role(user, Role.RESEARCHER) else "user"
-            ident = user.pk
-        else:
-            self.scope = "anon"
-            ident = self.get_ident(request)
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-    def __init__(self) -> None:
-        # SimpleRateThrottle reads the rate of a fixed scope here; ours depends on
-        # the request, so it is set in get_cache_key.
-        self.rate = None
-        self.num_requests = self.duration = None
-
-    def get_rate(self) -> str | None:
-        rates = api_settings.DEFAULT_THROTTLE_RATES
-        return rates.get(self.scope) or rates.get("user")
-
-    def allow_request(self, request, view) -> bool:
-        self.key = self.get_cache_key(request, view)
-        if self.rate is None:
-            return True
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        if len(self.history) >= self.num_requests:
-            return self.throttle_failure()
-        return self.throttle_success()

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from states.models import State
 
-from . import reminders
+from . import services as reminders
 
 DEFAULT_DAYS = 90
 

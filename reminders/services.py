@@ -1,12 +1,12 @@
 """Deadline reminders: which deadlines are coming, who is told, and the e-mail digests.
 
-A daily scan (reviews.tasks.scan_reminders, or `manage.py send_reminders`) works in
+A daily scan (reminders.tasks.scan_reminders, or `manage.py send_reminders`) works in
 two phases:
 
 1. **Record** what is owed. For every deadline that has reached a lead time
    (settings.REMINDER_LEAD_DAYS, default 30, 7 and 1 days before) or, for an open
    follow-up action, is overdue (again every REMINDER_OVERDUE_EVERY_DAYS days), and
-   every recipient of it, one accounts.Reminder row is inserted with a key unique
+   every recipient of it, one reminders.Reminder row is inserted with a key unique
    per recipient: `<deadline>:<due date>@<lead>`. Inserting ignores rows that exist,
    so a scan that runs twice, concurrently or after a crash records nothing twice.
    Pending rows that are no longer owed (the deadline moved or passed, the action
@@ -46,11 +46,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.models import Profile, Reminder, ReminderFrequency
+from accounts.models import Profile, ReminderFrequency
 from accounts.roles import focal_points_q
 from recommendations.models import FollowUpAction
+from reviews.models import Review
 
-from .models import Review
+from .models import Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def _path(obj, iso3: str) -> str:
     try:
         return obj.get_absolute_url()
     except NoReverseMatch:
-        return f"{reverse('reviews:deadlines')}?state={iso3}"
+        return f"{reverse('reminders:deadlines')}?state={iso3}"
 
 
 def _review_deadlines(reviews: Iterable[Review], start: dt.date | None,
@@ -304,7 +305,7 @@ def build_digest(*, user, rows: list[Reminder], today: dt.date) -> EmailMultiAlt
         items = _digest_items(rows, today)
         context = {"user": user, "items": items, "today": today,
                    "site_url": settings.SITE_URL, "language": language,
-                   "deadlines_url": settings.SITE_URL + reverse("reviews:deadlines")}
+                   "deadlines_url": settings.SITE_URL + reverse("reminders:deadlines")}
         subject = ngettext("UPR Tracker: %(count)d deadline to watch",
                            "UPR Tracker: %(count)d deadlines to watch",
                            len(items)) % {"count": len(items)}

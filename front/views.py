@@ -1,0 +1,194 @@
+"""Pages that span reviews and recommendations: the dashboard, the States list and one
+State's UPR record, a focal point's "my State" desk, and one review with its
+recommendations. Counting lives on the querysets; these views only arrange it."""
+
+from itertools import groupby
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import focal_state_id, is_admin
+from recommendations.models import FollowUpAction, ImplementationStatus, Recommendation, Response
+from reviews.models import Cycle, Review
+from states.models import RegionalGroup, State
+
+
+def state_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    states = State.objects.search(q).order_by("region", "name")
+    labels = dict(RegionalGroup.choices)
+    groups = [
+        {"code": code, "label": labels.get(code, code), "states": list(rows)}
+        for code, rows in groupby(states, key=lambda s: s.region)
+    ]
+    return render(request, "front/state_list.html", {
+        "q": q, "groups": groups, "count": sum(len(g["states"]) for g in groups)})
+
+
+def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
+    state = get_object_or_404(State, iso3=iso3.upper())
+    reviews = (Review.objects.for_state(state.iso3).with_related()
+               .annotate(recommendation_count=Count("recommendations"))
+               .order_by("-session__number"))
+    received = Recommendation.objects.for_state(state.iso3)
+    by_cycle = [
+        {"cycle": cycle, "reviews": list(rows)}
+        for cycle, rows in groupby(reviews, key=lambda r: r.session.cycle)
+    ]
+    context = {
+        "state": state,
+        "aliases": state.aliases.all(),
+        "by_cycle": by_cycle,
+        "received_count": received.count(),
+        "made_count": Recommendation.objects.made_by(state.iso3).count(),
+        "responses": received.response_distribution(),
+        "government": received.government_distribution(),
+        "civil_society": received.civil_society_distribution(),
+    }
+    return render(request, "front/state_detail.html", context)
+
+
+def _my_state(request: HttpRequest) -> State | None:
+    """The focal point's State; administrators may look at any with ?state=ISO3."""
+    iso3 = request.GET.get("state", "")
+    if iso3 and is_admin(request.user):
+        return get_object_or_404(State, iso3=iso3.upper())
+    state_id = focal_state_id(request.user)
+    return State.objects.get(pk=state_id) if state_id else None
+
+
+@login_required
+def my_state(request: HttpRequest) -> HttpResponse:
+    """A focal point's desk: their State's recommendations by government status, the
+    follow-up actions overdue or due soon, and the next review deadlines. The number of
+    queries does not depend on how many rows there are."""
+    state = _my_state(request)
+    if state is None:
+        return render(request, "front/my_state.html", {"not_focal_point": True}, status=403)
+    today = timezone.localdate()
+    received = Recommendation.objects.filter(review__state=state)
+    statuses = received.government_distribution()
+    status = request.GET.get("status", "")
+    listing = received.select_related("review__session").prefetch_related(
+        "recommending_states").order_by("-review__session__number", "paragraph_sort", "id")
+    if status == "none":
+        listing = listing.filter(government_status="")
+    elif status in ImplementationStatus.values:
+        listing = listing.filter(government_status=status)
+    else:
+        status = ""
+    page = Paginator(listing, 50).get_page(request.GET.get("page"))
+    soon_days = max(settings.REMINDER_LEAD_DAYS, default=30)
+    actions = FollowUpAction.objects.filter(state=state).annotate(
+        recommendation_count=Count("recommendations"))
+    upcoming = sorted(
+        ((day, label, review) for review in Review.objects.for_state(state.iso3).with_related()
+         for _kind, label, day in review.deadlines() if day >= today),
+        key=lambda row: row[0])[:8]
+    # An administrator looking at another State keeps `state` in every link.
+    base = urlencode({"state": state.iso3}) if state.pk != focal_state_id(request.user) else ""
+    query = "&".join(q for q in (base, urlencode({"status": status}) if status else "") if q)
+    return render(request, "front/my_state.html", {
+        "state": state, "statuses": statuses, "status": status, "page_obj": page,
+        "base": base, "query": query, "total": sum(row["count"] for row in statuses),
+        "overdue": list(actions.overdue(today)),
+        "due_soon": list(actions.due_within(soon_days, today)),
+        "soon_days": soon_days, "upcoming": upcoming, "today": today,
+    })
+
+
+RECENT_REVIEWS = 10
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The dashboard: five queries whatever the size of the database."""
+    per_cycle = Recommendation.objects.counts_by_cycle_and_response()
+    cycles = []
+    for cycle in Cycle.objects.all():
+        counts = per_cycle.get(cycle.number, {})
+        total = sum(counts.values())
+        cycles.append({
+            "cycle": cycle, "total": total,
+            "supported": counts.get(Response.SUPPORTED, 0),
+            "noted": counts.get(Response.NOTED, 0),
+            "other": total - counts.get(Response.SUPPORTED, 0) - counts.get(Response.NOTED, 0),
+        })
+    largest = max((c["total"] for c in cycles), default=0) or 1
+    for row in cycles:
+        row["percent"] = round(100 * row["total"] / largest, 1)
+    total = sum(c["total"] for c in cycles)
+    response_totals: dict[str, int] = {}
+    for counts in per_cycle.values():
+        for response, n in counts.items():
+            response_totals[response] = response_totals.get(response, 0) + n
+    responses = [
+        {"value": value, "label": label, "count": response_totals.get(value, 0),
+         "percent": round(100 * response_totals.get(value, 0) / (total or 1), 1)}
+        for value, label in Response.choices
+    ]
+    everything = Recommendation.objects.all()
+    context = {
+        "total": total,
+        "cycles": cycles,
+        "responses": responses,
+        "government": everything.government_distribution(),
+        "civil_society": everything.civil_society_distribution(),
+        "recent_reviews": (Review.objects.with_related()
+                           .annotate(recommendation_count=Count("recommendations"))
+                           .order_by("-review_date", "-pk")[:RECENT_REVIEWS]),
+    }
+    return render(request, "front/home.html", context)
+
+
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A review with its documents, deadlines and every recommendation, grouped by the
+    paragraph they sit under in the report (`140.x`) or by theme (`?group=theme`)."""
+    review = get_object_or_404(Review.objects.with_related(), pk=pk)
+    group_by = "theme" if request.GET.get("group") == "theme" else "paragraph"
+    recommendations = list(
+        Recommendation.objects.filter(review=review).with_related()
+        .order_by("paragraph_sort", "id"))
+    groups: dict[str, list[Recommendation]] = {}
+    if group_by == "theme":
+        no_theme = []
+        for rec in recommendations:
+            themes = list(rec.themes.all())
+            for theme in themes:
+                groups.setdefault(theme.name, []).append(rec)
+            if not themes:
+                no_theme.append(rec)
+        groups = dict(sorted(groups.items(), key=lambda item: item[0].lower()))
+        if no_theme:
+            groups[_("No theme")] = no_theme
+    else:
+        for rec in recommendations:
+            head = rec.paragraph.split(".")[0] if rec.paragraph else ""
+            label = (_("Paragraph %(number)s") % {"number": head} if head
+                     else _("No paragraph"))
+            groups.setdefault(label, []).append(rec)
+    documents = [
+        (label, symbol) for label, symbol in [
+            (_("National report"), review.national_report_symbol),
+            (_("UN compilation"), review.un_compilation_symbol),
+            (_("Stakeholder summary"), review.stakeholder_summary_symbol),
+            (_("Working Group report"), review.wg_report_symbol),
+            (_("Addendum (responses)"), review.addendum_symbol),
+        ] if symbol
+    ]
+    context = {
+        "review": review,
+        "documents": documents,
+        "deadlines": review.deadlines(),
+        "group_by": group_by,
+        "groups": groups,
+        "recommendation_count": len(recommendations),
+        "responses": review.recommendations.all().response_distribution(),
+    }
+    return render(request, "front/review_detail.html", context)
