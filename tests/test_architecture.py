@@ -70,7 +70,7 @@ def test_reminder_rows_survive_the_move_from_accounts_to_reminders(django_user_m
     before = [("accounts", "0002_role_groups"), ("reminders", None)]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
-    old_apps = executor.loader.project_state(before).apps
+    old_apps = executor.loader.project_state([("accounts", "0002_role_groups")]).apps
     OldReminder = old_apps.get_model("accounts", "Reminder")
     OldUser = old_apps.get_model("auth", "User")
     user = OldUser.objects.create(username="focal-before", email="f@example.org")
