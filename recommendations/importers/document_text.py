@@ -95,7 +95,13 @@ def pdf_pages(path: Path) -> list[str]:
 
 def docx_pages(document) -> list[str]:
     """A Word document's body as one page: one line per paragraph (tables included)."""
-    lines = [p.text for p in document.paragraphs]
+    lines = []
+    for section in document.sections[:1]:
+        try:
+            lines += [p.text for p in section.header.paragraphs]  # the symbol is there
+        except (AttributeError, ValueError):
+            pass
+    lines += [p.text for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
             lines += [c.text for c in row.cells]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 DASHES = "-‐‑‒–—−"
 MAX_ITEM = 400  # no report has had this many recommendations in one paragraph
+MAX_SPAN = 40  # the longest range seen in an addendum is 14 (`122.91-104`)
 
 # A number (full `140.7` or short `7`), optionally a range to a second number.
 _TOKEN_RE = re.compile(
@@ -34,7 +35,12 @@ class NumberList:
 
 
 def _split_lost_hyphen(item: str, known: set[str] | None, prefix: str) -> list[int] | None:
-    """`6266` → [62..66] when 6266 is not an item and 62 < 66 are (or look plausible)."""
+    """`6266` → [62..66] when 6266 is not an item of the report.
+
+    A cut is plausible when both ends have about as many digits (`62|66`, `98|102`),
+    the range runs forwards and is short (at most `MAX_SPAN`), and, with the report at
+    hand, both ends are items of it. The shortest plausible range wins.
+    """
     if known is not None and f"{prefix}.{item}" in known:
         return None
     if known is None and int(item) <= MAX_ITEM:
@@ -42,20 +48,17 @@ def _split_lost_hyphen(item: str, known: set[str] | None, prefix: str) -> list[i
     candidates = []
     for cut in range(1, len(item)):
         left, right = item[:cut], item[cut:]
-        if right.startswith("0"):
+        if right.startswith("0") or len(right) not in (len(left), len(left) + 1):
             continue
         low, high = int(left), int(right)
-        if not low < high:
+        if not low < high <= low + MAX_SPAN:
             continue
         if known is not None and not ({f"{prefix}.{low}", f"{prefix}.{high}"} <= known):
             continue
-        candidates.append((cut, low, high))
-    if len(candidates) != 1:
-        # Ambiguous (`12345` → 1-2345? 12-345?): prefer the cut whose ends are both items.
-        candidates = [c for c in candidates if c[2] <= MAX_ITEM]
-        if len(candidates) != 1:
-            return None
-    _cut, low, high = candidates[0]
+        candidates.append((high - low, low, high))
+    if not candidates:
+        return None
+    _span, low, high = min(candidates)
     return list(range(low, high + 1))
 
 

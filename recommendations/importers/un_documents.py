@@ -358,8 +358,10 @@ def _before_headings(lines: list[str]) -> list[str]:
     return lines
 
 
-ANSWER_RE = re.compile(r"^\s*(?:Recommendations?\s*(?:No\.?\s*)?)?(?P<number>\d{1,3}(?:\.\d{1,3})?)"
-                       r"\s*[.:)–-]?\s*(?P<text>.*)$", re.IGNORECASE)
+# `Recommendation 3`, `Recommendations No. 87.3:` or `87.3` alone, then the answer.
+ANSWER_RE = re.compile(
+    r"^\s*(?:Recommendations?\s*(?:No\.?\s*)?(?P<n1>\d{1,3}(?:\.\d{1,3})?)\s*[.:)–-]?"
+    r"|(?P<n2>\d{1,3}\.\d{1,3})\s*[.:]?(?=\s*$))\s*(?P<text>.*)$", re.IGNORECASE)
 
 
 def _read_addendum(lines: list[str], parsed: UNParsedFile) -> None:
@@ -380,22 +382,23 @@ def _read_addendum(lines: list[str], parsed: UNParsedFile) -> None:
         first_sentence = re.split(r"(?<=[a-z])\.\s", words, maxsplit=1)[0]
         response = classify_list_paragraph(first_sentence[:400])
         region = _list_region(words)
-        if response and response != Response.PENDING and re.search(r"\d", region):
+        if response and response != Response.PENDING and (
+                re.search(r"\d\.\d", region) or len(re.findall(r"\d+", region)) > 1):
             document.lists.append((number, response, region))
     if document.lists:
         return
     # Cycle 1: an answer per recommendation, in sentences.
     current: list | None = None
+    answers: list[list] = []
     for line in lines:
         match = ANSWER_RE.match(line)
-        if match and re.match(r"\s*Recommendations?\b", line, re.IGNORECASE) or (
-                match and "." in match.group("number") and not match.group("text")[:1].isdigit()):
-            current = [match.group("number"), [match.group("text")]]
-            document.sentence_answers.append(current)
+        if match:
+            current = [match.group("n1") or match.group("n2"), [match.group("text")]]
+            answers.append(current)
         elif current is not None:
             current[1].append(line)
     document.sentence_answers = [(number, document_text.join_lines(words))
-                                 for number, words in document.sentence_answers]
+                                 for number, words in answers]
 
 
 def read_un_document(path: Path, file_type: str,
