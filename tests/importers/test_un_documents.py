@@ -168,3 +168,51 @@ def test_dry_run_reports_review_counts_and_responses_and_writes_nothing(un_docs)
     addendum, = imported(un_docs["A-HRC-59-15-Add.1"], dry_run=True)
     assert "Responses in the addendum: Noted 37, Supported 217" in addendum.notes
     assert responses(48) == {"pending": 254}
+
+
+def test_upload_page_dry_run_shows_review_counts_and_responses(
+        client, ngo_user, un_docs, settings, tmp_path, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from recommendations.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(ngo_user)
+    imported(un_docs["A-HRC-59-15"])
+    pdf = un_docs["A-HRC-59-15-Add.1"].read_bytes()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("recommendations:import_upload"), {
+            "file": SimpleUploadedFile("addendum.pdf", pdf, content_type="application/pdf"),
+            "format": "auto", "dry_run": "on"})
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("recommendations:import_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.detected_format) == ("succeeded", "un-addendum")
+    html = client.get(response["Location"]).content.decode()
+    assert "Review: Slovenia – Session 48, matched by the report&#x27;s symbol" in html
+    assert "Responses in the addendum: Noted 37, Supported 217" in html
+    assert "Check: all 254 recommendations have a response." in html
+    assert responses(48) == {"pending": 254}  # a dry run
+
+
+def test_upload_refuses_a_pdf_over_the_page_limit(un_docs, settings):
+    settings.IMPORT_MAX_PDF_PAGES = 10
+    report = import_file(un_docs["A-HRC-59-15"])
+    assert not report.ok
+    assert report.errors[0]["message"] == ("The PDF has 26 pages; at most 10 can be "
+                                           "imported.")
+    assert not Review.objects.exists()
+
+
+def test_a_pdf_that_is_no_un_document_is_refused_clearly(tmp_path):
+    from pypdf import PdfWriter
+
+    path = tmp_path / "blank.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    report = import_file(path)
+    assert not report.ok
+    assert "not a report of the Working Group" in report.errors[0]["message"]
