@@ -216,3 +216,21 @@ def test_a_pdf_that_is_no_un_document_is_refused_clearly(tmp_path):
     report = import_file(path)
     assert not report.ok
     assert "not a report of the Working Group" in report.errors[0]["message"]
+
+
+def test_command_with_a_report_and_its_addendum(un_docs):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    paths = [str(un_docs["A-HRC-43-15"]), str(un_docs["A-HRC-43-15-Add.1"])]
+    out = StringIO()
+    call_command("import_recommendations", *paths, "--dry-run", stdout=out)
+    text = out.getvalue()
+    # The addendum's dry run sees the report's dry run before it.
+    assert "Review: Slovenia – Session 34, matched by the report's symbol A/HRC/43/15" in text
+    assert "Check: all 215 recommendations have a response." in text
+    assert text.count("Dry run: nothing was written.") == 2
+    assert not Review.objects.exists()
+    call_command("import_recommendations", *paths, stdout=StringIO())
+    assert responses(34) == {"supported": 182, "noted": 33}
