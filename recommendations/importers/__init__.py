@@ -108,6 +108,8 @@ def read_file(path: Path, *, fmt: str = "auto",
     parsed = ParsedFile(format=chosen, notes=notes)
     if chosen == "ohchr-list":
         raise ImportFailed("OHCHR thematic lists are .docx files; this is a table.")
+    if chosen in ("un-report", "un-addendum"):
+        raise ImportFailed("UN documents are PDF or .docx files; this is a table.")
     {"upr-info": upr_info, "uhri": uhri, "app-export": app_export}[chosen].parse_rows(
         header, rows, parsed)
     return parsed

@@ -237,8 +237,8 @@ def read_document(path: Path, file_type: str, parsed: UNParsedFile,
     document.report_symbol = re.sub(r"/Add\.\d+$", "", document.symbol)
     document.state = _state_name(head)
     lines = document_text.document_lines(pages, pdf=pdf)
-    parsed.notes.append("File type: " + ("PDF" if pdf else "Word document (.docx)") +
-                        f", {len(pages)} page(s)" if pdf else "File type: Word document (.docx)")
+    parsed.notes.append(f"File type: PDF, {len(pages)} page(s)" if pdf
+                        else "File type: Word document (.docx)")
     kind_name = "Working Group report" if kind == REPORT else "addendum (the State's views)"
     parsed.notes.append(f"Document: {kind_name} {document.symbol or '(no symbol found)'}, "
                         f"State under review: {document.state or '(not found)'}")
@@ -464,7 +464,6 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
     recommendations = {r.paragraph: r for r in Recommendation.objects.filter(review=review)}
     existing = {p.paragraph: p for p in ProposedResponse.objects.filter(review=review)}
     waiting: list[str] = []
-    label = ""
     for paragraph, listed in responses.items():
         recommendation = recommendations.get(paragraph)
         if recommendation is None or listed.needs_confirmation:
@@ -479,6 +478,9 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
             continue
         label = f"{symbol}, para. {listed.source_paragraph}" if listed.source_paragraph \
             else symbol
+        if paragraph in existing:
+            # An earlier reading of the same number, now answered clearly.
+            existing.pop(paragraph).delete()
         if recommendation.response == listed.response and \
                 recommendation.response_source == label:
             report.unchanged += 1
@@ -486,8 +488,6 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
         recommendation.record_response(listed.response, source_symbol=symbol,
                                        source_paragraph=listed.source_paragraph, user=user)
         report.updated += 1
-        if paragraph in existing:
-            existing.pop(paragraph).delete()
     return waiting
 
 
