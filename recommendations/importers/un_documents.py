@@ -200,12 +200,20 @@ def _symbol(pages: list[str], addendum: bool) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
-def _state_name(head: str) -> str:
+def _state_name(head: str, is_state_name: Callable[[str], bool] | None = None) -> str:
+    """The State under review: the line under the title, else `the review of X was held`
+    (a name the title wraps over two lines); a known name is preferred."""
+    candidates = []
     match = TITLE_RE.search(head)
-    if match and match.group("state").strip().lower() not in ("addendum", ""):
-        return match.group("state").strip()
-    match = REVIEW_OF_RE.search(head)
-    return match.group("state").strip() if match else ""
+    if match and match.group("state").strip().lower() != "addendum":
+        candidates.append(match.group("state").strip())
+    match = REVIEW_OF_RE.search(" ".join(head.split()))
+    if match:
+        candidates.append(match.group("state").strip())
+    for candidate in candidates:
+        if is_state_name is not None and is_state_name(candidate):
+            return candidate
+    return candidates[0] if candidates else ""
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[str, list[str]]]:
@@ -235,7 +243,7 @@ def read_document(path: Path, file_type: str, parsed: UNParsedFile,
     head = "\n".join(pages[:2])[:8000]
     document.symbol = _symbol(pages, kind == ADDENDUM)
     document.report_symbol = re.sub(r"/Add\.\d+$", "", document.symbol)
-    document.state = _state_name(head)
+    document.state = _state_name(head, is_state_name)
     lines = document_text.document_lines(pages, pdf=pdf)
     parsed.notes.append(f"File type: PDF, {len(pages)} page(s)" if pdf
                         else "File type: Word document (.docx)")
@@ -382,9 +390,13 @@ def _read_addendum(lines: list[str], parsed: UNParsedFile) -> None:
         first_sentence = re.split(r"(?<=[a-z])\.\s", words, maxsplit=1)[0]
         response = classify_list_paragraph(first_sentence[:400])
         region = _list_region(words)
-        if response and response != Response.PENDING and (
-                re.search(r"\d\.\d", region) or len(re.findall(r"\d+", region)) > 1):
+        is_list = bool(re.search(r"\d\.\d", region) or len(re.findall(r"\d+", region)) > 1)
+        if response and response != Response.PENDING and is_list:
             document.lists.append((number, response, region))
+        elif is_list and len(re.findall(r"\d{1,3}\.\d{1,3}", region)) > 1:
+            document.unreadable.append(f"para. {number} lists recommendations but says "
+                                       f"nothing this importer reads as a response: "
+                                       f"“{words[:120]}”")
     if document.lists:
         return
     # Cycle 1: an answer per recommendation, in sentences.

@@ -46,3 +46,17 @@ def test_list_paragraphs_and_sentence_readings():
         "partially_supported"
     assert propose_reading("Slovenia does not accept the recommendation.") == "noted"
     assert propose_reading("The matter is being studied.") == ""
+
+
+def test_state_under_review_from_the_title_or_the_introduction():
+    from recommendations.importers.un_documents import _state_name
+
+    head = ("Report of the Working Group on the Universal Periodic Review*\n"
+            "Venezuela (Bolivarian\nRepublic of)\nIntroduction\n1. The Working Group held "
+            "its session. The review of Venezuela (Bolivarian Republic of) was held at the "
+            "1st meeting.")
+    known = {"venezuela (bolivarian republic of)", "slovenia"}.__contains__
+    assert _state_name(head, lambda name: known(name.lower())) == \
+        "Venezuela (Bolivarian Republic of)"
+    assert _state_name("Report of the Working Group on the Universal Periodic "
+                       "Review*\n  Slovenia \n") == "Slovenia"

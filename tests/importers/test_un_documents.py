@@ -55,6 +55,7 @@ def test_cycle3_report_then_addendum_gives_215_with_182_supported_33_noted(un_do
     assert responses(34) == {"supported": 182, "noted": 33}
     assert any(n.startswith("Check: the addendum says 124 supported and 33 noted")
                for n in addendum.notes)
+    assert not any("CHECK FAILED" in n or "Could not read" in n for n in addendum.notes)
     review = Review.objects.get(state__iso3="SVN", session__number=34)
     assert (review.wg_report_symbol, review.addendum_symbol) == ("A/HRC/43/15",
                                                                  "A/HRC/43/15/Add.1")

@@ -169,10 +169,13 @@ def test_addendum_with_numbers_not_in_the_report_says_so(tmp_path, cycle1):
     lines = ADDENDUM_LINES[:5] + [
         "2. The Government accepts the following recommendations: 87.2, 87.3, 87.9.",
         "3. The Government takes note of recommendations 87.1 and 87.4.",
-        "4. Of these, 3 are supported and 2 noted."]
+        "4. Recommendations 87.1, 87.2 and 87.3 are discussed with civil society.",
+        "5. Of these, 3 are supported and 2 noted."]
     report = import_file(word(tmp_path / "add.docx", lines, header="A/HRC/14/15/Add.1"))
     assert report.ok, report.errors
     assert "Could not read: para. 2: 87.9 is not a recommendation of the report" in report.notes
     assert any(n.startswith("CHECK FAILED: the addendum says 3 supported and 2 noted, its "
                             "lists give 2 and 2") for n in report.notes)
     assert "Check: all 6 recommendations have a response." in report.notes
+    assert any(n.startswith("Could not read: para. 4 lists recommendations but says nothing")
+               for n in report.notes)
