@@ -10,6 +10,7 @@ from .models import (
     Assessment,
     FollowUpAction,
     ImportJob,
+    ProposedResponse,
     Recommendation,
     ResponseRecord,
     Theme,
@@ -96,6 +97,13 @@ class ImportJobAdmin(admin.ModelAdmin):
                     "rows_total", "created_by", "created_at"]
     list_filter = ["status", "dry_run", "detected_format"]
     readonly_fields = ["report"]
+
+
+@admin.register(ProposedResponse)
+class ProposedResponseAdmin(admin.ModelAdmin):
+    list_display = ["review", "paragraph", "response", "needs_confirmation", "source_symbol"]
+    list_filter = ["needs_confirmation", "response"]
+    raw_id_fields = ["review"]
 
 
 # The review's admin page lists its recommendations. The inline is added here, above

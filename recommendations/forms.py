@@ -203,6 +203,8 @@ FORMAT_LABELS = {
     "uhri": _("Universal Human Rights Index export (CSV/XLSX/JSON)"),
     "ohchr-list": _("OHCHR thematic list (DOCX)"),
     "app-export": _("This application's export (CSV/XLSX/JSON)"),
+    "un-report": _("Working Group report (PDF/DOCX)"),
+    "un-addendum": _("Addendum with the State's responses (PDF/DOCX)"),
 }
 IMPORT_FORMATS = [("auto", _("Detect automatically")),
                   *((fmt, FORMAT_LABELS.get(fmt, fmt)) for fmt in FORMATS)]
@@ -213,8 +215,8 @@ class ImportUploadForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=IMPORT_FORMATS, initial="auto")
     state = forms.ModelChoiceField(
         label=_("State under review"), queryset=State.objects.all(), required=False,
-        help_text=_("Needed when the file does not name the State (OHCHR lists name it "
-                    "in the header)."))
+        help_text=_("Needed when the file does not name the State (OHCHR lists and UN "
+                    "documents name it)."))
     session_number = forms.IntegerField(label=_("Working Group session"), required=False,
                                         min_value=1, max_value=999)
     dry_run = forms.BooleanField(

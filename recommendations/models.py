@@ -518,3 +518,37 @@ class ImportJob(models.Model):
     @property
     def progress(self) -> int:
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class ProposedResponse(models.Model):
+    """A response read from a State's addendum that is not on its recommendation yet.
+
+    Either the addendum came before the Working Group report (the numbers are clear and
+    the response is applied as soon as the report is imported), or the addendum answers
+    in sentences (cycle 1) and the reading must be confirmed by a person first.
+    """
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE,
+                               related_name="proposed_responses", verbose_name=_("review"))
+    paragraph = models.CharField(_("paragraph"), max_length=30)
+    response = models.CharField(_("response"), max_length=20, choices=Response.choices)
+    source_symbol = models.CharField(_("source document"), max_length=60)
+    source_paragraph = models.CharField(_("paragraph of the source"), max_length=30,
+                                        blank=True)
+    wording = models.TextField(_("the State's words"), blank=True)
+    needs_confirmation = models.BooleanField(_("needs confirmation"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["review", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "paragraph"],
+                                    name="one_proposed_response_per_paragraph"),
+        ]
+        verbose_name = _("proposed response")
+        verbose_name_plural = _("proposed responses")
+
+    def __str__(self) -> str:
+        return f"{self.paragraph}: {self.get_response_display()} ({self.source_symbol})"

@@ -18,6 +18,8 @@ urlpatterns = [
     path("follow-up/new/", views.followupaction_create, name="followupaction_create"),
     path("follow-up/<int:pk>/", views.followupaction_detail, name="followupaction_detail"),
     path("follow-up/<int:pk>/edit/", views.followupaction_edit, name="followupaction_edit"),
+    path("review/<int:review_pk>/responses/", views.proposed_responses,
+         name="proposed_responses"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/run/", views.import_run, name="import_run"),

@@ -40,6 +40,7 @@ from .models import (
     ImportJob,
     Recommendation,
     Response,
+    paragraph_sort_key,
 )
 from .parsing import parse_recommendation_list, resolve_state_names, state_name_checker
 
@@ -543,3 +544,31 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     start_import_job(job)
     return redirect("recommendations:import_detail", pk=job.pk)
 
+
+
+@login_required
+def proposed_responses(request: HttpRequest, review_pk: int) -> HttpResponse:
+    """Confirm or correct, in one go, the responses read from an addendum's sentences."""
+    review = get_object_or_404(Review.objects.with_related(), pk=review_pk)
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can confirm responses."))
+    proposals = list(review.proposed_responses.order_by("id"))
+    recommendations = {r.paragraph: r for r in Recommendation.objects.filter(
+        review=review, paragraph__in=[p.paragraph for p in proposals])}
+    rows = [{"proposal": p, "recommendation": recommendations.get(p.paragraph),
+             "field": f"response-{p.pk}"} for p in proposals]
+    rows.sort(key=lambda row: paragraph_sort_key(row["proposal"].paragraph))
+    if request.method == "POST":
+        valid = set(Response.values)
+        choices = {row["proposal"].pk: request.POST.get(row["field"], "") for row in rows
+                   if row["recommendation"] is not None}
+        if any(value not in valid for value in choices.values()):
+            messages.error(request, _("Choose a response for every recommendation."))
+        else:
+            done = services.confirm_proposed_responses(review, choices, user=request.user)
+            messages.success(request, ngettext(
+                "%(n)d response recorded.", "%(n)d responses recorded.", done) % {"n": done})
+            return redirect(review)
+    return render(request, "recommendations/proposed_responses.html", {
+        "review": review, "rows": rows, "responses": Response.choices,
+        "waiting": sum(1 for row in rows if row["recommendation"] is None)})

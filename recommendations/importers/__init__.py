@@ -7,6 +7,8 @@ Formats (detected from the content, never from the file name):
 * `uhri`       OHCHR Universal Human Rights Index export: XLSX, CSV or JSON
 * `ohchr-list` OHCHR thematic list of recommendations (.docx)
 * `app-export` this app's own CSV/XLSX export
+* `un-report`  the Working Group report itself (PDF or .docx), see `un_documents`
+* `un-addendum` the State's addendum with its responses (PDF or .docx)
 
 `import_file()` is the one entry point (command, upload page, Celery task).
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 from .core import ImportFailed, ImportReport, ImportRow, ParsedFile
 from .uploads import validate_upload
 
-FORMATS = ("upr-info", "uhri", "ohchr-list", "app-export")
+FORMATS = ("upr-info", "uhri", "ohchr-list", "app-export", "un-report", "un-addendum")
 
 __all__ = ["FORMATS", "ImportFailed", "ImportReport", "ImportRow", "import_file",
            "read_file", "validate_upload"]
@@ -44,8 +46,19 @@ def read_file(path: Path, *, fmt: str = "auto",
 
     if fmt not in ("auto", *FORMATS):
         raise ImportFailed(f"Unknown format {fmt!r}; use one of auto, {', '.join(FORMATS)}.")
-    file_type = files.detect_file_type(path)
+    from . import document_text, un_documents
+
+    file_type = "pdf" if document_text.is_pdf(path) else files.detect_file_type(path)
     notes: list[str] = []
+    if file_type == "pdf" or (file_type == "docx" and (
+            fmt in un_documents.FORMATS or fmt == "auto" and
+            un_documents.looks_like_un_document(path, file_type))):
+        if fmt not in ("auto", *un_documents.FORMATS):
+            raise ImportFailed(f"The file is a UN document (PDF or Word), not a {fmt} file.")
+        parsed = un_documents.read_un_document(path, file_type, is_state_name)
+        if fmt != "auto" and parsed.format != fmt:
+            raise ImportFailed(f"The document is a {parsed.format}, not a {fmt}.")
+        return parsed
     if file_type == "docx":
         parsed = ParsedFile(format="ohchr-list")
         if fmt not in ("auto", "ohchr-list"):
@@ -95,6 +108,8 @@ def read_file(path: Path, *, fmt: str = "auto",
     parsed = ParsedFile(format=chosen, notes=notes)
     if chosen == "ohchr-list":
         raise ImportFailed("OHCHR thematic lists are .docx files; this is a table.")
+    if chosen in ("un-report", "un-addendum"):
+        raise ImportFailed("UN documents are PDF or .docx files; this is a table.")
     {"upr-info": upr_info, "uhri": uhri, "app-export": app_export}[chosen].parse_rows(
         header, rows, parsed)
     return parsed
@@ -125,6 +140,16 @@ def import_file(path: str | Path, *, fmt: str = "auto", state_iso3: str | None =
     report.notes += parsed.notes
     report.skipped = dict(parsed.skipped)
     report.errors += parsed.errors
+    if parsed.format in ("un-report", "un-addendum"):
+        from . import un_documents
+
+        if not report.errors:
+            un_documents.import_parsed(parsed, report, state_iso3=state_iso3, session=session,
+                                       dry_run=dry_run, user=user, progress=progress,
+                                       alias_map=alias_map)
+        if report.errors:
+            report.created = report.updated = report.unchanged = 0
+        return report
     write.run(parsed, report, state_iso3=state_iso3, session=session, dry_run=dry_run,
               user=user, progress=progress, alias_map=alias_map)
     if report.errors:

@@ -14,11 +14,11 @@ from .core import ImportFailed
 # What a file name promises, and the types its content may really have.
 EXTENSION_TYPES = {
     ".csv": {"text"}, ".txt": {"text"}, ".tsv": {"text"}, ".json": {"json"},
-    ".xls": {"xls"}, ".xlsx": {"xlsx"}, ".docx": {"docx"},
+    ".xls": {"xls"}, ".xlsx": {"xlsx"}, ".docx": {"docx"}, ".pdf": {"pdf"},
 }
 TYPE_NAMES = {"xls": "Excel 97–2003 workbook", "xlsx": "Excel workbook",
               "docx": "Word document", "json": "JSON", "text": "CSV/text",
-              "zip": "zip archive", "binary": "binary file"}
+              "zip": "zip archive", "binary": "binary file", "pdf": "PDF document"}
 
 
 def validate_upload(uploaded_file) -> None:
@@ -51,7 +51,9 @@ def validate_upload(uploaded_file) -> None:
             raise ValidationError(str(exc), code="bad_archive") from exc
         finally:
             uploaded_file.seek(0)
-    kind = files.sniff_type(head, names)
+    # UN documents (Working Group report, addendum) come as PDF: see un_documents.
+    kind = "pdf" if head.lstrip(b"\x00\t\r\n ").startswith(b"%PDF-") else \
+        files.sniff_type(head, names)
     if kind in ("zip", "binary"):
         raise ValidationError(
             _("This is a %(kind)s, not a CSV, Excel, Word or JSON file.")

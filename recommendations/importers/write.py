@@ -48,6 +48,7 @@ PROVIDES = {
     "upr-info": {"themes", "action_category"},
     "uhri": {"themes", "sdgs", "affected_groups", "paragraph"},
     "ohchr-list": {"themes", "sdgs", "affected_groups", "paragraph"},
+    "un-report": {"paragraph"},
     "app-export": {"themes", "sdgs", "affected_groups", "paragraph", "action_category",
                    "all_themes"},
 }

@@ -16,7 +16,7 @@ MAX_QUERIES = {
     "dashboard": 8,
     "state_list": 4,
     "state_detail": 11,
-    "review_detail": 10,
+    "review_detail": 11,  # 10 + editors see how many addendum readings await confirmation
     "recommendation_list": 15,
     "recommendation_detail": 12,
 }

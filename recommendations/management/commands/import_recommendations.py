@@ -1,13 +1,21 @@
-"""`import_recommendations PATH... [--format F] [--dry-run] [--state ISO3] [--session N]`."""
+"""`import_recommendations PATH... [--format F] [--dry-run] [--state ISO3] [--session N]`.
+
+Files are imported in the order given, each whole or not at all, so a Working Group
+report and its addendum can come together: `import_recommendations report.pdf
+addendum.pdf`. A dry run of several files shows each as if the ones before it had been
+imported (all in one transaction, rolled back at the end).
+"""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from recommendations.importers import FORMATS, import_file
 
 
 class Command(BaseCommand):
-    help = ("Import recommendations from UPR Info, UHRI, OHCHR thematic list (.docx) or "
-            "UPR Tracker export files. Each file is imported whole or not at all.")
+    help = ("Import recommendations from UPR Info, UHRI, OHCHR thematic list (.docx), "
+            "UN Working Group report and addendum (PDF/.docx) or UPR Tracker export files. "
+            "Each file is imported whole or not at all.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", metavar="PATH")
@@ -23,14 +31,19 @@ class Command(BaseCommand):
     def handle(self, *args, paths: list[str], fmt: str, dry_run: bool,
                state_iso3: str | None, session: int | None, **options) -> None:
         failed = []
-        for number, path in enumerate(paths):
-            if number:
-                self.stdout.write("")
-            report = import_file(path, fmt=fmt, state_iso3=state_iso3, session=session,
-                                 dry_run=dry_run)
-            style = self.style.SUCCESS if report.ok else self.style.ERROR
-            self.stdout.write(style(report.format_text()))
-            if not report.ok:
-                failed.append(path)
+        together = dry_run and len(paths) > 1
+        with transaction.atomic():
+            for number, path in enumerate(paths):
+                if number:
+                    self.stdout.write("")
+                report = import_file(path, fmt=fmt, state_iso3=state_iso3, session=session,
+                                     dry_run=dry_run and not together)
+                report.dry_run = dry_run
+                style = self.style.SUCCESS if report.ok else self.style.ERROR
+                self.stdout.write(style(report.format_text()))
+                if not report.ok:
+                    failed.append(path)
+            if together:
+                transaction.set_rollback(True)
         if failed:
             raise CommandError(f"{len(failed)} file(s) not imported: {', '.join(failed)}")
