@@ -34,7 +34,7 @@ from recommendations.models import (
     paragraph_sort_key,
     text_key,
 )
-from recommendations.parsing import resolve_state_names
+from recommendations.parsing import lookup_state, resolve_state_names
 from reviews.models import Review, Session
 from states.models import State, normalize_name
 
@@ -107,7 +107,7 @@ class Importer:
         sessions = {s.number: s for s in Session.objects.select_related("cycle")}
         option_state = None
         if self.state_option:
-            option_state = self.alias_map.get(normalize_name(self.state_option))
+            option_state = lookup_state(self.alias_map, self.state_option)
             if option_state is None:
                 self.error(None, f"--state {self.state_option!r} is not a known State")
         if self.session_option is not None and self.session_option not in sessions:
@@ -115,7 +115,7 @@ class Importer:
         resolved: dict[int, tuple[State, Session]] = {}
         for row in self.parsed.rows:
             name = row.state_under_review or self.parsed.state_under_review
-            state = self.alias_map.get(normalize_name(name)) if name else option_state
+            state = lookup_state(self.alias_map, name) if name else option_state
             if name and state is None:
                 self.error(row.row, f"unknown State under review {name!r}")
                 continue
