@@ -197,6 +197,7 @@ def _parse_row(number: int, cells: list[str], first: str, roles: dict[str, int],
         parsed.rows.append(ImportRow(
             row=number, text=item.text, paragraph=item.paragraph,
             recommending_states=item.state_names, response=response or "",
+            parts=[p.text for p in item.parts] if len(item.parts) > 1 else [],
             source_symbol=symbol, source_paragraph=item.source_paragraph,
             themes=themes, theme_source=ThemeSource.UHRI, sdgs=sorted(sdgs),
             affected_groups=groups, session=session, state_under_review=state,

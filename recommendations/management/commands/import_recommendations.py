@@ -1,8 +1,9 @@
-"""`import_recommendations PATH... [--format F] [--dry-run] [--state ISO3] [--session N]`."""
+"""`import_recommendations PATH... [--format F] [--dry-run] [--state ISO3] [--session N]
+[--alias "NAME=ISO3"]...`."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from recommendations.importers import FORMATS, import_file
+from recommendations.importers import FORMATS, ImportFailed, import_file, parse_alias_options
 
 
 class Command(BaseCommand):
@@ -19,15 +20,25 @@ class Command(BaseCommand):
                             help="State under review, for files that do not name it.")
         parser.add_argument("--session", type=int, metavar="N",
                             help="Working Group session, for files that do not name it.")
+        parser.add_argument("--alias", dest="aliases", action="append", default=[],
+                            metavar="NAME=ISO3",
+                            help="A State name the files use and no State goes by yet, and "
+                                 "the State it means (repeatable). Saved as an alias when the "
+                                 "import succeeds (not on a dry run).")
 
     def handle(self, *args, paths: list[str], fmt: str, dry_run: bool,
-               state_iso3: str | None, session: int | None, **options) -> None:
+               state_iso3: str | None, session: int | None, aliases: list[str],
+               **options) -> None:
+        try:
+            alias_map = parse_alias_options(aliases)
+        except ImportFailed as exc:
+            raise CommandError(str(exc)) from exc
         failed = []
         for number, path in enumerate(paths):
             if number:
                 self.stdout.write("")
             report = import_file(path, fmt=fmt, state_iso3=state_iso3, session=session,
-                                 dry_run=dry_run)
+                                 dry_run=dry_run, aliases=alias_map)
             style = self.style.SUCCESS if report.ok else self.style.ERROR
             self.stdout.write(style(report.format_text()))
             if not report.ok:
