@@ -227,6 +227,10 @@ def _build(paragraph: str, line: int, parts: list[ClusterPart]) -> ParsedRecomme
                                 errors=errors, parts=parts)
 
 
+def _names_states(group: str, is_state_name: Callable[[str], bool]) -> bool:
+    return all(is_state_name(n) for n in split_state_group(group, is_state_name))
+
+
 def _parse_item(paragraph: str, body: str, line: int,
                 is_state_name: Callable[[str], bool] | None) -> list[ParsedRecommendation]:
     """One numbered item: possibly a cluster, possibly several numbered items."""
@@ -239,9 +243,12 @@ def _parse_item(paragraph: str, body: str, line: int,
             results.append(_build(paragraph, line, parts))
             paragraph, parts, piece = m.group(1), [], piece[m.end():]
         before, groups = _trailing_groups(piece, is_state_name)
-        if is_state_name and groups and any(is_state_name(g) for g in groups):
-            # Groups left of the first known State are text: `Protocol (OP-CAT) (France)`.
-            while groups and not is_state_name(groups[0]):
+        if is_state_name and groups and any(_names_states(g, is_state_name) for g in groups):
+            # Groups left of the first known State are text: `Protocol (OP-CAT) (France)`,
+            # unless they look like a misspelt State, to be reported as unknown.
+            near = getattr(is_state_name, "near", None)
+            while groups and not _names_states(groups[0], is_state_name) and not (
+                    near and near(groups[0])):
                 before = f"{before} ({groups.pop(0)})"
         names = [n for g in groups for n in split_state_group(g, is_state_name)]
         text = _clean_text(before)
@@ -344,6 +351,19 @@ def resolve_state_names(names: Iterable[str], alias_map: dict[str, State]
     return states, unknown
 
 
-def state_name_checker(alias_map: dict[str, State]) -> Callable[[str], bool]:
-    """An `is_state_name` for `parse_recommendation_list` backed by the alias map."""
-    return lambda name: lookup_state(alias_map, name) is not None
+class state_name_checker:  # noqa: N801 - used as a function
+    """An `is_state_name` for `parse_recommendation_list` backed by the alias map;
+    `near(name)` tells a misspelt State (`Sierra Lione`) from text in parentheses."""
+
+    def __init__(self, alias_map: dict[str, State]) -> None:
+        self.alias_map = alias_map
+
+    def __call__(self, name: str) -> bool:
+        return lookup_state(self.alias_map, name) is not None
+
+    def near(self, name: str) -> bool:
+        import difflib
+
+        key = normalize_name(name)
+        return len(key) > 4 and bool(difflib.get_close_matches(
+            key, [k for k in self.alias_map if len(k) > 4], n=1, cutoff=0.85))
