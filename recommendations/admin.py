@@ -8,9 +8,18 @@ from .models import (
     FollowUpAction,
     ImportJob,
     Recommendation,
+    RecommendationSource,
     ResponseRecord,
     Theme,
 )
+
+
+class RecommendationSourceInline(admin.TabularInline):
+    model = RecommendationSource
+    extra = 0
+    fields = ["source", "file_name", "rows", "match", "imported_at"]
+    readonly_fields = fields
+    can_delete = False
 
 
 class ResponseRecordInline(admin.TabularInline):
@@ -42,7 +51,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     list_select_related = ["review__state", "review__session"]
     readonly_fields = ["response", "response_source", "government_status",
                        "civil_society_status", "created_at", "updated_at"]
-    inlines = [ResponseRecordInline, AssessmentInline]
+    inlines = [ResponseRecordInline, AssessmentInline, RecommendationSourceInline]
     show_full_result_count = False
 
 
