@@ -12,9 +12,18 @@ from .models import (
     ImportJob,
     ProposedResponse,
     Recommendation,
+    RecommendationSource,
     ResponseRecord,
     Theme,
 )
+
+
+class RecommendationSourceInline(admin.TabularInline):
+    model = RecommendationSource
+    extra = 0
+    fields = ["source", "file_name", "rows", "match", "imported_at"]
+    readonly_fields = fields
+    can_delete = False
 
 
 class ResponseRecordInline(admin.TabularInline):
@@ -46,7 +55,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     list_select_related = ["review__state", "review__session"]
     readonly_fields = ["response", "response_source", "government_status",
                        "civil_society_status", "created_at", "updated_at"]
-    inlines = [ResponseRecordInline, AssessmentInline]
+    inlines = [ResponseRecordInline, AssessmentInline, RecommendationSourceInline]
     show_full_result_count = False
 
 

@@ -374,6 +374,33 @@ class ResponseRecord(models.Model):
         return self.source_symbol or self.source_paragraph
 
 
+class RecommendationSource(models.Model):
+    """Provenance: a file (and its format) a recommendation was imported from, and when.
+
+    One row per recommendation and file name; importing the same file again keeps the
+    first date. Several rows = several sources merged into one record.
+    """
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE,
+                                       related_name="sources")
+    source = models.CharField(_("source format"), max_length=20)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    rows = models.CharField(_("rows"), max_length=200, blank=True,
+                            help_text=_("Rows of the file this recommendation came from"))
+    match = models.CharField(_("how it was matched"), max_length=20, blank=True)
+    imported_at = models.DateTimeField(_("imported"))
+
+    class Meta:
+        ordering = ["recommendation", "imported_at", "id"]
+        verbose_name = _("recommendation source")
+        verbose_name_plural = _("recommendation sources")
+        constraints = [models.UniqueConstraint(fields=["recommendation", "source", "file_name"],
+                                               name="recommendation_source_once_per_file")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.file_name}"
+
+
 class Assessment(models.Model):
     """A dated judgement of how far a recommendation is implemented, by government or
     civil society; the two histories are kept apart and never overwrite each other."""

@@ -75,6 +75,21 @@ def looks_like_state_group(inner: str) -> bool:
         and inner[0].isupper() and ";" not in inner
 
 
+def _top_level_commas(inner: str) -> list[str]:
+    """`Congo (Republic of the), Chile` → two parts: commas inside parentheses stay."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(inner):
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif ch == "," and not depth:
+            parts.append(inner[start:i])
+            start = i + 1
+    parts.append(inner[start:])
+    return [p.strip() for p in parts]
+
+
 def split_state_group(inner: str, is_state_name: Callable[[str], bool] | None = None
                       ) -> list[str]:
     """`Portugal, Slovakia` → two names; `Iran, Islamic Republic of` stays one."""
@@ -82,10 +97,14 @@ def split_state_group(inner: str, is_state_name: Callable[[str], bool] | None = 
     if is_state_name and is_state_name(inner):
         return [inner]
     names: list[str] = []
-    for part in (p.strip() for p in inner.split(",")):
+    for part in _top_level_commas(inner):
         if not part:
             continue
-        if names and _NAME_TAIL_RE.search(part):
+        if names and is_state_name and not is_state_name(part) \
+                and is_state_name(f"{names[-1]}, {part}"):
+            names[-1] = f"{names[-1]}, {part}"
+        elif names and _NAME_TAIL_RE.search(part) and not (
+                is_state_name and is_state_name(part)):
             names[-1] = f"{names[-1]}, {part}"
         else:
             names.append(part)
@@ -97,7 +116,30 @@ def split_state_group(inner: str, is_state_name: Callable[[str], bool] | None = 
     return names
 
 
-def _trailing_groups(text: str) -> tuple[str, list[str]]:
+def is_state_group(inner: str, is_state_name: Callable[[str], bool] | None = None) -> bool:
+    """A group of States: looks like names, or (with a checker) names known States even
+    when written in lower case, as UN documents of the time did:
+    `(the former Yugoslav Republic of Macedonia)`, `(the Netherlands, Germany)`."""
+    if looks_like_state_group(inner):
+        return True
+    inner = inner.strip()
+    if not is_state_name or not inner or len(inner) > 200 or re.search(r"\d|;", inner):
+        return False
+    return all(is_state_name(n) for n in split_state_group(inner, is_state_name))
+
+
+# Footnote marks stuck to a closing parenthesis: `(France)1;`, `(Chile)[3]`, `(Peru)*`,
+# and superscript digits anywhere.
+_SUPERSCRIPTS_RE = re.compile("[\u00b9\u00b2\u00b3\u2070-\u2079]+")
+_FOOTNOTE_RE = re.compile(r"\)(?:\[\d{1,3}\]|\*{1,3}|\d{1,2})(?=\s*(?:[;.,]|$))", re.MULTILINE)
+
+
+def strip_footnote_marks(text: str) -> str:
+    return _FOOTNOTE_RE.sub(")", _SUPERSCRIPTS_RE.sub("", text))
+
+
+def _trailing_groups(text: str, is_state_name: Callable[[str], bool] | None = None
+                     ) -> tuple[str, list[str]]:
     """Peel the State-like parenthesised groups off the end of an item.
 
     Returns the text before them and the groups' inner texts, left to right.
@@ -120,15 +162,17 @@ def _trailing_groups(text: str) -> tuple[str, list[str]]:
         if i < 0:
             break
         inner = stripped[i + 1:-1]
-        if not looks_like_state_group(inner):
+        if not is_state_group(inner, is_state_name):
             break
         groups.insert(0, inner)
         end = i
     return text[:end], groups
 
 
-def _split_items(text: str) -> list[tuple[int, str]]:
-    """Cut a logical item at each top-level `);` that closes a State-like group."""
+def _split_items(text: str, is_state_name: Callable[[str], bool] | None = None
+                 ) -> list[tuple[int, str]]:
+    """Cut a logical item at each top-level `);` that closes a State-like group, and
+    (with a checker) at `). ` + capital after a group of known States."""
     pieces: list[tuple[int, str]] = []
     depth, start, open_at = 0, 0, -1
     i = 0
@@ -141,8 +185,14 @@ def _split_items(text: str) -> list[tuple[int, str]]:
         elif ch == ")" and depth:
             depth -= 1
             if depth == 0:
+                inner = text[open_at + 1:i]
                 m = re.compile(r"\s*;").match(text, i + 1)
-                if m and looks_like_state_group(text[open_at + 1:i]):
+                if m is None and is_state_name:
+                    m = re.compile(r"\s*\.(?=\s+\(?[A-Z])").match(text, i + 1)
+                    if m and not all(is_state_name(n) for n in split_state_group(
+                            inner, is_state_name)):
+                        m = None
+                if m and is_state_group(inner, is_state_name):
                     pieces.append((start, text[start:m.end()]))
                     start = m.end()
                     i = m.end()
@@ -177,21 +227,28 @@ def _build(paragraph: str, line: int, parts: list[ClusterPart]) -> ParsedRecomme
                                 errors=errors, parts=parts)
 
 
+def _names_states(group: str, is_state_name: Callable[[str], bool]) -> bool:
+    return all(is_state_name(n) for n in split_state_group(group, is_state_name))
+
+
 def _parse_item(paragraph: str, body: str, line: int,
                 is_state_name: Callable[[str], bool] | None) -> list[ParsedRecommendation]:
     """One numbered item: possibly a cluster, possibly several numbered items."""
     results: list[ParsedRecommendation] = []
     parts: list[ClusterPart] = []
-    for _offset, piece in _split_items(body):
+    for _offset, piece in _split_items(body, is_state_name):
         m = PARAGRAPH_RE.match(piece)
         if m and parts:
             # `...(Peru); 140.2 ...`: the next item has its own number.
             results.append(_build(paragraph, line, parts))
             paragraph, parts, piece = m.group(1), [], piece[m.end():]
-        before, groups = _trailing_groups(piece)
-        if is_state_name and groups and any(is_state_name(g) for g in groups):
-            # Groups left of the first known State are text: `Protocol (OP-CAT) (France)`.
-            while groups and not is_state_name(groups[0]):
+        before, groups = _trailing_groups(piece, is_state_name)
+        if is_state_name and groups and any(_names_states(g, is_state_name) for g in groups):
+            # Groups left of the first known State are text: `Protocol (OP-CAT) (France)`,
+            # unless they look like a misspelt State, to be reported as unknown.
+            near = getattr(is_state_name, "near", None)
+            while groups and not _names_states(groups[0], is_state_name) and not (
+                    near and near(groups[0])):
                 before = f"{before} ({groups.pop(0)})"
         names = [n for g in groups for n in split_state_group(g, is_state_name)]
         text = _clean_text(before)
@@ -205,15 +262,29 @@ def _parse_item(paragraph: str, body: str, line: int,
     return results
 
 
+def _ends_item(body: str, is_state_name: Callable[[str], bool] | None) -> bool:
+    """Whether a line closes its item: `(States);` or `(States).`, or — with a checker —
+    known States and nothing after them."""
+    if re.search(r"\)\s*[;.]\s*$", body):
+        return True
+    if is_state_name and body.rstrip().endswith(")"):
+        _before, groups = _trailing_groups(body, is_state_name)
+        return any(is_state_name(n) for g in groups for n in split_state_group(g, is_state_name))
+    return False
+
+
 def parse_recommendation_list(
-    text: str, *, is_state_name: Callable[[str], bool] | None = None,
+    text: str, *, is_state_name: Callable[[str], bool] | None = None, cell: bool = False,
 ) -> list[ParsedRecommendation]:
     """Parse pasted or imported recommendations, one `ParsedRecommendation` per paragraph.
 
     `is_state_name` (optional) tells known State names from text in parentheses;
     without it, every trailing group that looks like a name is a candidate, and
-    the caller reports the unknown ones.
+    the caller reports the unknown ones. `cell=True` (a table cell of an OHCHR list):
+    an unnumbered line after a finished numbered item is another part of that
+    paragraph's cluster, not a recommendation of its own.
     """
+    text = strip_footnote_marks(text or "")
     # Logical items: (line number, paragraph, body, source lines that follow).
     blocks: list[dict] = []
     for lineno, raw in enumerate((text or "").replace("\r\n", "\n").replace("\r", "\n")
@@ -230,13 +301,16 @@ def parse_recommendation_list(
             continue
         m = PARAGRAPH_RE.match(line)
         previous = blocks[-1] if blocks else None
-        unfinished = previous and not previous["source"] and not re.search(
-            r"\)\s*[;.]\s*$", previous["body"])
+        unfinished = previous and not previous["source"] and not _ends_item(
+            previous["body"], is_state_name)
         if m:
             blocks.append({"line": lineno, "paragraph": m.group(1), "body": line[m.end():],
                            "source": None})
         elif unfinished:
             previous["body"] += " " + line
+        elif cell and previous and previous["paragraph"] and not previous["source"]:
+            # Each part of a cluster on its own line, ended by `.`, `;` or nothing.
+            previous["body"] = re.sub(r"\)\s*[;.]?\s*$", ");", previous["body"]) + " " + line
         else:
             blocks.append({"line": lineno, "paragraph": "", "body": line, "source": None})
 
@@ -250,16 +324,22 @@ def parse_recommendation_list(
     return results
 
 
+def lookup_state(alias_map: dict[str, State], name: str) -> State | None:
+    """One name through `State.objects.alias_map()` (its `lookup()` when it has one)."""
+    lookup = getattr(alias_map, "lookup", None)
+    return lookup(name) if lookup else alias_map.get(normalize_name(name))
+
+
 def resolve_state_names(names: Iterable[str], alias_map: dict[str, State]
                         ) -> tuple[list[State], list[str]]:
     """Resolve names through `State.objects.alias_map()`: (States in order, unknown names)."""
     states: list[State] = []
     unknown: list[str] = []
     for name in names:
-        state = alias_map.get(normalize_name(name))
+        state = lookup_state(alias_map, name)
         if state is None and "," in name:
             # `Iran, Islamic Republic of` may be known, `Portugal, Slovakia` is two names.
-            parts = [alias_map.get(normalize_name(p)) for p in name.split(",")]
+            parts = [lookup_state(alias_map, p) for p in name.split(",")]
             if all(parts):
                 states.extend(s for s in parts if s not in states)
                 continue
@@ -271,6 +351,19 @@ def resolve_state_names(names: Iterable[str], alias_map: dict[str, State]
     return states, unknown
 
 
-def state_name_checker(alias_map: dict[str, State]) -> Callable[[str], bool]:
-    """An `is_state_name` for `parse_recommendation_list` backed by the alias map."""
-    return lambda name: normalize_name(name) in alias_map
+class state_name_checker:  # noqa: N801 - used as a function
+    """An `is_state_name` for `parse_recommendation_list` backed by the alias map;
+    `near(name)` tells a misspelt State (`Sierra Lione`) from text in parentheses."""
+
+    def __init__(self, alias_map: dict[str, State]) -> None:
+        self.alias_map = alias_map
+
+    def __call__(self, name: str) -> bool:
+        return lookup_state(self.alias_map, name) is not None
+
+    def near(self, name: str) -> bool:
+        import difflib
+
+        key = normalize_name(name)
+        return len(key) > 4 and bool(difflib.get_close_matches(
+            key, [k for k in self.alias_map if len(k) > 4], n=1, cutoff=0.85))

@@ -23,4 +23,5 @@ urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/run/", views.import_run, name="import_run"),
+    path("import/<int:pk>/aliases/", views.import_aliases, name="import_aliases"),
 ]

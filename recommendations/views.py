@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -500,6 +501,13 @@ def _import_context(job: ImportJob) -> dict:
         "unchanged": _("Recommendations unchanged"),
         "reviews_created": _("Reviews that would be created") if verb else _("Reviews created"),
     }
+    if report.get("ok"):
+        labels.update({
+            "matched_exact": _("Matched a recommendation already in the database exactly"),
+            "matched_near": _("Matched one nearly (check them below)"),
+            "new": _("New recommendations"),
+            "folded": _("Recommendations merged into their paragraph's"),
+        })
     counts = [(label, report[key]) for key, label in labels.items() if key in report]
     skipped = report.get("skipped") or {}
     if isinstance(skipped, dict):
@@ -508,7 +516,17 @@ def _import_context(job: ImportJob) -> dict:
     errors = [e if isinstance(e, dict) else {"message": str(e)}
               for e in report.get("errors") or []]
     fmt = job.detected_format or job.format
+    unknown_names = [u for u in report.get("unknown_names") or [] if isinstance(u, dict)]
+    for unknown in unknown_names:
+        suggestions = unknown.get("suggestions") or []
+        unknown["guess"] = suggestions[0]["iso3"] if suggestions else ""
+        rows = unknown.get("rows") or []
+        unknown["rows_label"] = ", ".join(str(r) for r in rows[:20]) + (
+            " …" if len(rows) > 20 else "")
     return {"job": job, "counts": counts, "errors": errors[:500],
+            "unknown_names": unknown_names,
+            "state_choices": State.objects.only("iso3", "name") if unknown_names else [],
+            "near_matches": report.get("near_matches") or [],
             "format_label": dict(IMPORT_FORMATS).get(fmt, fmt),
             "more_errors": max(0, len(errors) - 500), "notes": report.get("notes") or [],
             "can_import": (job.dry_run and job.status == ImportJob.Status.SUCCEEDED
@@ -572,3 +590,42 @@ def proposed_responses(request: HttpRequest, review_pk: int) -> HttpResponse:
     return render(request, "recommendations/proposed_responses.html", {
         "review": review, "rows": rows, "responses": Response.choices,
         "waiting": sum(1 for row in rows if row["recommendation"] is None)})
+
+
+@login_required
+@require_POST
+def import_aliases(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the State each unknown name of a failed import means, and import the file
+    again with the same options (the aliases stay: the next file just works)."""
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can import files."))
+    job = get_object_or_404(ImportJob, pk=pk)
+    unknown = [u.get("name", "") for u in (job.report or {}).get("unknown_names") or []
+               if isinstance(u, dict)]
+    states = {s.iso3: s for s in State.objects.all()}
+    chosen: list[tuple[str, State]] = []
+    for number, name in enumerate(unknown):
+        state = states.get(request.POST.get(f"alias-{number}", ""))
+        if name and state is not None:
+            chosen.append((name, state))
+    if not chosen:
+        messages.error(request, _("Choose a State for at least one name."))
+        return redirect("recommendations:import_detail", pk=job.pk)
+    saved = 0
+    with transaction.atomic():
+        for name, state in chosen:
+            try:
+                saved += State.objects.add_alias(name, state) is not None
+            except ValueError as exc:
+                messages.error(request, _("%(name)s: %(problem)s") % {
+                    "name": name, "problem": exc})
+        again = ImportJob.objects.create(
+            file=job.file.name, original_name=job.original_name, format=job.format,
+            state=job.state, session_number=job.session_number, dry_run=job.dry_run,
+            created_by=request.user)
+        start_import_job(again)
+    messages.success(request, ngettext(
+        "%(count)d name saved as a State alias; the file is being imported again.",
+        "%(count)d names saved as State aliases; the file is being imported again.",
+        saved) % {"count": saved})
+    return redirect("recommendations:import_detail", pk=again.pk)

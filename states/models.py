@@ -21,6 +21,74 @@ def normalize_name(name: str) -> str:
     return re.sub(r"^the ", "", name)
 
 
+def compact_name(name: str) -> str:
+    """`normalize_name` blind to every space: `Sierra Le one` → `sierraleone`.
+
+    Word documents break words (`Plurinational S tate of`); this key is a fallback
+    only, used where it designates one State alone (see `StateNameMap.lookup`).
+    """
+    return normalize_name(name).replace(" ", "").replace("saint", "st")
+
+
+class StateNameMap(dict):
+    """Name key (`normalize_name`) → State, plus the whitespace-blind fallback.
+
+    A plain dict for the exact keys (importers read thousands of names), with
+    `lookup()` for everything a document may do to a name, and `closest()` to
+    suggest States for a name that is still unknown.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._compact: dict[str, State | None] | None = None
+
+    def compact_keys(self) -> "dict[str, State | None]":
+        if self._compact is None:
+            compact: dict[str, State | None] = {}
+            for key, state in self.items():
+                ckey = compact_name(key)
+                if len(ckey) < 4:
+                    continue  # ISO codes and the like: too short to match blindly
+                if ckey in compact and compact[ckey] != state:
+                    compact[ckey] = None  # ambiguous: never used
+                else:
+                    compact[ckey] = state
+            self._compact = compact
+        return self._compact
+
+    def lookup(self, name: str) -> "State | None":
+        """The State `name` designates: exact key first, then the whitespace-blind key
+        where it is unambiguous. None if unknown."""
+        key = normalize_name(name)
+        if not key:
+            return None
+        state = self.get(key)
+        if state is None and key.endswith(" the"):
+            state = self.get(key[:-4])  # ISO style: `Niger (the)`, `Bahamas (the)`
+        if state is None:
+            state = self.compact_keys().get(compact_name(re.sub(r"\W*\bthe\W*$", "", name)))
+        return state
+
+    def closest(self, name: str, n: int = 3) -> "list[State]":
+        """The States whose names or aliases are most like `name`, best first."""
+        import difflib
+
+        key = normalize_name(name)
+        if not key:
+            return []
+        keys = [k for k in self if len(k) > 3]
+        found: list[State] = []
+        for match in difflib.get_close_matches(key, keys, n=n * 4, cutoff=0.5):
+            if self[match] not in found:
+                found.append(self[match])
+        if not found or len(found) < n:
+            # `Slovak` for `Slovakia`, `Korea` for two: names that start alike.
+            for k in sorted(keys):
+                if (k.startswith(key) or key.startswith(k)) and self[k] not in found:
+                    found.append(self[k])
+        return found[:n]
+
+
 class RegionalGroup(models.TextChoices):
     AFRICAN = "AFR", _("African Group")
     ASIA_PACIFIC = "APG", _("Asia-Pacific Group")
@@ -76,7 +144,12 @@ class StateQuerySet(models.QuerySet):
         return self.filter(match).distinct()
 
     def resolve(self, name: str) -> "State | None":
-        """The State a name or ISO code designates, through the aliases; None if unknown."""
+        """The State a name or ISO code designates, through the aliases; None if unknown.
+
+        Any case, with or without `the`, typographic quotes, non-breaking spaces, line
+        breaks; then, where unambiguous, blind to stray spaces inside words. The one
+        name resolution every importer and page uses (through `alias_map()` for bulk).
+        """
         name = (name or "").strip()
         if len(name) in (2, 3) and name.isupper():
             state = self.filter(models.Q(iso3=name) | models.Q(iso2=name)).first()
@@ -85,18 +158,39 @@ class StateQuerySet(models.QuerySet):
         key = normalize_name(name)
         if not key:
             return None
-        return self.filter(
+        state = self.filter(
             models.Q(name_key=key) | models.Q(aliases__name_key=key)
         ).distinct().first()
+        return state or self.alias_map().lookup(name)
 
-    def alias_map(self) -> dict[str, "State"]:
-        """All known name keys → State, for importers that resolve thousands of names."""
+    def closest(self, name: str, n: int = 3) -> list["State"]:
+        """Suggestions for a name that does not resolve, best first."""
+        return self.alias_map().closest(name, n)
+
+    def alias_map(self) -> StateNameMap:
+        """All known name keys → State, for importers that resolve thousands of names.
+
+        Use `.lookup(name)` on it rather than `[normalize_name(name)]`: it also reads
+        names whose words a document broke with stray spaces.
+        """
         states = {s.pk: s for s in self.all()}
-        mapping = {s.name_key: s for s in states.values()}
+        mapping = StateNameMap({s.name_key: s for s in states.values()})
         mapping.update({s.iso3.lower(): s for s in states.values()})
         for state_id, key in StateAlias.objects.values_list("state_id", "name_key"):
             mapping[key] = states[state_id]
         return mapping
+
+    def add_alias(self, name: str, state: "State") -> "StateAlias | None":
+        """Remember that `name` means `state` (a person confirmed it). None if the name
+        already resolves to that State; ValueError if it means another State."""
+        known = self.alias_map().get(normalize_name(name))
+        if known is not None:
+            if known != state:
+                raise ValueError(f"{name!r} already means {known.name}")
+            return None
+        if not normalize_name(name):
+            raise ValueError("an alias needs letters or digits")
+        return StateAlias.objects.create(state=state, name=" ".join(name.split())[:100])
 
 
 class State(models.Model):

@@ -31,6 +31,7 @@ def shared_data() -> Path:
 
 REFERENCE_DATA_LOADERS = [
     ("states.migrations.0002_reference_data", "load"),
+    ("states.migrations.0003_un_document_names", "load"),
     ("reviews.migrations.0002_reference_data", "load"),
     ("recommendations.migrations.0002_reference_data", "load"),
     ("accounts.migrations.0002_role_groups", "create_groups"),

@@ -43,6 +43,9 @@ class ImportRow:
     no_state_reason: str = ""
     # Extra source rows merged into this one (joint recommendations).
     merged_rows: list[int] = field(default_factory=list)
+    # The texts of a cluster's parts (a paragraph adopting several wordings, each with
+    # its own States), so that a source listing each part on its own merges into it.
+    parts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +79,17 @@ class ImportReport:
     reviews_created: int = 0
     dry_run: bool = False
     path: str = ""
+    # Recommendations of the file that matched one in the database exactly (identifier,
+    # paragraph, text, or a part of a cluster), nearly (listed in `near_matches` for a
+    # person to check), or are new.
+    matched_exact: int = 0
+    matched_near: int = 0
+    new: int = 0
+    folded: int = 0  # recommendations merged into their paragraph's one (and removed)
+    near_matches: list[dict] = field(default_factory=list)
+    # Names that resolve to no State: {"name", "role", "rows", "suggestions": [{iso3, name}]}
+    unknown_names: list[dict] = field(default_factory=list)
+    aliases_added: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -93,6 +107,13 @@ class ImportReport:
             "unchanged": self.unchanged,
             "skipped": dict(self.skipped),
             "reviews_created": self.reviews_created,
+            "matched_exact": self.matched_exact,
+            "matched_near": self.matched_near,
+            "new": self.new,
+            "folded": self.folded,
+            "near_matches": list(self.near_matches),
+            "unknown_names": list(self.unknown_names),
+            "aliases_added": list(self.aliases_added),
             "errors": list(self.errors),
             "notes": list(self.notes),
         }
@@ -107,9 +128,31 @@ class ImportReport:
                      f"{self.updated}, unchanged: {self.unchanged}")
         if self.reviews_created:
             lines.append(f"Reviews {verb}created: {self.reviews_created}")
+        if self.ok:
+            lines.append(f"Matched in the database: {self.matched_exact} exactly, "
+                         f"{self.matched_near} nearly; new: {self.new}")
+        if self.folded:
+            lines.append(f"Recommendations {verb}merged into their paragraph's: {self.folded}")
+        for near in self.near_matches:
+            lines.append(f"  near match ({near['similarity']:.0%}), rows {near['rows']}, "
+                         f"{near['review']} {near['paragraph'] or ''}".rstrip())
+            lines.append(f"    file:     {near['file_text']}")
+            lines.append(f"    database: {near['database_text']}")
+        for alias in self.aliases_added:
+            lines.append(f"Alias {verb}saved: {alias['name']!r} = {alias['iso3']}")
         skipped_total = sum(self.skipped.values())
         lines.append(f"Skipped rows: {skipped_total}")
         lines += [f"  {reason}: {count}" for reason, count in sorted(self.skipped.items())]
+        if self.unknown_names:
+            lines.append("Unknown State names (add --alias \"NAME=ISO3\" to say which State "
+                         "each one is):")
+            for unknown in self.unknown_names:
+                rows = ", ".join(str(r) for r in unknown["rows"][:20])
+                more = " …" if len(unknown["rows"]) > 20 else ""
+                guesses = ", ".join(f"{s['name']} ({s['iso3']})"
+                                    for s in unknown["suggestions"]) or "none"
+                lines.append(f"  {unknown['name']!r} ({unknown['role']}), rows {rows}{more}; "
+                             f"closest: {guesses}")
         if self.errors:
             lines.append(f"Errors: {len(self.errors)} (nothing was written)")
             for error in self.errors:

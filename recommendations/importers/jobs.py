@@ -77,7 +77,7 @@ def run_import_job(job_id: int) -> None:
                 path, fmt=job.format or "auto",
                 state_iso3=job.state.iso3 if job.state_id else None,
                 session=job.session_number, dry_run=job.dry_run, user=job.created_by,
-                progress=progress)
+                progress=progress, source_name=job.original_name)
         report.path = job.original_name
         job.report = report.as_dict()
         job.detected_format = report.detected_format

@@ -103,52 +103,104 @@ def parse_document(path: Path, parsed: ParsedFile,
         parsed.state_under_review, parsed.session = state, session
         parsed.notes.append(f"Review from the page header: {state}, cycle {cycle}, "
                             f"session {session}")
-    table = next((t for t in document.tables if t.rows and "recommendation" in
-                  t.rows[0].cells[0].text.lower()), None)
-    if table is None:
+    tables = _recommendation_tables(document)
+    if not tables:
         parsed.error(None, "No table with a 'Recommendation' header column was found.")
         return
-    rows = table.rows
-    roles = _column_roles([c.text.strip() for c in rows[0].cells])
+    header_cells = [c.text.strip() for c in tables[0][0].rows[0].cells]
+    roles = _column_roles(header_cells)
     if "position" not in roles:
         parsed.error(1, "The table has no 'Position' column.")
         return
     parsed.notes.append("Layout: cycle 4 (SDGs in their own column)" if "sdgs" in roles
                         else "Layout: cycle 2–3 (SDGs in the themes column)")
+    if len(tables) > 1:
+        parsed.notes.append(f"The list is split over {len(tables)} tables")
     heading = ""
-    for number, row in enumerate(rows[1:], start=2):
-        cells = [c.text for c in row.cells]
-        first = cells[0].strip()
-        if not first:
+    number = 0  # row numbers run on over the tables
+    for table, has_header in tables:
+        if has_header:
+            roles = _column_roles([c.text.strip() for c in table.rows[0].cells]) or roles
+        for row in table.rows:
+            number += 1
+            heading, keep = _row_kind(row, heading)
+            if not keep:
+                continue
+            cells = [c.text for c in row.cells]
+            first = cells[0].strip()
+            if len(cells) <= max(roles.values()):
+                parsed.error(number, "the row has fewer columns than the header")
+                continue
+            _parse_row(number, cells, first, roles, heading, state, session, parsed,
+                       is_state_name)
+
+
+def _is_header_row(cells: list[str]) -> bool:
+    """The header row, first or repeated at the top of a page (`Recommendation`,
+    `Position`...): short cells, the first naming the recommendation column."""
+    first = " ".join(cells[0].split()).lower() if cells else ""
+    return first.startswith("recommendation") and len(first) < 40 and any(
+        "position" in c.lower() for c in cells[1:])
+
+
+def _recommendation_tables(document) -> list[tuple]:
+    """The tables of the list, in order: from the first with a header row, then each
+    following table with a header, or without one but with as many columns (a list
+    cut by a page or section break)."""
+    found: list[tuple] = []
+    for table in document.tables:
+        if not table.rows:
             continue
-        if first.lower().startswith("theme:") and len({c.strip() for c in cells}) == 1:
-            heading = first.split(":", 1)[1].strip()
-            continue
-        parsed.rows_read += 1
-        position = cells[roles["position"]].strip()
-        response = Response.parse(position)
-        if response is None:
-            parsed.error(number, f"unknown position {position!r}")
-        themes, sdgs, groups = parse_themes_cell(cells[roles["themes"]]) \
-            if "themes" in roles else ([], [], [])
-        if "sdgs" in roles:
-            sdgs = [g for g in _sdg_numbers(_list_lines(cells[roles["sdgs"]])) if g not in sdgs] \
-                + sdgs
-        if heading and heading not in themes:
-            themes.insert(0, heading)
-        items = parse_recommendation_list(first, is_state_name=is_state_name)
-        if not items:
-            parsed.error(number, "no recommendation in the cell")
-        for item in items:
-            for message in item.errors:
-                parsed.error(number, f"{item.paragraph or 'recommendation'}: {message}")
-            symbol = item.source_symbol
-            parsed.rows.append(ImportRow(
-                row=number, text=item.text, paragraph=item.paragraph,
-                recommending_states=item.state_names, response=response or "",
-                source_symbol=symbol, source_paragraph=item.source_paragraph,
-                themes=themes, theme_source=ThemeSource.UHRI, sdgs=sorted(sdgs),
-                affected_groups=groups, session=session, state_under_review=state,
-                wg_report_symbol=ADDENDUM_RE.sub("", symbol) if symbol.startswith("A/HRC/")
-                else "",
-            ))
+        cells = [c.text for c in table.rows[0].cells]
+        if _is_header_row(cells):
+            found.append((table, True))
+        elif found and len(cells) == len(found[-1][0].rows[0].cells):
+            found.append((table, False))
+    return found
+
+
+def _row_kind(row, heading: str) -> tuple[str, bool]:
+    """(current theme heading, whether the row is a recommendation row)."""
+    cells = [c.text.strip() for c in row.cells]
+    first = cells[0] if cells else ""
+    if not any(cells) or not first:
+        return heading, False  # spacer row, or nothing in the recommendation column
+    if _is_header_row(cells):
+        return heading, False  # header repeated at the top of a page
+    if first.lower().startswith("theme:") and all(c in ("", first) for c in cells[1:]):
+        return first.split(":", 1)[1].strip(), False
+    return heading, True
+
+
+def _parse_row(number: int, cells: list[str], first: str, roles: dict[str, int], heading: str,
+               state: str, session: int | None, parsed: ParsedFile,
+               is_state_name: Callable[[str], bool] | None) -> None:
+    parsed.rows_read += 1
+    position = cells[roles["position"]].strip()
+    response = Response.parse(position)
+    if response is None:
+        parsed.error(number, f"unknown position {position!r}")
+    themes, sdgs, groups = parse_themes_cell(cells[roles["themes"]]) \
+        if "themes" in roles else ([], [], [])
+    if "sdgs" in roles:
+        sdgs = [g for g in _sdg_numbers(_list_lines(cells[roles["sdgs"]])) if g not in sdgs] \
+            + sdgs
+    if heading and heading not in themes:
+        themes.insert(0, heading)
+    items = parse_recommendation_list(first, is_state_name=is_state_name, cell=True)
+    if not items:
+        parsed.error(number, "no recommendation in the cell")
+    for item in items:
+        for message in item.errors:
+            parsed.error(number, f"{item.paragraph or 'recommendation'}: {message}")
+        symbol = item.source_symbol
+        parsed.rows.append(ImportRow(
+            row=number, text=item.text, paragraph=item.paragraph,
+            recommending_states=item.state_names, response=response or "",
+            parts=[p.text for p in item.parts] if len(item.parts) > 1 else [],
+            source_symbol=symbol, source_paragraph=item.source_paragraph,
+            themes=themes, theme_source=ThemeSource.UHRI, sdgs=sorted(sdgs),
+            affected_groups=groups, session=session, state_under_review=state,
+            wg_report_symbol=ADDENDUM_RE.sub("", symbol) if symbol.startswith("A/HRC/")
+            else "",
+        ))

@@ -124,6 +124,8 @@ def parse_records(records: list[tuple[int, dict[str, Any]]], parsed: ParsedFile)
             row=number, text=text, paragraph=paragraph, recommending_states=recommending,
             state_under_review=single(record.get("countries")), session=session,
             response=response or "", source_symbol=symbol,
+            parts=[p.text for p in items[0].parts]
+            if len(items) == 1 and len(items[0].parts) > 1 else [],
             themes=values(record.get("themes")), theme_source=ThemeSource.UHRI,
             affected_groups=values(record.get("affected")), sdgs=parse_sdgs(record.get("sdgs")),
             uhri_annotation_id=annotation_id,

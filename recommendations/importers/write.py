@@ -34,7 +34,7 @@ from recommendations.models import (
     paragraph_sort_key,
     text_key,
 )
-from recommendations.parsing import resolve_state_names
+from recommendations.parsing import lookup_state, resolve_state_names
 from reviews.models import Review, Session
 from states.models import State, normalize_name
 
@@ -67,6 +67,187 @@ class Planned:
     group_ids: list[int] = field(default_factory=list)
 
 
+# Matches that are the same record as the file's (re-importing a source); the others
+# merge another source's record of the same recommendation (see Importer.diff).
+IDENTITY_MATCHES = {"annotation", "paragraph", "text"}
+NEAR_MATCH_THRESHOLD = 0.9
+
+
+def compact_text(text: str) -> str:
+    """A recommendation's text blind to case, punctuation and every space: Word
+    documents break words (`program me`, `provid ing`)."""
+    return normalize_name(text).replace(" ", "")
+
+
+def cluster_parts(text: str, is_state_name: Callable[[str], bool] | None = None) -> list[str]:
+    """The wordings of a cluster stored as one text (`A (Indonesia); B (Niger)`)."""
+    from recommendations.parsing import parse_recommendation_list
+
+    if ";" not in text:
+        return []
+    items = parse_recommendation_list(text, is_state_name=is_state_name)
+    if len(items) != 1 or len(items[0].parts) < 2:
+        return []
+    return [p.text for p in items[0].parts]
+
+
+@dataclass
+class Matches:
+    """How the file's recommendations meet the database's (see `find_matches`)."""
+
+    merged: dict[int, list[tuple[Planned, str]]] = field(default_factory=dict)
+    new: list[Planned] = field(default_factory=list)
+    folds: dict[int, list[int]] = field(default_factory=dict)
+    near: list[tuple[Planned, int, float]] = field(default_factory=list)
+
+
+def find_matches(plans: list[tuple[Planned, int]], existing: dict[int, dict], *,
+                 is_state_name: Callable[[str], bool] | None = None,
+                 threshold: float = NEAR_MATCH_THRESHOLD) -> Matches:
+    """Find, for each recommendation of a file, the one in the database it is.
+
+    The one merge rule every importer uses (OHCHR lists, UPR Info, UHRI, UN documents):
+    `plans` are the file's recommendations with their review id, `existing` the
+    database's of the same reviews (dicts with id, review_id, paragraph, text,
+    uhri_annotation_id). In order, over all plans at each step:
+
+    1. identity: the UHRI annotation id, else the paragraph (`186.48`) where both have
+       one, else the same text (blind to whitespace) where at most one has a paragraph;
+    2. cluster: the file's paragraph adopts several wordings and the database has
+       them as separate records without paragraph (UPR Info: one row per wording) —
+       the first takes the paragraph, the others are folded into it; or the file's
+       text is one wording of a cluster the database has under its paragraph;
+    3. near: the most similar text of the same review, at least `threshold` alike
+       (difflib ratio), never across two different paragraphs.
+
+    A record matched by identity or near is taken once; several wordings may merge
+    into one cluster record.
+    """
+    import difflib
+
+    result = Matches()
+    by_annotation = {r["uhri_annotation_id"]: r for r in existing.values()
+                     if r["uhri_annotation_id"]}
+    by_paragraph = {(r["review_id"], r["paragraph"]): r for r in existing.values()
+                    if r["paragraph"]}
+    by_text: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for r in sorted(existing.values(), key=lambda r: r["id"]):
+        by_text[(r["review_id"], compact_text(r["text"]))].append(r)
+    claimed: set[int] = set()
+    folded: set[int] = set()
+    pending: list[tuple[Planned, int]] = []
+
+    def take(planned: Planned, rec_id: int, kind: str) -> None:
+        result.merged.setdefault(rec_id, []).append((planned, kind))
+
+    for planned, review_id in plans:
+        row = planned.row
+        match, kind = None, ""
+        if row.uhri_annotation_id:
+            match, kind = by_annotation.get(row.uhri_annotation_id), "annotation"
+        if match is None and row.paragraph:
+            match, kind = by_paragraph.get((review_id, row.paragraph)), "paragraph"
+        if match is None:
+            candidates = [r for r in by_text.get((review_id, compact_text(row.text)), [])
+                          if r["id"] not in claimed and (not row.paragraph or not r["paragraph"])]
+            if candidates:
+                match = candidates[0]
+                kind = "text" if bool(row.paragraph) == bool(match["paragraph"]) else "merge"
+        if match is not None and match["id"] not in claimed:
+            claimed.add(match["id"])
+            take(planned, match["id"], kind)
+        else:
+            pending.append((planned, review_id))
+
+    # 2. clusters, both ways.
+    part_index: dict[tuple[int, str], int] = {}
+    if pending:
+        for r in existing.values():
+            if r["paragraph"] and ";" in r["text"]:
+                for part in cluster_parts(r["text"], is_state_name):
+                    part_index.setdefault((r["review_id"], compact_text(part)), r["id"])
+    still: list[tuple[Planned, int]] = []
+    for planned, review_id in pending:
+        row = planned.row
+        if row.parts and row.paragraph:
+            found = []
+            for part in row.parts:
+                found += [r for r in by_text.get((review_id, compact_text(part)), [])
+                          if not r["paragraph"] and r["id"] not in claimed
+                          and r["id"] not in folded and r not in found]
+            if found:
+                keep, *gone = found
+                claimed.add(keep["id"])
+                folded.update(r["id"] for r in gone)
+                claimed.update(r["id"] for r in gone)
+                take(planned, keep["id"], "cluster")
+                if gone:
+                    result.folds[keep["id"]] = [r["id"] for r in gone]
+                continue
+        if not row.paragraph:
+            rec_id = part_index.get((review_id, compact_text(row.text)))
+            if rec_id is not None and rec_id not in folded:
+                claimed.add(rec_id)
+                take(planned, rec_id, "cluster")
+                continue
+        still.append((planned, review_id))
+
+    # 3. near matches: same review, compatible paragraphs, not taken.
+    by_review: dict[int, list[dict]] = defaultdict(list)
+    for r in existing.values():
+        by_review[r["review_id"]].append(r)
+    for planned, review_id in still:
+        row = planned.row
+        text = normalize_name(row.text)
+        best, best_ratio = None, threshold
+        for r in by_review.get(review_id, []):
+            if r["id"] in claimed or (row.paragraph and r["paragraph"]
+                                      and r["paragraph"] != row.paragraph):
+                continue
+            other = normalize_name(r["text"])
+            if min(len(text), len(other)) < best_ratio * max(len(text), len(other)):
+                continue
+            matcher = difflib.SequenceMatcher(None, text, other, autojunk=False)
+            if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = r, ratio
+        if best is None:
+            result.new.append(planned)
+            continue
+        claimed.add(best["id"])
+        take(planned, best["id"], "near")
+        result.near.append((planned, best["id"], best_ratio))
+    return result
+
+
+def combine(plans: list[Planned]) -> Planned:
+    """Several recommendations of a file that merge into one record: one Planned with
+    the first's wording and everyone's States, themes, SDGs and groups."""
+    if len(plans) == 1:
+        return plans[0]
+    # A paragraph source's row speaks for the record; the others add to it.
+    plans = sorted(plans, key=lambda p: not p.row.paragraph)
+    first = plans[0]
+    row = ImportRow(**{**first.row.__dict__, "themes": list(first.row.themes),
+                       "theme_slugs": list(first.row.theme_slugs), "sdgs": list(first.row.sdgs),
+                       "affected_groups": list(first.row.affected_groups)})
+    states = list(first.states)
+    rows = list(first.rows)
+    for other in plans[1:]:
+        states += [s for s in other.states if s not in states]
+        rows += other.rows
+        row.themes += [t for t in other.row.themes if t not in row.themes]
+        row.sdgs += [g for g in other.row.sdgs if g not in row.sdgs]
+        row.affected_groups += [g for g in other.row.affected_groups
+                                if g not in row.affected_groups]
+        row.action_category = row.action_category or other.row.action_category
+        row.response = row.response or other.row.response
+    return Planned(row=row, review_key=first.review_key, states=states, rows=rows,
+                   text_key=first.text_key)
+
+
 def _label(symbol: str, paragraph: str) -> str:
     # Same as ResponseRecord.source_label.
     if symbol and paragraph:
@@ -86,8 +267,9 @@ def _unique_slug(name: str, taken: set[str]) -> str:
 class Importer:
     def __init__(self, parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
                  session: int | None, user, progress: Callable[[int, int], None] | None,
-                 alias_map: dict[str, State]) -> None:
+                 alias_map: dict[str, State], source_name: str = "") -> None:
         self.parsed, self.report = parsed, report
+        self.source_name = (source_name or "")[:255]
         self.state_option, self.session_option = state_iso3, session
         self.user, self.progress = user, progress
         self.alias_map = alias_map
@@ -96,6 +278,18 @@ class Importer:
 
     def error(self, row: int | None, message: str) -> None:
         self.report.errors.append({"row": row, "message": message})
+
+    def unknown(self, name: str, row: int, role: str) -> None:
+        """Collect a name that resolves to no State, with its rows and the closest States."""
+        for entry in self.report.unknown_names:
+            if entry["name"] == name and entry["role"] == role:
+                if row not in entry["rows"]:
+                    entry["rows"].append(row)
+                return
+        closest = self.alias_map.closest(name) if hasattr(self.alias_map, "closest") else []
+        self.report.unknown_names.append({
+            "name": name, "role": role, "rows": [row],
+            "suggestions": [{"iso3": s.iso3, "name": s.name} for s in closest]})
 
     def tick(self, done: int) -> None:
         if self.progress:
@@ -108,7 +302,7 @@ class Importer:
         sessions = {s.number: s for s in Session.objects.select_related("cycle")}
         option_state = None
         if self.state_option:
-            option_state = self.alias_map.get(normalize_name(self.state_option))
+            option_state = lookup_state(self.alias_map, self.state_option)
             if option_state is None:
                 self.error(None, f"--state {self.state_option!r} is not a known State")
         if self.session_option is not None and self.session_option not in sessions:
@@ -116,8 +310,9 @@ class Importer:
         resolved: dict[int, tuple[State, Session]] = {}
         for row in self.parsed.rows:
             name = row.state_under_review or self.parsed.state_under_review
-            state = self.alias_map.get(normalize_name(name)) if name else option_state
+            state = lookup_state(self.alias_map, name) if name else option_state
             if name and state is None:
+                self.unknown(name, row.row, "State under review")
                 self.error(row.row, f"unknown State under review {name!r}")
                 continue
             if state is None:
@@ -154,6 +349,7 @@ class Importer:
             self.review_objects[review_key] = (state, session)
             states, unknown = resolve_state_names(row.recommending_states, self.alias_map)
             for name in unknown:
+                self.unknown(name, row.row, "recommending State")
                 self.error(row.row, f"unknown recommending State {name!r}")
             row.text = (row.text or "").strip()
             row.paragraph = (row.paragraph or "").strip().rstrip(".")
@@ -166,7 +362,8 @@ class Importer:
             elif row.paragraph:
                 key = (review_key, "p", row.paragraph)
             else:
-                key = (review_key, "t", row_text_key)
+                # Blind to whitespace: `program me` and `programme` are one text.
+                key = (review_key, "t", compact_text(row.text))
             planned = merged.get(key)
             if planned is None:
                 merged[key] = Planned(row=row, review_key=review_key, states=states,
@@ -254,59 +451,105 @@ class Importer:
         for group in self.new_groups.values():
             group.save()
         review_ids = {key: review.pk for key, review in reviews.items()}
+        self.review_labels = {review.pk: str(review) for review in reviews.values()}
 
+        fields = ("id", "review_id", "paragraph", "text", "text_key", "response",
+                  "response_source", "action_category", "uhri_annotation_id")
         existing = {r["id"]: r for r in Recommendation.objects.filter(
-            review_id__in=review_ids.values()).values(
-            "id", "review_id", "paragraph", "text", "text_key", "response", "response_source",
-            "action_category", "uhri_annotation_id")}
+            review_id__in=review_ids.values()).values(*fields)}
         annotation_ids = [p.row.uhri_annotation_id for p in plans if p.row.uhri_annotation_id]
         if annotation_ids:
-            for r in Recommendation.objects.filter(uhri_annotation_id__in=annotation_ids).values(
-                    "id", "review_id", "paragraph", "text", "text_key", "response",
-                    "response_source", "action_category", "uhri_annotation_id"):
+            for r in Recommendation.objects.filter(
+                    uhri_annotation_id__in=annotation_ids).values(*fields):
                 existing[r["id"]] = r
-        by_annotation = {r["uhri_annotation_id"]: r for r in existing.values()
-                         if r["uhri_annotation_id"]}
-        by_paragraph = {(r["review_id"], r["paragraph"]): r for r in existing.values()
-                        if r["paragraph"]}
-        by_text: dict[tuple, list[dict]] = defaultdict(list)
-        for r in existing.values():
-            by_text[(r["review_id"], r["text_key"])].append(r)
         relations = self.load_relations(list(existing))
+        matches = find_matches(
+            [(p, review_ids[p.review_key]) for p in plans], existing,
+            is_state_name=lambda name: lookup_state(self.alias_map, name) is not None)
 
-        claimed: set[int] = set()
         to_create: list[tuple[Planned, Recommendation]] = []
         to_update: list[tuple[Planned, int, dict]] = []
-        for planned in plans:
-            row = planned.row
-            review_id = review_ids[planned.review_key]
-            match = None
-            if row.uhri_annotation_id:
-                match = by_annotation.get(row.uhri_annotation_id)
-            if match is None and row.paragraph:
-                match = by_paragraph.get((review_id, row.paragraph))
-            if match is None:
-                candidates = [r for r in by_text.get((review_id, planned.text_key), [])
-                              if r["id"] not in claimed and (
-                                  not row.paragraph or not r["paragraph"])]
-                match = candidates[0] if candidates else None
-            if match is not None and match["id"] in claimed:
-                match = None
-            if match is None:
-                to_create.append((planned, self.new_recommendation(planned, review_id)))
-                continue
-            claimed.add(match["id"])
-            changes = self.diff(planned, review_id, match, relations)
+        self.provenance: list[tuple[Planned, int | None, str]] = []
+        self.folds: dict[int, list[int]] = {}
+        for match_id, group in matches.merged.items():
+            planned = combine([p for p, _kind in group])
+            merge = any(kind not in IDENTITY_MATCHES for _p, kind in group)
+            folded = matches.folds.get(match_id, [])
+            if folded:
+                self.folds[match_id] = folded
+            changes = self.diff(planned, review_ids[planned.review_key], existing[match_id],
+                                relations, merge=merge, folded=folded)
             if changes:
-                to_update.append((planned, match["id"], changes))
+                to_update.append((planned, match_id, changes))
             else:
                 self.report.unchanged += 1
+            self.provenance += [(p, match_id, kind) for p, kind in group]
+        for planned in matches.new:
+            obj = self.new_recommendation(planned, review_ids[planned.review_key])
+            to_create.append((planned, obj))
+        self.report.matched_exact = sum(
+            1 for group in matches.merged.values() for _p, kind in group if kind != "near")
+        self.report.matched_near = sum(
+            1 for group in matches.merged.values() for _p, kind in group if kind == "near")
+        self.report.new = len(matches.new)
+        for planned, match_id, similarity in matches.near:
+            self.report.near_matches.append({
+                "rows": planned.rows, "review": self.review_labels.get(
+                    review_ids[planned.review_key], ""),
+                "paragraph": existing[match_id]["paragraph"] or planned.row.paragraph,
+                "file_text": planned.row.text, "database_text": existing[match_id]["text"],
+                "similarity": round(similarity, 3), "recommendation_id": match_id})
         self.report.created = len(to_create)
         self.report.updated = len(to_update)
         self.create(to_create, now)
+        self.provenance += [(p, obj.pk, "new") for p, obj in to_create]
         self.tick(self.rows_total * 3 // 4)
         self.update(to_update, now)
+        self.fold(now)
+        self.record_provenance(now)
         self.fill_review_symbols(reviews, plans)
+
+    def fold(self, now) -> None:
+        """Recommendations a paragraph's cluster absorbed (one UPR Info text per part):
+        their assessments, follow-up links, responses and provenance move to the
+        paragraph's recommendation, and they are removed."""
+        if not self.folds:
+            return
+        from recommendations.models import Assessment, FollowUpAction, RecommendationSource
+
+        links = FollowUpAction.recommendations.through
+        for keep, gone in self.folds.items():
+            Assessment.objects.filter(recommendation_id__in=gone).update(recommendation_id=keep)
+            ResponseRecord.objects.filter(recommendation_id__in=gone).update(
+                recommendation_id=keep)
+            have = set(links.objects.filter(recommendation_id=keep).values_list(
+                "followupaction_id", flat=True))
+            links.objects.bulk_create(
+                [links(recommendation_id=keep, followupaction_id=a) for a in set(
+                    links.objects.filter(recommendation_id__in=gone).values_list(
+                        "followupaction_id", flat=True)) - have])
+            sources = set(RecommendationSource.objects.filter(recommendation_id=keep)
+                          .values_list("source", "file_name"))
+            for source in RecommendationSource.objects.filter(recommendation_id__in=gone):
+                if (source.source, source.file_name) not in sources:
+                    sources.add((source.source, source.file_name))
+                    source.recommendation_id = keep
+                    source.save(update_fields=["recommendation"])
+            for obj in Recommendation.objects.filter(pk__in=gone):
+                obj._change_reason = "merged into its paragraph's recommendation"
+                obj.delete()
+            self.report.folded += len(gone)
+
+    def record_provenance(self, now) -> None:
+        from recommendations.models import RecommendationSource
+
+        name = self.source_name
+        rows = [RecommendationSource(
+            recommendation_id=rec_id, source=self.parsed.format, file_name=name,
+            rows=", ".join(str(r) for r in planned.rows)[:200], match=kind, imported_at=now)
+            for planned, rec_id, kind in self.provenance if rec_id]
+        # The first import of a file is its date: importing it again adds nothing.
+        RecommendationSource.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
 
     def ensure_reviews(self) -> dict[tuple[int, int], Review]:
         keys = self.review_objects
@@ -354,12 +597,23 @@ class Importer:
         return wanted
 
     def diff(self, planned: Planned, review_id: int, match: dict,
-             relations: dict[str, dict[int, set[int]]]) -> dict:
+             relations: dict[str, dict[int, set[int]]], *, merge: bool = False,
+             folded: list[int] | None = None) -> dict:
+        """What must change on `match` for it to say what the file says.
+
+        `merge`: another source's record of the same recommendation: add what the file
+        knows (paragraph, States, themes, SDGs, groups, response source), never remove
+        or reword, except that a source with paragraphs gives its wording to a record
+        that had none. `folded`: records merged into this one, whose States etc. join.
+        """
         row = planned.row
         changes: dict = {}
         if match["review_id"] != review_id:
             changes["review_id"] = review_id
-        if row.text != match["text"]:
+        if merge:
+            if row.paragraph and not match["paragraph"] and row.text != match["text"]:
+                changes["text"] = row.text
+        elif row.text != match["text"]:
             changes["text"] = row.text
         if "paragraph" in self.provides and row.paragraph and row.paragraph != match["paragraph"]:
             changes["paragraph"] = row.paragraph
@@ -368,16 +622,30 @@ class Importer:
             changes["action_category"] = row.action_category
         if row.uhri_annotation_id and row.uhri_annotation_id != match["uhri_annotation_id"]:
             changes["uhri_annotation_id"] = row.uhri_annotation_id
-        if row.response:
-            label = _label(row.source_symbol, row.source_paragraph)
+        if merge and match["action_category"] is not None:
+            changes.pop("action_category", None)
+        label = _label(row.source_symbol, row.source_paragraph)
+        if row.response and not merge:
             if row.response != match["response"] or (label and label != match["response_source"]):
+                changes["response"] = row.response
+        elif row.response and row.response != Response.PENDING and (
+                match["response"] == Response.PENDING
+                or (label and not match["response_source"])):
+            # Merging: a documented position (with its source) beats an undocumented one.
+            if row.response != match["response"] or label:
                 changes["response"] = row.response
         if not hasattr(self, "_theme_sources"):
             self._theme_sources = {t.pk: t.source for t in self.themes_by_name.values()}
         current = {name: relations[name].get(match["id"], set()) for name in relations}
         wanted = self.wanted_relations(planned, current, self._theme_sources)
         for name, target in wanted.items():
-            if target is not None and target != current[name]:
+            if target is None:
+                continue
+            if merge or folded:
+                target = target | current[name]
+            for other in folded or ():
+                target = target | relations[name].get(other, set())
+            if target != current[name]:
                 changes.setdefault("m2m", {})[name] = target
         return changes
 
@@ -484,11 +752,19 @@ class Importer:
 def run(parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
         session: int | None, dry_run: bool, user,
         progress: Callable[[int, int], None] | None,
-        alias_map: dict[str, State] | None = None) -> None:
-    """Resolve, compare and write (or roll back) `parsed` into the database."""
+        alias_map: dict[str, State] | None = None, source_name: str = "",
+        new_aliases: dict[str, State] | None = None) -> None:
+    """Resolve, compare and write (or roll back) `parsed` into the database.
+
+    `new_aliases` (name → State, already in `alias_map`) are saved as StateAlias rows in
+    the same transaction: only if the whole import succeeds, never on a dry run.
+    """
+    from pathlib import PurePath
+
     importer = Importer(parsed, report, state_iso3=state_iso3, session=session, user=user,
                         progress=progress,
-                        alias_map=alias_map or State.objects.alias_map())
+                        alias_map=alias_map or State.objects.alias_map(),
+                        source_name=source_name or PurePath(report.path or "").name)
     importer.tick(0)
     plans = importer.plan()
     if report.errors:
@@ -496,6 +772,9 @@ def run(parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
     importer.tick(importer.rows_total // 2)
     try:
         with transaction.atomic():
+            for name, state in (new_aliases or {}).items():
+                if State.objects.add_alias(name, state) is not None:
+                    report.aliases_added.append({"name": name, "iso3": state.iso3})
             importer.write(plans)
             if dry_run:
                 transaction.set_rollback(True)

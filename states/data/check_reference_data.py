@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 STATES_CSV = HERE / "states.csv"
 ALIASES_CSV = HERE / "aliases.csv"
+UN_NAMES_CSV = HERE / "aliases_un_names.csv"
 CYCLES_CSV = REPO / "reviews" / "data" / "cycles.csv"
 SESSIONS_CSV = REPO / "reviews" / "data" / "sessions.csv"
 THEMES_CSV = REPO / "recommendations" / "data" / "themes.csv"
@@ -203,7 +204,7 @@ def main():
             fail(f"{iso3} should be in {region}")
 
     # ---- aliases ------------------------------------------------------
-    aliases = read_csv(ALIASES_CSV)
+    aliases = read_csv(ALIASES_CSV) + read_csv(UN_NAMES_CSV)
     lookup = {}  # normalised name -> iso3
     for s in states:
         lookup[normalise(s["name"])] = s["iso3"]

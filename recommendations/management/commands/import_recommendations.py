@@ -1,4 +1,5 @@
-"""`import_recommendations PATH... [--format F] [--dry-run] [--state ISO3] [--session N]`.
+"""`import_recommendations PATH... [--format F] [--dry-run] [--state ISO3] [--session N]
+[--alias "NAME=ISO3"]...`.
 
 Files are imported in the order given, each whole or not at all, so a Working Group
 report and its addendum can come together: `import_recommendations report.pdf
@@ -9,7 +10,7 @@ imported (all in one transaction, rolled back at the end).
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from recommendations.importers import FORMATS, import_file
+from recommendations.importers import FORMATS, ImportFailed, import_file, parse_alias_options
 
 
 class Command(BaseCommand):
@@ -27,9 +28,19 @@ class Command(BaseCommand):
                             help="State under review, for files that do not name it.")
         parser.add_argument("--session", type=int, metavar="N",
                             help="Working Group session, for files that do not name it.")
+        parser.add_argument("--alias", dest="aliases", action="append", default=[],
+                            metavar="NAME=ISO3",
+                            help="A State name the files use and no State goes by yet, and "
+                                 "the State it means (repeatable). Saved as an alias when the "
+                                 "import succeeds (not on a dry run).")
 
     def handle(self, *args, paths: list[str], fmt: str, dry_run: bool,
-               state_iso3: str | None, session: int | None, **options) -> None:
+               state_iso3: str | None, session: int | None, aliases: list[str],
+               **options) -> None:
+        try:
+            alias_map = parse_alias_options(aliases)
+        except ImportFailed as exc:
+            raise CommandError(str(exc)) from exc
         failed = []
         together = dry_run and len(paths) > 1
         with transaction.atomic():
@@ -37,7 +48,8 @@ class Command(BaseCommand):
                 if number:
                     self.stdout.write("")
                 report = import_file(path, fmt=fmt, state_iso3=state_iso3, session=session,
-                                     dry_run=dry_run and not together)
+                                     dry_run=dry_run and not together,
+                                     aliases=alias_map)
                 report.dry_run = dry_run
                 style = self.style.SUCCESS if report.ok else self.style.ERROR
                 self.stdout.write(style(report.format_text()))
