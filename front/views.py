@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import focal_state_id, is_admin
 from recommendations.models import FollowUpAction, ImplementationStatus, Recommendation, Response
+from recommendations.recurrence import recurrence_by_cycle
 from reviews.models import Cycle, Review
 from states.models import RegionalGroup, State
 
@@ -51,6 +52,7 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
         "responses": received.response_distribution(),
         "government": received.government_distribution(),
         "civil_society": received.civil_society_distribution(),
+        "recurrence": recurrence_by_cycle(state),
     }
     return render(request, "front/state_detail.html", context)
 

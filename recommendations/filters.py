@@ -22,6 +22,7 @@ from .models import (
     ImplementationStatus,
     Recommendation,
     Response,
+    SimilarRecommendation,
     Theme,
 )
 
@@ -128,6 +129,16 @@ class RecommendationFilter(filters.FilterSet):
         method="filter_q", label=_("Search"),
         help_text=_("Full-text search in the text. Web-search syntax on PostgreSQL: "
                     "`\"exact phrase\"`, `or`, `-excluded`."))
+    recurring = filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda v: v == "true",
+        method="filter_recurring", label=_("Recurring"),
+        help_text=_("`true`: only recommendations that ask again what an earlier "
+                    "recommendation to the same State asked; `false`: only new asks."))
+    similar_to = filters.ModelChoiceFilter(
+        queryset=Recommendation.objects.all(), method="filter_similar_to",
+        label=_("Similar to"),
+        help_text=_("Id of a recommendation: the recommendations to the same State, in "
+                    "earlier or later cycles, that ask the same thing."))
     updated_since = filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
         help_text=_("Only recommendations created or changed at or after this ISO 8601 "
@@ -165,6 +176,17 @@ class RecommendationFilter(filters.FilterSet):
 
     def filter_sdg(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(_through_exists("sdgs", sdg_id__in=_ids(value))) if value else qs
+
+    def filter_recurring(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs if value in ("", None) else qs.filter(recurring=value)
+
+    def filter_similar_to(self, qs: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return qs
+        links = SimilarRecommendation.objects
+        return qs.filter(
+            Exists(links.filter(recommendation_id=value.pk, earlier_id=OuterRef("pk")))
+            | Exists(links.filter(earlier_id=value.pk, recommendation_id=OuterRef("pk"))))
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.search(value) if value else qs
