@@ -156,7 +156,7 @@ def _model():
 def embed(texts: Sequence[str]) -> list[list[float]]:
     """Unit-length sentence vectors from the optional model."""
     model = _model()
-    vectors = model.encode(list(texts), normalize_embeddings=True)
+    vectors = model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False)
     return [list(map(float, v)) for v in vectors]
 
 
