@@ -133,10 +133,10 @@ def regional_matrix(recommendations: QuerySet, query: dict | None = None) -> dic
     rows = []
     for code, label in REGIONS:
         row_cells = []
-        for col, _col_label in REGIONS:
+        for col, col_label in REGIONS:
             cell = cells.get((code, col), {"count": 0, "supported": 0})
             row_cells.append({
-                "region_under_review": col, "count": cell["count"],
+                "region_under_review": col, "label": str(col_label), "count": cell["count"],
                 "supported": cell["supported"],
                 "support_rate": rate(cell["supported"], cell["count"]),
                 "url": list_url(recommending_region=code, region=col, **query)})
