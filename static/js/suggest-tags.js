@@ -48,7 +48,7 @@
           count += 1;
         });
       });
-      status.textContent = count ? box.dataset.foundText.replace("%s", count)
+      status.textContent = count ? box.dataset.foundText.replace("{n}", count)
         : box.dataset.noneText;
     }).catch(function () { status.textContent = box.dataset.errorText; });
   });

@@ -148,3 +148,15 @@ def test_who_gets_which_version(client, assessed):
     assert "Government version" in page and "Civil-society version" in page
     assert client.get(url(assessed.fra, version="government", format="pdf")).status_code == 400
     assert client.get(url(assessed.fra, version="nope", format="docx")).status_code == 400
+
+
+def test_the_report_is_in_the_users_language(client, assessed):
+    client.force_login(make_user("ngo", Role.NGO))
+    response = client.get(url(assessed.fra, version="government", format="docx"),
+                          HTTP_ACCEPT_LANGUAGE="fr")
+    document = open_docx(response)
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0].startswith("Rapport à mi-parcours sur la mise en œuvre des recommandations")
+    assert "Résumé" in texts and "Table des matières" in texts
+    assert "Statut selon le gouvernement : En cours (2025-09-01)" in block(document,
+                                                                     "Recommandation 45.1")
