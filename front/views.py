@@ -43,16 +43,18 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
         {"cycle": cycle, "reviews": list(rows)}
         for cycle, rows in groupby(reviews, key=lambda r: r.session.cycle)
     ]
+    # Per cycle: received, and how many repeat earlier ones; its sum is the count received.
+    recurrence = recurrence_by_cycle(state)
     context = {
         "state": state,
         "aliases": state.aliases.all(),
         "by_cycle": by_cycle,
-        "received_count": received.count(),
+        "received_count": sum(row["total"] for row in recurrence),
         "made_count": Recommendation.objects.made_by(state.iso3).count(),
         "responses": received.response_distribution(),
         "government": received.government_distribution(),
         "civil_society": received.civil_society_distribution(),
-        "recurrence": recurrence_by_cycle(state),
+        "recurrence": recurrence,
     }
     return render(request, "front/state_detail.html", context)
 

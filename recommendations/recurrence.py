@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 
 from states.models import State
 
@@ -86,12 +86,17 @@ def link_all(*, iso3: str | None = None, method: str | None = None,
 
 # What the pages show ------------------------------------------------------------------
 
-def asked_before(recommendation: Recommendation) -> list[SimilarRecommendation]:
+def asked_before(recommendation: Recommendation) -> tuple[list[SimilarRecommendation], int]:
     """The earlier recommendations this one repeats, best first, with their review,
-    response and statuses loaded."""
-    return list(recommendation.earlier_links.select_related(
-        "earlier__review__session__cycle", "earlier__review__state"
-    ).prefetch_related("earlier__recommending_states").order_by("-score", "earlier_id"))
+    response and statuses loaded; and how many later recommendations repeat it.
+    One query (two when there are earlier ones: their recommending States)."""
+    links = list(SimilarRecommendation.objects.filter(
+        Q(recommendation=recommendation) | Q(earlier=recommendation)
+    ).select_related("earlier__review__session__cycle", "earlier__review__state")
+        .order_by("-score", "earlier_id"))
+    earlier = [link for link in links if link.recommendation_id == recommendation.pk]
+    prefetch_related_objects(earlier, "earlier__recommending_states")
+    return earlier, len(links) - len(earlier)
 
 
 def recurrence_by_cycle(state: State) -> list[dict]:

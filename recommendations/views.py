@@ -120,7 +120,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
     assessments = list(recommendation.assessments.select_related("created_by")
                        .order_by("-assessed_on", "-created_at", "-id"))
-    asked_before = recurrence.asked_before(recommendation)
+    asked_before, asked_again_count = recurrence.asked_before(recommendation)
     return render(request, "recommendations/recommendation_detail.html", {
         "recommendation": recommendation,
         "review": recommendation.review,
@@ -132,7 +132,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "follow_up_actions": recommendation.follow_up_actions.order_by("target_date", "id"),
         "audit_trail": audit_trail(recommendation),
         "asked_before": asked_before,
-        "asked_again_count": recommendation.later_links.count(),
+        "asked_again_count": asked_again_count,
         "state": recommendation.review.state,
         "similarity_method": similarity.method_label(
             asked_before[0].method if asked_before else None),
