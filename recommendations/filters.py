@@ -11,6 +11,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.filters import CodeMultipleChoiceFilter
 from reviews.models import Cycle, Session
@@ -37,6 +39,11 @@ class RegionField(forms.MultipleChoiceField):
 
 class RegionFilter(filters.MultipleChoiceFilter):
     field_class = RegionField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RecommendationIdFilter(filters.ModelChoiceFilter):
+    """A recommendation by id (unknown id: 400)."""
 
 
 def _ids(objects) -> list[int]:
@@ -134,7 +141,7 @@ class RecommendationFilter(filters.FilterSet):
         method="filter_recurring", label=_("Recurring"),
         help_text=_("`true`: only recommendations that ask again what an earlier "
                     "recommendation to the same State asked; `false`: only new asks."))
-    similar_to = filters.ModelChoiceFilter(
+    similar_to = RecommendationIdFilter(
         queryset=Recommendation.objects.all(), method="filter_similar_to",
         label=_("Similar to"),
         help_text=_("Id of a recommendation: the recommendations to the same State, in "
