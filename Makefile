@@ -6,7 +6,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint check messages worker beat clean
+.PHONY: run test test-semantic bench lint check messages worker beat clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ test: $(VENV)/.installed-test
 		|| echo "Chromium not installed: browser tests will skip (fail with REQUIRE_SERVICES=1)."; }
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The similarity tests with the optional sentence model, in a virtualenv of their own
+# (PyTorch's CPU build first, so that nothing pulls a CUDA build).
+SEMANTIC_VENV ?= .venv-semantic
+test-semantic:
+	test -x $(SEMANTIC_VENV)/bin/python || $(PYTHON) -m venv $(SEMANTIC_VENV)
+	$(SEMANTIC_VENV)/bin/pip install -q torch==2.13.0
+	$(SEMANTIC_VENV)/bin/pip install -q -e ".[test,semantic]"
+	$(SEMANTIC_VENV)/bin/python -m pytest -m semantic -p no:cacheprovider tests/recommendations/test_similarity.py
 
 bench: $(VENV)/.installed-test
 	$(PY) -m bench.run $(BENCH_ARGS)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import focal_state_id, is_admin
 from recommendations.models import FollowUpAction, ImplementationStatus, Recommendation, Response
+from recommendations.recurrence import recurrence_by_cycle
 from reviews.models import Cycle, Review
 from states.models import RegionalGroup, State
 
@@ -42,15 +43,18 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
         {"cycle": cycle, "reviews": list(rows)}
         for cycle, rows in groupby(reviews, key=lambda r: r.session.cycle)
     ]
+    # Per cycle: received, and how many repeat earlier ones; its sum is the count received.
+    recurrence = recurrence_by_cycle(state)
     context = {
         "state": state,
         "aliases": state.aliases.all(),
         "by_cycle": by_cycle,
-        "received_count": received.count(),
+        "received_count": sum(row["total"] for row in recurrence),
         "made_count": Recommendation.objects.made_by(state.iso3).count(),
         "responses": received.response_distribution(),
         "government": received.government_distribution(),
         "civil_society": received.civil_society_distribution(),
+        "recurrence": recurrence,
     }
     return render(request, "front/state_detail.html", context)
 

@@ -11,6 +11,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.filters import CodeMultipleChoiceFilter
 from reviews.models import Cycle, Session
@@ -22,6 +24,7 @@ from .models import (
     ImplementationStatus,
     Recommendation,
     Response,
+    SimilarRecommendation,
     Theme,
 )
 
@@ -36,6 +39,11 @@ class RegionField(forms.MultipleChoiceField):
 
 class RegionFilter(filters.MultipleChoiceFilter):
     field_class = RegionField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class RecommendationIdFilter(filters.ModelChoiceFilter):
+    """A recommendation by id (unknown id: 400)."""
 
 
 def _ids(objects) -> list[int]:
@@ -128,6 +136,16 @@ class RecommendationFilter(filters.FilterSet):
         method="filter_q", label=_("Search"),
         help_text=_("Full-text search in the text. Web-search syntax on PostgreSQL: "
                     "`\"exact phrase\"`, `or`, `-excluded`."))
+    recurring = filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda v: v == "true",
+        method="filter_recurring", label=_("Recurring"),
+        help_text=_("`true`: only recommendations that ask again what an earlier "
+                    "recommendation to the same State asked; `false`: only new asks."))
+    similar_to = RecommendationIdFilter(
+        queryset=Recommendation.objects.all(), method="filter_similar_to",
+        label=_("Similar to"),
+        help_text=_("Id of a recommendation: the recommendations to the same State, in "
+                    "earlier or later cycles, that ask the same thing."))
     updated_since = filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
         help_text=_("Only recommendations created or changed at or after this ISO 8601 "
@@ -165,6 +183,17 @@ class RecommendationFilter(filters.FilterSet):
 
     def filter_sdg(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(_through_exists("sdgs", sdg_id__in=_ids(value))) if value else qs
+
+    def filter_recurring(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs if value in ("", None) else qs.filter(recurring=value)
+
+    def filter_similar_to(self, qs: QuerySet, name: str, value) -> QuerySet:
+        if not value:
+            return qs
+        links = SimilarRecommendation.objects
+        return qs.filter(
+            Exists(links.filter(recommendation_id=value.pk, earlier_id=OuterRef("pk")))
+            | Exists(links.filter(earlier_id=value.pk, recommendation_id=OuterRef("pk"))))
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.search(value) if value else qs

@@ -239,6 +239,10 @@ class Recommendation(models.Model):
                                          choices=ImplementationStatus.choices, db_index=True)
     civil_society_status = models.CharField(_("civil society assessment"), max_length=25,
                                             blank=True, choices=ImplementationStatus.choices)
+    # Asks again what an earlier recommendation to the same State asked (see
+    # recommendations/recurrence.py); computed by a task, never at page time.
+    recurring = models.BooleanField(_("recurring"), default=False, db_index=True,
+                                    editable=False)
     # Kept up to date by a trigger on PostgreSQL (see migrations); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -246,7 +250,8 @@ class Recommendation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["search_vector", "paragraph_sort", "text_key"])
+    history = HistoricalRecords(excluded_fields=["search_vector", "paragraph_sort", "text_key",
+                                                 "recurring"])
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
@@ -341,6 +346,31 @@ class Recommendation(models.Model):
         from accounts.roles import can_assess
 
         return can_assess(user, actor, self.review.state_id)
+
+
+class SimilarRecommendation(models.Model):
+    """An earlier recommendation to the same State that `recommendation` asks again,
+    found by recommendations.recurrence (computed, never edited by hand)."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE,
+                                       related_name="earlier_links")
+    earlier = models.ForeignKey(Recommendation, on_delete=models.CASCADE,
+                                related_name="later_links")
+    score = models.FloatField()
+    method = models.CharField(max_length=20)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["recommendation", "-score", "earlier_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "earlier"],
+                                    name="similar_recommendation_once"),
+        ]
+        verbose_name = _("similar earlier recommendation")
+        verbose_name_plural = _("similar earlier recommendations")
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id} ~ {self.earlier_id} ({self.score:.2f}, {self.method})"
 
 
 class ResponseRecord(models.Model):

@@ -39,7 +39,7 @@ from .models import Response as ResponseChoice
 ROW_FIELDS = (
     "id", "paragraph", "text", "review_id", "response", "response_source", "action_category",
     "government_status", "civil_society_status", "uhri_annotation_id", "version",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "recurring",
 )
 ROW_EXPRESSIONS = {
     "state_iso3": F("review__state__iso3"),
@@ -119,6 +119,7 @@ def build_rows(values: Iterable[dict], url_template: str) -> list[dict]:
         "action_category": v["action_category"],
         "government_status": v["government_status"],
         "civil_society_status": v["civil_society_status"],
+        "recurring": v["recurring"],
         "uhri_annotation_id": v["uhri_annotation_id"],
         "version": v["version"],
         "created_at": isoformat(v["created_at"]),
@@ -203,6 +204,9 @@ class RecommendationRowSerializer(serializers.Serializer):
     civil_society_status = serializers.ChoiceField(
         choices=ImplementationStatus.choices, allow_blank=True,
         help_text=_("Civil society's latest assessment; empty if none"))
+    recurring = serializers.BooleanField(
+        help_text=_("Asks again what an earlier recommendation to the same State asked "
+                    "(`?similar_to=<id>` lists them)"))
     uhri_annotation_id = serializers.CharField(allow_null=True)
     version = serializers.IntegerField(
         help_text=_("Row version; send it back (or the ETag as If-Match) when editing"))

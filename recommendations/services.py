@@ -27,7 +27,8 @@ def create_recommendation(*, review: Review, text: str, recommending_states: Seq
                           response_date: dt.date | None = None, themes: Iterable = (),
                           sdgs: Iterable = (), affected_groups: Iterable = (),
                           action_category: int | None = None,
-                          uhri_annotation_id: str | None = None, user=None) -> Recommendation:
+                          uhri_annotation_id: str | None = None, user=None,
+                          link_recurring: bool = True) -> Recommendation:
     _check_states(recommending_states)
     if not (text or "").strip():
         raise ValidationError({"text": _("The text of the recommendation is required.")})
@@ -45,7 +46,16 @@ def create_recommendation(*, review: Review, text: str, recommending_states: Seq
     recommendation.record_response(
         response, source_symbol=source_symbol or review.addendum_symbol or review.wg_report_symbol,
         source_paragraph=source_paragraph or paragraph, date=response_date, user=user)
+    if link_recurring:
+        _link_recurring(review.state_id)
     return recommendation
+
+
+def _link_recurring(state_id: int) -> None:
+    """Recompute "asked before" for the State after the edit commits (a Celery task)."""
+    from .tasks import link_recurring_for_states
+
+    link_recurring_for_states([state_id])
 
 
 @transaction.atomic
@@ -61,11 +71,14 @@ def create_recommendations(*, review: Review, items: Sequence[dict],
     for index, item in enumerate(items):
         try:
             with transaction.atomic():
-                created.append(create_recommendation(review=review, user=user, **item))
+                created.append(create_recommendation(review=review, user=user,
+                                                     link_recurring=False, **item))
         except ValidationError as exc:
             errors[f"items[{index}]"] = exc.messages
     if errors:
         raise ValidationError(errors)
+    if created:
+        _link_recurring(review.state_id)
     return created
 
 
@@ -102,6 +115,8 @@ def update_recommendation(recommendation: Recommendation, *, expected_version: i
         recommendation.record_response(response, source_symbol=source_symbol,
                                        source_paragraph=source_paragraph, date=response_date,
                                        user=user)
+    if "text" in fields:
+        _link_recurring(recommendation.review.state_id)
     return recommendation
 
 

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from core.tasks import enqueue
 from recommendations.importers import jobs
 
 
@@ -7,3 +8,17 @@ from recommendations.importers import jobs
 def run_import_job(job_id: int) -> None:
     """Import the file of an ImportJob; does nothing if the job has finished already."""
     jobs.run_import_job(job_id)
+
+
+@shared_task(acks_late=True)
+def link_recurring(state_id: int) -> dict:
+    """Recompute the recurring links of one State under review (idempotent)."""
+    from recommendations.recurrence import link_state
+
+    return link_state(state_id)
+
+
+def link_recurring_for_states(state_ids) -> None:
+    """Queue the recomputation for each State, once the current transaction commits."""
+    for state_id in sorted(set(state_ids)):
+        enqueue(link_recurring, state_id)

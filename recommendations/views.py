@@ -22,7 +22,7 @@ from accounts.roles import can_edit_recommendations, can_manage_follow_up, focal
 from reviews.models import Review
 from states.models import State
 
-from . import services
+from . import recurrence, services, similarity
 from .filters import RecommendationFilter
 from .forms import (
     IMPORT_FORMATS,
@@ -122,6 +122,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
     assessments = list(recommendation.assessments.select_related("created_by")
                        .order_by("-assessed_on", "-created_at", "-id"))
+    asked_before, asked_again_count = recurrence.asked_before(recommendation)
     return render(request, "recommendations/recommendation_detail.html", {
         "recommendation": recommendation,
         "review": recommendation.review,
@@ -132,6 +133,11 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                       if a.actor == Actor.CIVIL_SOCIETY],
         "follow_up_actions": recommendation.follow_up_actions.order_by("target_date", "id"),
         "audit_trail": audit_trail(recommendation),
+        "asked_before": asked_before,
+        "asked_again_count": asked_again_count,
+        "state": recommendation.review.state,
+        "similarity_method": similarity.method_label(
+            asked_before[0].method if asked_before else None),
     })
 
 

@@ -43,3 +43,15 @@ urlpatterns: list = [
 from reminders.api import DeadlineListView  # noqa: E402
 
 urlpatterns += [path("deadlines/", DeadlineListView.as_view(), name="deadline-list")]
+
+# Cooperation figures (analysis) and tag suggestions (recommendations), issue 14.
+from analysis.api import RecommendingStateView, RegionalMatrixView, ThemeOverTimeView  # noqa: E402
+from recommendations.api_similarity import SuggestTagsView  # noqa: E402
+
+urlpatterns += [
+    path("analysis/regional-matrix/", RegionalMatrixView.as_view(), name="api-regional-matrix"),
+    path("analysis/recommending-states/<str:iso3>/", RecommendingStateView.as_view(),
+         name="api-recommending-state"),
+    path("analysis/themes/<slug:slug>/", ThemeOverTimeView.as_view(), name="api-theme-over-time"),
+    path("suggest-tags/", SuggestTagsView.as_view(), name="api-suggest-tags"),
+]

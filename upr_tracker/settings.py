@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "recommendations",
     "reminders",
     "front",
+    "analysis",
 ]
 
 MIDDLEWARE = [
@@ -268,3 +269,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Similarity of recommendations (recurring recommendations, tag suggestions):
+# auto (the sentence model when the `semantic` extra is installed), lexical or semantic.
+SIMILARITY_METHOD = os.environ.get("SIMILARITY_METHOD", "auto")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("reminders.urls")),
     path("recommendations/", include("recommendations.urls")),
+    path("analysis/", include("analysis.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -783,3 +783,7 @@ def run(parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
         report.errors.append({"row": None, "message": f"database refused the import: {exc}"})
         return
     importer.tick(importer.rows_total)
+    if not dry_run and (report.created or report.updated):
+        from recommendations.tasks import link_recurring_for_states
+
+        link_recurring_for_states({key[0] for key in importer.review_objects})

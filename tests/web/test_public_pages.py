@@ -18,7 +18,8 @@ MAX_QUERIES = {
     "state_detail": 11,
     "review_detail": 11,  # 10 + editors see how many addendum readings await confirmation
     "recommendation_list": 15,
-    "recommendation_detail": 12,
+    # +1 for "Asked before" (issue 14): the similarity links both ways in one query.
+    "recommendation_detail": 13,
 }
 
 

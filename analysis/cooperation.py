@@ -1,0 +1,192 @@
+"""Who recommends what to whom: the figures of the cooperation pages and their API.
+
+Counts are of recommendations. A recommendation made jointly by several States counts
+once for each of them in a State's profile, and once per recommending *region* in the
+regional matrix (two Western European co-sponsors make one WEOG recommendation).
+"Support rate" is the share of the counted recommendations the State under review
+supported (partially supported ones are not counted as supported).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from recommendations.models import Recommendation, Response, Theme
+from reviews.models import Cycle
+from states.models import RegionalGroup, State
+
+SUPPORTED = Q(response=Response.SUPPORTED)
+
+
+class FigureFilterForm(forms.Form):
+    """`cycle` (number) and `theme` (slug) for every figure; the API answers 400 on an
+    unknown value, the pages show the error."""
+
+    cycle = forms.ModelChoiceField(queryset=Cycle.objects.order_by("number"),
+                                   to_field_name="number", required=False, label=_("Cycle"),
+                                   empty_label=_("All cycles"))
+    theme = forms.ModelChoiceField(queryset=Theme.objects.order_by("name"),
+                                   to_field_name="slug", required=False, label=_("Theme"),
+                                   empty_label=_("All themes"))
+
+    def recommendations(self) -> QuerySet:
+        return filtered(cycle=self.cleaned_data.get("cycle"),
+                        theme=self.cleaned_data.get("theme"))
+
+    def query(self) -> dict[str, str]:
+        """The filters as list-page parameters."""
+        params = {}
+        if self.cleaned_data.get("cycle"):
+            params["cycle"] = str(self.cleaned_data["cycle"].number)
+        if self.cleaned_data.get("theme"):
+            params["theme"] = self.cleaned_data["theme"].slug
+        return params
+
+
+def filtered(*, cycle: Cycle | None = None, theme: Theme | None = None) -> QuerySet:
+    qs = Recommendation.objects.all()
+    if cycle is not None:
+        qs = qs.filter(review__session__cycle=cycle)
+    if theme is not None:
+        qs = qs.filter(themes=theme)
+    return qs
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def list_url(**params) -> str:
+    return reverse("recommendations:recommendation_list") + "?" + urlencode(
+        [(k, v) for k, v in params.items() if v not in (None, "")])
+
+
+REGIONS = list(RegionalGroup.choices)
+
+
+def recommending_state_profile(state: State, recommendations: QuerySet,
+                               query: dict | None = None) -> dict:
+    """How many recommendations `state` made (within `recommendations`), to which
+    regional groups, on which themes, and how often they were supported."""
+    query = query or {}
+    made = recommendations.filter(recommending_states=state).order_by()
+    totals = made.aggregate(total=Count("id"), supported=Count("id", filter=SUPPORTED))
+    by_region = {r["review__state__region"]: r for r in made.values("review__state__region")
+                 .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+    regions = []
+    for code, label in REGIONS:
+        row = by_region.get(code, {"count": 0, "supported": 0})
+        regions.append({"value": code, "label": str(label), "count": row["count"],
+                        "supported": row["supported"],
+                        "support_rate": rate(row["supported"], row["count"]),
+                        "percent": rate(row["count"], totals["total"]) or 0,
+                        "url": list_url(recommending_state=state.iso3, region=code, **query)})
+    through = Recommendation.themes.through
+    themes = [{"value": r["theme__slug"], "label": r["theme__name"], "count": r["count"],
+               "supported": r["supported"], "support_rate": rate(r["supported"], r["count"]),
+               "percent": rate(r["count"], totals["total"]) or 0,
+               "url": list_url(recommending_state=state.iso3,
+                               **{**query, "theme": r["theme__slug"]})}
+              for r in through.objects.filter(recommendation__in=made)
+              .values("theme__slug", "theme__name")
+              .annotate(count=Count("recommendation_id"),
+                        supported=Count("recommendation_id",
+                                        filter=Q(recommendation__response=Response.SUPPORTED)))
+              .order_by("-count", "theme__name")[:15]]
+    by_cycle = [{"cycle": r["review__session__cycle__number"], "count": r["count"],
+                 "supported": r["supported"], "support_rate": rate(r["supported"], r["count"])}
+                for r in made.values("review__session__cycle__number")
+                .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
+                .order_by("review__session__cycle__number")]
+    top = [{"iso3": r["review__state__iso3"], "name": r["review__state__name"],
+            "count": r["count"], "supported": r["supported"],
+            "support_rate": rate(r["supported"], r["count"])}
+           for r in made.values("review__state__iso3", "review__state__name")
+           .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
+           .order_by("-count", "review__state__name")[:10]]
+    return {"state": {"iso3": state.iso3, "name": state.name, "region": state.region},
+            "total": totals["total"], "supported": totals["supported"],
+            "support_rate": rate(totals["supported"], totals["total"]),
+            "by_region_under_review": regions, "by_theme": themes, "by_cycle": by_cycle,
+            "states_most_recommended_to": top}
+
+
+def regional_matrix(recommendations: QuerySet, query: dict | None = None) -> dict:
+    """Recommending region × region under review: counts and support rates; each cell
+    links to the list it counts."""
+    query = query or {}
+    through = Recommendation.recommending_states.through
+    cells = {(r["state__region"], r["recommendation__review__state__region"]): r
+             for r in through.objects.filter(recommendation__in=recommendations.order_by())
+             .values("state__region", "recommendation__review__state__region")
+             .annotate(count=Count("recommendation_id", distinct=True),
+                       supported=Count("recommendation_id", distinct=True,
+                                       filter=Q(recommendation__response=Response.SUPPORTED)))
+             .order_by()}
+    columns = {r["review__state__region"]: r for r in recommendations.order_by()
+               .values("review__state__region")
+               .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+    rows = []
+    for code, label in REGIONS:
+        row_cells = []
+        for col, col_label in REGIONS:
+            cell = cells.get((code, col), {"count": 0, "supported": 0})
+            row_cells.append({
+                "region_under_review": col, "label": str(col_label), "count": cell["count"],
+                "supported": cell["supported"],
+                "support_rate": rate(cell["supported"], cell["count"]),
+                "url": list_url(recommending_region=code, region=col, **query)})
+        total = sum(c["count"] for c in row_cells)
+        supported = sum(c["supported"] for c in row_cells)
+        rows.append({"recommending_region": code, "label": str(label), "cells": row_cells,
+                     "count": total, "supported": supported,
+                     "support_rate": rate(supported, total),
+                     "url": list_url(recommending_region=code, **query)})
+    peak = max((c["count"] for r in rows for c in r["cells"]), default=0)
+    for r in rows:
+        for c in r["cells"]:
+            # Shade 0–5 for the heat map; the number is always printed in the cell.
+            c["level"] = 0 if not c["count"] else 1 + (4 * c["count"]) // max(peak, 1)
+    return {
+        "regions": [{"value": code, "label": str(label)} for code, label in REGIONS],
+        "rows": rows,
+        "columns": [{"region_under_review": code, "label": str(label),
+                     "count": columns.get(code, {}).get("count", 0),
+                     "supported": columns.get(code, {}).get("supported", 0),
+                     "support_rate": rate(columns.get(code, {}).get("supported", 0),
+                                          columns.get(code, {}).get("count", 0)),
+                     "url": list_url(region=code, **query)}
+                    for code, label in REGIONS],
+    }
+
+
+def theme_over_time(theme: Theme, recommendations: QuerySet) -> dict:
+    """Recommendations on `theme` per cycle, by region under review, with support rates."""
+    on_theme = recommendations.filter(themes=theme).order_by()
+    cells = {(r["review__session__cycle__number"], r["review__state__region"]): r
+             for r in on_theme.values("review__session__cycle__number", "review__state__region")
+             .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+    cycles = sorted({c for c, _ in cells})
+    total_all = sum(r["count"] for r in cells.values())
+    rows = []
+    for cycle in cycles:
+        regions = []
+        for code, label in REGIONS:
+            cell = cells.get((cycle, code), {"count": 0, "supported": 0})
+            regions.append({"region": code, "label": str(label), "count": cell["count"],
+                            "supported": cell["supported"],
+                            "support_rate": rate(cell["supported"], cell["count"]),
+                            "url": list_url(theme=theme.slug, cycle=cycle, region=code)})
+        count = sum(r["count"] for r in regions)
+        supported = sum(r["supported"] for r in regions)
+        rows.append({"cycle": cycle, "count": count, "supported": supported,
+                     "support_rate": rate(supported, count), "regions": regions,
+                     "percent": rate(count, total_all) or 0,
+                     "url": list_url(theme=theme.slug, cycle=cycle)})
+    return {"theme": {"slug": theme.slug, "name": theme.name}, "total": total_all,
+            "regions": [{"value": code, "label": str(label)} for code, label in REGIONS],
+            "cycles": rows}

@@ -1,0 +1,109 @@
+"""The cooperation pages (recommending State, regional matrix, theme over time) and the
+mid-term report downloads. Figures come from analysis.cooperation; the API serves the
+same dicts."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from recommendations.models import Theme
+from reviews.models import Review
+from states.models import State
+
+from . import cooperation, midterm
+
+
+def _filters(request: HttpRequest) -> cooperation.FigureFilterForm:
+    form = cooperation.FigureFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    else:
+        form.cleaned_data = {}
+    return form
+
+
+def _recommendations(form):
+    return cooperation.filtered(cycle=form.cleaned_data.get("cycle"),
+                                theme=form.cleaned_data.get("theme"))
+
+
+def matrix(request: HttpRequest) -> HttpResponse:
+    form = _filters(request)
+    figures = cooperation.regional_matrix(_recommendations(form), form.query())
+    return render(request, "analysis/matrix.html", {
+        "form": form, "figures": figures,
+        "states": State.objects.filter(recommendations_made__isnull=False).distinct()
+        .order_by("name"),
+        "themes": Theme.objects.filter(recommendations__isnull=False).distinct()
+        .order_by("name"),
+    })
+
+
+def recommending_state(request: HttpRequest, iso3: str) -> HttpResponse:
+    state = get_object_or_404(State, iso3=iso3.upper())
+    form = _filters(request)
+    profile = cooperation.recommending_state_profile(state, _recommendations(form),
+                                                     form.query())
+    return render(request, "analysis/recommending_state.html", {
+        "state": state, "form": form, "profile": profile})
+
+
+def theme_over_time(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug)
+    figures = cooperation.theme_over_time(theme, cooperation.filtered())
+    return render(request, "analysis/theme.html", {"theme": theme, "figures": figures})
+
+
+def midterm_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page offering the versions the user may download, or the file itself with
+    ?version=government|civil_society&grouping=theme|paragraph&format=docx|csv."""
+    review = get_object_or_404(Review.objects.select_related("state", "session__cycle"),
+                               pk=pk)
+    allowed = midterm.allowed_versions(request.user, review)
+    if not allowed:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(_("Only NGO staff and the focal points of %(state)s may "
+                                 "download its mid-term report.") % {"state": review.state})
+    version = request.GET.get("version")
+    if version is None:
+        return render(request, "analysis/midterm.html", {
+            "review": review, "versions": [(v, midterm.version_label(v)) for v in allowed]})
+    fmt = request.GET.get("format", "docx")
+    grouping = request.GET.get("grouping", "theme")
+    if version in midterm.VERSIONS and version not in allowed:
+        raise PermissionDenied(_("You may download only the government version."))
+    if (version not in midterm.VERSIONS or fmt not in ("docx", "csv")
+            or grouping not in midterm.GROUPINGS):
+        return render(request, "analysis/midterm.html", {
+            "review": review, "versions": [(v, midterm.version_label(v)) for v in allowed],
+            "error": _("Choose one of the versions, formats and groupings offered below.")},
+            status=400)
+    report = midterm.build(review, version=version, grouping=grouping)
+    name = slugify(f"mid-term-report-{review.state.iso3}-session-{review.session.number}-"
+                   f"{version}")
+    if fmt == "csv":
+        response = HttpResponse(midterm.to_csv(report), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            midterm.to_docx(report),
+            content_type="application/vnd.openxmlformats-officedocument."
+                         "wordprocessingml.document")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def pick(request: HttpRequest) -> HttpResponse:
+    """The choosers of the matrix page, without JavaScript: ?state=ISO3 or ?theme=slug."""
+    from django.shortcuts import redirect
+
+    iso3 = request.GET.get("state", "").strip().upper()
+    if iso3:
+        state = get_object_or_404(State, iso3=iso3)
+        return redirect("analysis:recommending_state", state.iso3)
+    theme = get_object_or_404(Theme, slug=request.GET.get("theme", "").strip())
+    return redirect("analysis:theme", theme.slug)

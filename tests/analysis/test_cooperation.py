@@ -1,0 +1,100 @@
+"""Cooperation figures against counts made by hand on the data set in conftest.py."""
+
+import pytest
+
+from analysis import cooperation
+from tests.factories import state
+
+pytestmark = pytest.mark.django_db
+
+
+def cell(matrix: dict, recommending: str, under_review: str) -> dict:
+    row = next(r for r in matrix["rows"] if r["recommending_region"] == recommending)
+    return next(c for c in row["cells"] if c["region_under_review"] == under_review)
+
+
+def test_regional_matrix_counts_each_recommendation_once_per_recommending_region(small):
+    m = cooperation.regional_matrix(cooperation.filtered())
+    # WEOG -> WEOG: r1 and r2 (r2 has two WEOG co-sponsors: counted once); r1 supported.
+    assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "WEOG", "WEOG")["supported"],
+            cell(m, "WEOG", "WEOG")["support_rate"]) == (2, 1, 50.0)
+    assert (cell(m, "GRULAC", "WEOG")["count"], cell(m, "GRULAC", "WEOG")["support_rate"]) \
+        == (1, 100.0)
+    assert cell(m, "AFR", "WEOG")["count"] == 1
+    assert (cell(m, "WEOG", "AFR")["count"], cell(m, "WEOG", "AFR")["supported"]) == (1, 1)
+    assert (cell(m, "APG", "AFR")["count"], cell(m, "APG", "AFR")["support_rate"]) == (1, 0.0)
+    assert cell(m, "WEOG", "GRULAC")["count"] == 1
+    assert cell(m, "EEG", "WEOG")["count"] == 0 and cell(m, "EEG", "WEOG")["support_rate"] is None
+    weog = next(r for r in m["rows"] if r["recommending_region"] == "WEOG")
+    assert (weog["count"], weog["supported"], weog["support_rate"]) == (4, 3, 75.0)
+    # Column WEOG: r1, r2, r3 (three recommendations, whatever the co-sponsors); 2 supported.
+    column = next(c for c in m["columns"] if c["region_under_review"] == "WEOG")
+    assert (column["count"], column["supported"], column["support_rate"]) == (3, 2, 66.7)
+    assert cell(m, "WEOG", "WEOG")["url"] == \
+        "/recommendations/?recommending_region=WEOG&region=WEOG"
+
+
+def test_matrix_filters_by_cycle_and_theme(small):
+    cycle4 = cooperation.FigureFilterForm({"cycle": "4"})
+    assert cycle4.is_valid()
+    m = cooperation.regional_matrix(cycle4.recommendations(), cycle4.query())
+    assert cell(m, "WEOG", "GRULAC")["count"] == 0  # r6 is cycle 3
+    assert cell(m, "WEOG", "WEOG")["url"].endswith("&cycle=4")
+    theme_a = cooperation.FigureFilterForm({"theme": small.theme_a.slug})
+    assert theme_a.is_valid()
+    m = cooperation.regional_matrix(theme_a.recommendations(), theme_a.query())
+    assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "WEOG", "WEOG")["support_rate"]) == \
+        (1, 100.0)
+    assert cell(m, "APG", "AFR")["count"] == 0
+
+
+def test_recommending_state_profile(small):
+    p = cooperation.recommending_state_profile(state("DEU"), cooperation.filtered())
+    # Germany made r1, r2, r4, r6; r1, r4, r6 supported.
+    assert (p["total"], p["supported"], p["support_rate"]) == (4, 3, 75.0)
+    regions = {r["value"]: (r["count"], r["supported"]) for r in p["by_region_under_review"]}
+    assert regions == {"AFR": (1, 1), "APG": (0, 0), "EEG": (0, 0), "GRULAC": (1, 1),
+                       "WEOG": (2, 1)}
+    assert [(t["value"], t["count"], t["supported"]) for t in p["by_theme"]] == [
+        (small.theme_a.slug, 3, 3), (small.theme_b.slug, 1, 0)]
+    assert [(c["cycle"], c["count"]) for c in p["by_cycle"]] == [(3, 1), (4, 3)]
+    assert [(s["iso3"], s["count"]) for s in p["states_most_recommended_to"]] == [
+        ("FRA", 2), ("BRA", 1), ("KEN", 1)]
+
+
+def test_theme_over_time(small):
+    t = cooperation.theme_over_time(small.theme_a, cooperation.filtered())
+    assert t["total"] == 4
+    by_cycle = {row["cycle"]: row for row in t["cycles"]}
+    assert set(by_cycle) == {3, 4}
+    assert (by_cycle[3]["count"], by_cycle[3]["support_rate"]) == (1, 100.0)
+    assert {r["region"]: r["count"] for r in by_cycle[4]["regions"] if r["count"]} == {
+        "WEOG": 2, "AFR": 1}
+
+
+def test_api_gives_the_same_figures_and_refuses_bad_filters(api_client, small):
+    m = api_client.get("/api/v1/analysis/regional-matrix/").json()
+    assert m == cooperation.regional_matrix(cooperation.filtered())
+    p = api_client.get("/api/v1/analysis/recommending-states/deu/?cycle=4").json()
+    assert (p["total"], p["supported"]) == (3, 2)
+    t = api_client.get(f"/api/v1/analysis/themes/{small.theme_a.slug}/").json()
+    assert t["total"] == 4
+    bad = api_client.get("/api/v1/analysis/regional-matrix/?cycle=99")
+    assert bad.status_code == 400 and "cycle" in bad.json()
+    assert api_client.get("/api/v1/analysis/regional-matrix/?theme=nope").status_code == 400
+    assert api_client.get("/api/v1/analysis/recommending-states/XXX/").status_code == 404
+
+
+def test_pages_show_the_figures_and_each_cell_leads_to_its_list(client, small):
+    page = client.get("/analysis/").content.decode()
+    assert "Regional matrix" in page
+    assert 'href="/recommendations/?recommending_region=WEOG&amp;region=WEOG"' in page
+    listing = client.get("/recommendations/?recommending_region=WEOG&region=WEOG")
+    assert "2 recommendations" in listing.content.decode()
+    assert client.get("/analysis/?cycle=99").status_code == 200  # the form shows the error
+    profile = client.get("/analysis/recommending/DEU/").content.decode()
+    assert "75.0 %" in profile and "Show as a table" in profile
+    theme = client.get(f"/analysis/themes/{small.theme_a.slug}/").content.decode()
+    assert "Recommendations per cycle" in theme
+    assert client.get("/analysis/go/?state=deu").url == "/analysis/recommending/DEU/"
+    assert client.get("/analysis/go/?theme=nope").status_code == 404
