@@ -1,10 +1,14 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from upr_tracker import ops
+
+# Uploaded files (MEDIA_ROOT) are never served by URL: imports are read by the
+# worker from storage, and nothing else is uploaded (README, "Deploying safely").
 urlpatterns = [
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
     path("", include("reviews.urls")),
     path("", include("states.urls")),
     path("recommendations/", include("recommendations.urls")),
@@ -16,5 +20,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler500 = "upr_tracker.ops.server_error"
