@@ -72,24 +72,6 @@ def expected_version(request, body_version: int | None) -> int | None:
     raise PreconditionFailed("If-Match names no version of this resource.")
 
 
-def client_ip(request) -> str:
-    """The client's address, trusting X-Forwarded-For only as far as
-    settings.TRUSTED_PROXY_COUNT proxies vouch for it (as DRF's NUM_PROXIES does for
-    the throttles). Used by the login lockout (django-axes)."""
-    from django.conf import settings
-
-    request = getattr(request, "_request", request)  # DRF's Request wraps Django's
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    count = settings.TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if count <= 0 or not forwarded:
-        return remote
-    addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
-    if not addresses:
-        return remote
-    return addresses[-min(count, len(addresses))]
-
-
 class RoleRateThrottle(SimpleRateThrottle):
     """One throttle with three rates: `anon` per IP, `user` per account, and the
     higher `researcher` rate for users with that role (DESIGN.md, "Roles").

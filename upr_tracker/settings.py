@@ -148,7 +148,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "upr_tracker.api.client_ip"
+AXES_CLIENT_IP_CALLABLE = "upr_tracker.net.client_ip"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reviews:home"
@@ -187,6 +187,9 @@ IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
 # limit (the job is marked failed with the reason); a job still "running" this long
 # after it started is failed by the next scan.
 IMPORT_TIME_LIMIT = envint("IMPORT_TIME_LIMIT", 15 * 60)
+# Without a broker (development) the upload page imports only files this small,
+# inline; larger files go through `manage.py import_recommendations`.
+IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -239,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
     "daily-reminder-scan": {
         "task": "reviews.tasks.scan_reminders",
         "schedule": crontab(hour=REMINDER_SCAN_HOUR, minute=REMINDER_SCAN_MINUTE),
+    },
+    "stale-import-scan": {
+        "task": "recommendations.tasks.scan_import_jobs",
+        "schedule": crontab(minute="*/10"),
     },
 }
 

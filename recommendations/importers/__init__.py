@@ -112,10 +112,17 @@ def import_file(path: str | Path, *, fmt: str = "auto", state_iso3: str | None =
     path = Path(path)
     report = ImportReport(path=str(path), dry_run=dry_run)
     alias_map = State.objects.alias_map()
+    from .files import ZIP_READ_ERRORS, check_row_count
+
     try:
         parsed = read_file(path, fmt=fmt, is_state_name=state_name_checker(alias_map))
+        check_row_count(parsed.rows_read)
     except ImportFailed as exc:
         report.errors.append({"row": None, "message": str(exc)})
+        return report
+    except ZIP_READ_ERRORS as exc:
+        report.errors.append({"row": None, "message": f"The file is corrupt and cannot be "
+                              f"read ({exc.__class__.__name__}: {exc})."})
         return report
     except OSError as exc:
         report.errors.append({"row": None, "message": f"The file cannot be read: {exc}"})
