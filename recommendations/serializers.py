@@ -19,6 +19,7 @@ from rest_framework import serializers
 
 from reviews.models import Review
 from states.models import State
+from upr_tracker.api import StrictPrimaryKeyRelatedField
 
 from .models import (
     SDG,
@@ -219,7 +220,7 @@ class ResponseRecordSerializer(serializers.ModelSerializer):
 class AssessmentSerializer(serializers.ModelSerializer):
     """An implementation assessment; `actor` says whose (government or civil society)."""
 
-    recommendation = serializers.PrimaryKeyRelatedField(queryset=Recommendation.objects.all())
+    recommendation = StrictPrimaryKeyRelatedField(queryset=Recommendation.objects.all())
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
                                               allow_null=True)
     assessed_on = serializers.DateField(required=False)
@@ -242,7 +243,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 class FollowUpActionSerializer(serializers.ModelSerializer):
     state = serializers.SlugRelatedField(slug_field="iso3", queryset=State.objects.all(),
                                          help_text=_("ISO3 code of the State acting"))
-    recommendations = serializers.PrimaryKeyRelatedField(
+    recommendations = StrictPrimaryKeyRelatedField(
         # The State checks read each recommendation's review.
         many=True, queryset=Recommendation.objects.select_related("review"),
         help_text=_("Ids of the recommendations addressed; all must be to this State"))
@@ -348,11 +349,11 @@ class RecommendationItemSerializer(serializers.Serializer):
 
 
 class RecommendationCreateSerializer(RecommendationItemSerializer):
-    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all())
+    review = StrictPrimaryKeyRelatedField(queryset=Review.objects.all())
 
 
 class RecommendationBulkSerializer(serializers.Serializer):
-    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all())
+    review = StrictPrimaryKeyRelatedField(queryset=Review.objects.all())
     items = RecommendationItemSerializer(many=True, allow_empty=False, max_length=2000)
 
     def validate_items(self, items: list[dict]) -> list[dict]:

@@ -11,12 +11,35 @@ import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, ParseError, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class SafeJSONParser(JSONParser):
+    """DRF's JSON parser, with a body nested too deeply for the parser (thousands of
+    `[`) answered 400 instead of a RecursionError (500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError("JSON parse error - the document is nested too deeply.") from exc
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key given as an integer (or a string of digits, from forms) only:
+    DRF's own reads `3.5` as 3 and `true` as 1."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not (
+                isinstance(data, int) or (isinstance(data, str) and data.isdigit())):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class PreconditionFailed(APIException):

@@ -8,7 +8,7 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -96,3 +96,24 @@ def server_error(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     if database_down:
         response["Retry-After"] = "30"
     return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or the query string (`/states/%00/`) is never a
+    real address; PostgreSQL cannot even compare it. Answer 400 with a message
+    before any view or filter sees it."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query or any(
+                "\x00" in key or any("\x00" in v for v in values)
+                for key, values in request.GET.lists()):
+            message = _("The address contains a NUL character (%00), which no page or "
+                        "filter accepts.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -127,6 +127,10 @@ def import_file(path: str | Path, *, fmt: str = "auto", state_iso3: str | None =
     except OSError as exc:
         report.errors.append({"row": None, "message": f"The file cannot be read: {exc}"})
         return report
+    except RecursionError:
+        report.errors.append({"row": None, "message": "The file is nested too deeply to be "
+                              "read (a JSON document thousands of levels deep?)."})
+        return report
     report.detected_format = parsed.format
     report.rows_read = parsed.rows_read
     report.notes += parsed.notes
