@@ -186,3 +186,13 @@ def test_make_backup_and_make_restore_round_trip(tmp_path):
     finally:
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.mark.django_db
+def test_health_checks_answer_by_ip_over_http_in_production(settings):
+    settings.ALLOWED_HOSTS = ["upr.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client(HTTP_HOST="10.0.0.5:8000")
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/").status_code == 400  # everything else still checks the host

@@ -117,3 +117,20 @@ class RejectNulMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz and /readyz before anything else: a load balancer or container
+    health check calls them by IP over plain HTTP, which ALLOWED_HOSTS and the HTTPS
+    redirect would otherwise refuse. First in settings.MIDDLEWARE."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            if request.path == "/healthz":
+                return healthz(request)
+            if request.path == "/readyz":
+                return readyz(request)
+        return self.get_response(request)
