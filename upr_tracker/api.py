@@ -21,7 +21,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class SafeJSONParser(JSONParser):
@@ -55,6 +54,10 @@ class PreconditionFailed(APIException):
 def exception_handler(exc, context):
     """DRF's handler, plus: Django's ValidationError from model methods and services
     becomes a 400, a stale edit a 412 and a uniqueness race a 409."""
+    # Imported here: rest_framework.views reads the DRF settings, which name classes
+    # of this module (parser, throttle), at import.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     from recommendations.services import StaleEdit
 
     if isinstance(exc, DjangoValidationError):
