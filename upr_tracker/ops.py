@@ -108,13 +108,15 @@ class RejectNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
-        if "\x00" in request.path or "%00" in query or "\x00" in query or any(
-                "\x00" in key or any("\x00" in v for v in values)
-                for key, values in request.GET.lists()):
+        bad_params = [key for key, values in request.GET.lists()
+                      if "\x00" in key or any("\x00" in v for v in values)]
+        if "\x00" in request.path or "%00" in query or "\x00" in query or bad_params:
             message = _("The address contains a NUL character (%00), which no page or "
                         "filter accepts.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
+                # Named per parameter, as DRF reports an invalid filter value.
+                body = {key.replace("\x00", ""): [message] for key in bad_params}
+                return JsonResponse(body or {"detail": message}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

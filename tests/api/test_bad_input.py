@@ -65,6 +65,8 @@ def test_a_nul_in_the_address_is_a_400_with_a_message(admin_user, url):
     response = client.get(url)
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
+    if url.startswith("/api/"):
+        assert "NUL" in response.json()["q"][0]
 
 
 @pytest.mark.parametrize("bad", [3.5, True, "3.5", "three", [3]])
