@@ -4,9 +4,11 @@ and tables (CSV, XLS, XLSX) as rows of cells.
 Nothing here runs code from a file: spreadsheets are read for cell values only
 (no macros, no formulas evaluated). Every zip member that holds XML, whatever its
 name or encoding, is parsed in full by a streaming, entity-safe parser
-(defusedxml) before any library opens the archive: a DTD, an entity declaration
-or an external reference is refused, so entity expansion ("billion laughs",
-external entities) cannot happen in openpyxl's or python-docx's parsers.
+(expat with every DTD and entity hook refusing, as defusedxml does; openpyxl also
+uses defusedxml itself once it is installed) before any library opens the archive:
+a DTD, an entity declaration or an external reference is refused, so entity
+expansion ("billion laughs", external entities) cannot happen in openpyxl's or
+python-docx's parsers.
 
 Bounds (settings, README "Deploying safely"): uncompressed bytes per member
 (IMPORT_MAX_MEMBER_BYTES) and per archive (IMPORT_MAX_UNCOMPRESSED_BYTES), from
@@ -159,21 +161,31 @@ class _CountingReader(io.RawIOBase):
         return len(data)
 
 
+class _Forbidden(Exception):
+    pass
+
+
 def _scan_xml(stream, name: str) -> None:
-    """Parse one XML part in full, streaming, with entities and DTDs forbidden."""
-    from xml.etree.ElementTree import ParseError
+    """Parse one XML part in full with expat, streaming and building nothing (memory
+    stays flat whatever the size); a DTD, an entity declaration or an external
+    reference is refused, as defusedxml does."""
+    from xml.parsers import expat
 
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
+    parser = expat.ParserCreate()
 
+    def forbid(*_args):
+        raise _Forbidden
+
+    parser.StartDoctypeDeclHandler = forbid
+    parser.EntityDeclHandler = forbid
+    parser.UnparsedEntityDeclHandler = forbid
+    parser.ExternalEntityRefHandler = forbid
     try:
-        for _event, element in iterparse(stream, events=("end",), forbid_dtd=True,
-                                         forbid_entities=True, forbid_external=True):
-            element.clear()
-    except DefusedXmlException as exc:
-        raise ImportFailed(f"Archive member {name} declares a DTD or entities "
-                           f"({exc.__class__.__name__}); such files are refused.") from exc
-    except ParseError as exc:
+        parser.ParseFile(stream)
+    except _Forbidden:
+        raise ImportFailed(f"Archive member {name} declares a DTD or entities; such files "
+                           "are refused.") from None
+    except expat.ExpatError as exc:
         raise ImportFailed(f"Archive member {name} is not well-formed XML: {exc}") from exc
 
 

@@ -259,3 +259,19 @@ def test_a_large_file_is_not_run_inline_when_the_broker_is_down(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert "task queue cannot be reached" in job.report["errors"][0]["message"]
+
+
+def test_scanning_a_large_xml_part_keeps_memory_flat():
+    import tracemalloc
+
+    from recommendations.importers.files import check_zip_contents
+
+    paragraphs = "".join(f"<p><r><t>text {i}</t></r></p>" for i in range(400_000))
+    body = f"<document><body>{paragraphs}</body></document>".encode()
+    assert len(body) > 12_000_000  # ~1.6 million elements
+    data = io.BytesIO(docx_bytes({"word/big.xml": body}))
+    tracemalloc.start()
+    check_zip_contents(data)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024
