@@ -66,5 +66,27 @@ $PY manage.py shell -c "
 from upr_tracker.celery import check_worker
 print(f'worker ran the ping task in {check_worker(timeout=60):.1f} s')
 " || fail "the worker did not run the task"
+
+echo "A second gunicorn whose database is unreachable: 503 page, 503 JSON, not ready"
+DATABASE_URL="postgres://postgres@127.0.0.1:1/$DBNAME" GUNICORN_BIND="127.0.0.1:$((PORT + 1))" \
+  GUNICORN_WORKERS=1 "$WORK/venv/bin/gunicorn" upr_tracker.wsgi:application \
+  --config gunicorn.conf.py >"$WORK/gunicorn-nodb.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 60); do
+  curl -fsS "http://127.0.0.1:$((PORT + 1))/healthz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+check_status() {  # path expected-status expected-text
+  local body status
+  body=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$((PORT + 1))$1")
+  status=${body##*$'\n'}
+  [ "$status" = "$2" ] || fail "$1 answered $status with the database down, not $2"
+  grep -q "$3" <<<"$body" || fail "$1 did not say: $3"
+}
+check_status /healthz 200 '"ok"'
+check_status /readyz 503 'database: OperationalError'
+check_status / 503 'database cannot be reached'
+check_status /api/v1/cycles/ 503 '"detail"'
+
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DBNAME WITH (FORCE)" || true
 echo "Production smoke test passed"
