@@ -20,4 +20,7 @@ RUN python manage.py compilemessages --ignore=.venv -v0 \
 RUN useradd --system --uid 1000 app && mkdir -p /app/media && chown app /app/media
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "upr_tracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Worker class, threads and timeouts: gunicorn.conf.py (gthread, 120 s).
+HEALTHCHECK --interval=10s --timeout=5s --retries=5 \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+CMD ["gunicorn", "upr_tracker.wsgi:application", "--config", "gunicorn.conf.py"]

@@ -6,7 +6,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-semantic bench lint check messages worker beat clean
+.PHONY: run test test-semantic bench load lint check messages worker beat backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,29 @@ worker: $(VENV)/.installed
 
 beat: $(VENV)/.installed
 	$(VENV)/bin/celery -A upr_tracker beat -l info
+
+# Backups of the PostgreSQL database named by DATABASE_URL, in pg_dump's custom format
+# (compressed; pg_restore can restore all or part of it). Uploaded import files under
+# MEDIA_ROOT are not in it: copy that folder too if you keep them.
+#   make backup [BACKUP=backups/upr-YYYYmmdd-HHMMSS.dump]
+#   make restore BACKUP=backups/upr-....dump   (replaces what the database holds)
+BACKUP ?= backups/upr-$(shell date -u +%Y%m%d-%H%M%S).dump
+backup:
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL=postgres://user@host:port/db"; exit 2; }
+	@mkdir -p $(dir $(BACKUP))
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$(DATABASE_URL)"
+	@pg_restore --list "$(BACKUP)" >/dev/null && echo "Backup written to $(BACKUP)"
+
+restore:
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL=postgres://user@host:port/db"; exit 2; }
+	@test -f "$(BACKUP)" || { echo "Set BACKUP to a file written by make backup"; exit 2; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error \
+		--single-transaction --dbname="$(DATABASE_URL)" "$(BACKUP)"
+	@echo "Restored $(BACKUP) into the database"
+
+# A bounded load test against gunicorn on loopback (see bench/load.py and README).
+load: $(VENV)/.installed-test
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

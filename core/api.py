@@ -1,10 +1,14 @@
-"""API plumbing shared by every endpoint: errors, throttling, ETags and If-Match.
+"""API plumbing shared by every endpoint: errors, ETags and If-Match.
 
 Lost updates (DESIGN.md, "Load and faults"): detail responses of versioned rows
 carry `ETag: "<version>"`. A PUT/PATCH is checked against the version the client
 edited: the `If-Match` header if sent (`"3"`, `W/"3"` or `*`), else a `version`
 field in the body, else the version read in this request. A stale one gets
 412 Precondition Failed with the current version; nothing is written.
+
+Without If-Match or `version` (kept for compatibility) the edit applies to the row
+as it is now, i.e. the last writer wins; the response still carries the new ETag,
+which the client should send as If-Match next time (README, "Deploying safely").
 """
 
 import re

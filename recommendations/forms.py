@@ -233,5 +233,13 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is too large."))
+        if not settings.CELERY_BROKER_URL and upload.size > settings.IMPORT_INLINE_MAX_BYTES:
+            # Without a worker the import would run inside this request.
+            raise forms.ValidationError(
+                _("Files over %(mb)s MB are imported by the background worker, and this "
+                  "site has none configured. Import this file with the command line: "
+                  "manage.py import_recommendations FILE")
+                % {"mb": round(settings.IMPORT_INLINE_MAX_BYTES / 1048576, 1)},
+                code="needs_worker")
         validate_upload(upload)  # raises ValidationError with a readable message
         return upload

@@ -1,6 +1,7 @@
 import datetime as dt
 import hashlib
 import re
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
@@ -547,6 +548,8 @@ class ImportJob(models.Model):
         SUCCEEDED = "succeeded", _("Done")
         FAILED = "failed", _("Failed")
 
+    # In URLs instead of the sequential pk, so one user's jobs cannot be enumerated.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=255)
     format = models.CharField(max_length=20, default="auto")
@@ -562,6 +565,7 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="import_jobs")
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

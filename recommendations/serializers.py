@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.fields import StrictPrimaryKeyRelatedField
 from reviews.models import Review
 from states.models import State
 
@@ -223,7 +224,7 @@ class ResponseRecordSerializer(serializers.ModelSerializer):
 class AssessmentSerializer(serializers.ModelSerializer):
     """An implementation assessment; `actor` says whose (government or civil society)."""
 
-    recommendation = serializers.PrimaryKeyRelatedField(queryset=Recommendation.objects.all())
+    recommendation = StrictPrimaryKeyRelatedField(queryset=Recommendation.objects.all())
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
                                               allow_null=True)
     assessed_on = serializers.DateField(required=False)
@@ -246,7 +247,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
 class FollowUpActionSerializer(serializers.ModelSerializer):
     state = serializers.SlugRelatedField(slug_field="iso3", queryset=State.objects.all(),
                                          help_text=_("ISO3 code of the State acting"))
-    recommendations = serializers.PrimaryKeyRelatedField(
+    recommendations = StrictPrimaryKeyRelatedField(
         # The State checks read each recommendation's review.
         many=True, queryset=Recommendation.objects.select_related("review"),
         help_text=_("Ids of the recommendations addressed; all must be to this State"))
@@ -352,11 +353,11 @@ class RecommendationItemSerializer(serializers.Serializer):
 
 
 class RecommendationCreateSerializer(RecommendationItemSerializer):
-    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all())
+    review = StrictPrimaryKeyRelatedField(queryset=Review.objects.all())
 
 
 class RecommendationBulkSerializer(serializers.Serializer):
-    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all())
+    review = StrictPrimaryKeyRelatedField(queryset=Review.objects.all())
     items = RecommendationItemSerializer(many=True, allow_empty=False, max_length=2000)
 
     def validate_items(self, items: list[dict]) -> list[dict]:

@@ -5,6 +5,7 @@ Editing views (4b) are added below the public ones.
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.roles import can_edit_recommendations, can_manage_follow_up, focal_state_id
+from accounts.roles import (
+    can_edit_recommendations,
+    can_manage_follow_up,
+    focal_state_id,
+    is_admin,
+)
 from reviews.models import Review
 from states.models import State
 
@@ -33,7 +39,7 @@ from .forms import (
     PasteForm,
     RecommendationForm,
 )
-from .importers.jobs import start_import_job
+from .importers.jobs import broker_configured, start_import_job
 from .models import (
     ActionCategory,
     Actor,
@@ -489,9 +495,20 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             state=data["state"], session_number=data["session_number"],
             dry_run=data["dry_run"], created_by=request.user)
         start_import_job(job)
-        return redirect("recommendations:import_detail", pk=job.pk)
+        return redirect("recommendations:import_detail", public_id=job.public_id)
     jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:10]
-    return render(request, "recommendations/import_upload.html", {"form": form, "jobs": jobs})
+    return render(request, "recommendations/import_upload.html", {
+        "form": form, "jobs": jobs, "no_broker": not broker_configured(),
+        "inline_max_mb": round(settings.IMPORT_INLINE_MAX_BYTES / 1048576, 1)})
+
+
+def _own_import_job(request: HttpRequest, public_id, queryset=None) -> ImportJob:
+    """The job, if the user may see it: its owner, or an administrator. Anyone else
+    gets the same 404 as for a job that does not exist."""
+    queryset = queryset if queryset is not None else ImportJob.objects.all()
+    if not is_admin(request.user):
+        queryset = queryset.filter(created_by=request.user)
+    return get_object_or_404(queryset, public_id=public_id)
 
 
 def _import_context(job: ImportJob) -> dict:
@@ -541,10 +558,11 @@ def _import_context(job: ImportJob) -> dict:
 
 
 @login_required
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: HttpRequest, public_id) -> HttpResponse:
     if not can_edit_recommendations(request.user):
         raise _forbid(_("Only NGO staff and administrators can see imports."))
-    job = get_object_or_404(ImportJob.objects.select_related("state", "created_by"), pk=pk)
+    job = _own_import_job(request, public_id,
+                          ImportJob.objects.select_related("state", "created_by"))
     context = _import_context(job)
     if request.headers.get("HX-Request"):
         return render(request, "recommendations/includes/import_status.html", context)
@@ -553,20 +571,20 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+def import_run(request: HttpRequest, public_id) -> HttpResponse:
     """Import for real the file a successful dry run checked."""
     if not can_edit_recommendations(request.user):
         raise _forbid(_("Only NGO staff and administrators can import files."))
-    dry = get_object_or_404(ImportJob, pk=pk)
+    dry = _own_import_job(request, public_id)
     if not _import_context(dry)["can_import"]:
         messages.error(request, _("Only a successful dry run can be imported for real."))
-        return redirect("recommendations:import_detail", pk=dry.pk)
+        return redirect("recommendations:import_detail", public_id=dry.public_id)
     job = ImportJob.objects.create(
         file=dry.file.name, original_name=dry.original_name, format=dry.format,
         state=dry.state, session_number=dry.session_number, dry_run=False,
         created_by=request.user)
     start_import_job(job)
-    return redirect("recommendations:import_detail", pk=job.pk)
+    return redirect("recommendations:import_detail", public_id=job.public_id)
 
 
 
@@ -600,12 +618,12 @@ def proposed_responses(request: HttpRequest, review_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_aliases(request: HttpRequest, pk: int) -> HttpResponse:
+def import_aliases(request: HttpRequest, public_id) -> HttpResponse:
     """Save the State each unknown name of a failed import means, and import the file
     again with the same options (the aliases stay: the next file just works)."""
     if not can_edit_recommendations(request.user):
         raise _forbid(_("Only NGO staff and administrators can import files."))
-    job = get_object_or_404(ImportJob, pk=pk)
+    job = _own_import_job(request, public_id)
     unknown = [u.get("name", "") for u in (job.report or {}).get("unknown_names") or []
                if isinstance(u, dict)]
     states = {s.iso3: s for s in State.objects.all()}
@@ -616,7 +634,7 @@ def import_aliases(request: HttpRequest, pk: int) -> HttpResponse:
             chosen.append((name, state))
     if not chosen:
         messages.error(request, _("Choose a State for at least one name."))
-        return redirect("recommendations:import_detail", pk=job.pk)
+        return redirect("recommendations:import_detail", public_id=job.public_id)
     saved = 0
     with transaction.atomic():
         for name, state in chosen:
@@ -634,4 +652,4 @@ def import_aliases(request: HttpRequest, pk: int) -> HttpResponse:
         "%(count)d name saved as a State alias; the file is being imported again.",
         "%(count)d names saved as State aliases; the file is being imported again.",
         saved) % {"count": saved})
-    return redirect("recommendations:import_detail", pk=again.pk)
+    return redirect("recommendations:import_detail", public_id=again.public_id)

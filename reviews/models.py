@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
             continue
     raise AssertionError("unreachable")
 
+
+# Dates a review can plausibly have (the UPR began in 2008). Outside them the derived
+# deadlines (years later or earlier) would overflow Python's date range.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_DATE = dt.date(2200, 12, 31)
+DATE_VALIDATORS = [
+    MinValueValidator(EARLIEST_DATE, _("Enter a date from 1990 on.")),
+    MaxValueValidator(LATEST_DATE, _("Enter a date before 2201.")),
+]
 
 # Default deadlines, from OHCHR's working methods (DESIGN.md, "Deadlines").
 NATIONAL_REPORT_WEEKS_BEFORE = 12
@@ -87,8 +97,10 @@ class Review(models.Model):
                               verbose_name=_("State under review"))
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="reviews",
                                 verbose_name=_("session"))
-    review_date = models.DateField(_("date of the review"), null=True, blank=True)
-    adoption_date = models.DateField(_("adoption by the Council"), null=True, blank=True)
+    review_date = models.DateField(_("date of the review"), null=True, blank=True,
+                                   validators=DATE_VALIDATORS)
+    adoption_date = models.DateField(_("adoption by the Council"), null=True, blank=True,
+                                     validators=DATE_VALIDATORS)
 
     national_report_symbol = models.CharField(_("national report"), max_length=60, blank=True)
     un_compilation_symbol = models.CharField(_("UN compilation"), max_length=60, blank=True)
@@ -97,14 +109,19 @@ class Review(models.Model):
     wg_report_symbol = models.CharField(_("Working Group report"), max_length=60, blank=True)
     addendum_symbol = models.CharField(_("addendum (responses)"), max_length=60, blank=True)
 
-    national_report_due = models.DateField(_("national report due"), null=True, blank=True)
+    national_report_due = models.DateField(_("national report due"), null=True, blank=True,
+                                           validators=DATE_VALIDATORS)
     stakeholder_submissions_due = models.DateField(_("stakeholder submissions due"),
-                                                   null=True, blank=True)
-    documents_published = models.DateField(_("OHCHR documents published"), null=True, blank=True)
-    midterm_report_due = models.DateField(_("mid-term report due"), null=True, blank=True)
+                                                   null=True, blank=True,
+                                                   validators=DATE_VALIDATORS)
+    documents_published = models.DateField(_("OHCHR documents published"), null=True,
+                                           blank=True, validators=DATE_VALIDATORS)
+    midterm_report_due = models.DateField(_("mid-term report due"), null=True, blank=True,
+                                          validators=DATE_VALIDATORS)
     midterm_report_submitted = models.DateField(_("mid-term report submitted"), null=True,
-                                                blank=True)
-    next_review_due = models.DateField(_("next review"), null=True, blank=True)
+                                                blank=True, validators=DATE_VALIDATORS)
+    next_review_due = models.DateField(_("next review"), null=True, blank=True,
+                                       validators=DATE_VALIDATORS)
 
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -74,9 +74,22 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a server never has it.
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env |= {"DEBUG": "0", "SECRET_KEY": "x" * 20 + "a-long-production-secret-9f8e7d6c",
-           "ALLOWED_HOSTS": "upr.example.org", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+           "ALLOWED_HOSTS": "upr.example.org", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+           "CACHE_URL": "redis://127.0.0.1:6379/11"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_throttles_are_counted_per_process(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_URL")}
+    env |= {"DEBUG": "0", "SECRET_KEY": "x" * 20 + "a-long-production-secret-9f8e7d6c",
+            "ALLOWED_HOSTS": "upr.example.org", "DATABASE_URL": f"sqlite:///{tmp_path}/db"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "upr_tracker.W001" in result.stdout + result.stderr

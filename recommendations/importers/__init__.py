@@ -164,13 +164,24 @@ def import_file(path: str | Path, *, fmt: str = "auto", state_iso3: str | None =
     if report.errors:
         return report
     alias_map._compact = None  # the new names count for the whitespace-blind key too
+    from .files import ZIP_READ_ERRORS, check_row_count
+
     try:
         parsed = read_file(path, fmt=fmt, is_state_name=state_name_checker(alias_map))
+        check_row_count(parsed.rows_read)
     except ImportFailed as exc:
         report.errors.append({"row": None, "message": str(exc)})
         return report
+    except ZIP_READ_ERRORS as exc:
+        report.errors.append({"row": None, "message": f"The file is corrupt and cannot be "
+                              f"read ({exc.__class__.__name__}: {exc})."})
+        return report
     except OSError as exc:
         report.errors.append({"row": None, "message": f"The file cannot be read: {exc}"})
+        return report
+    except RecursionError:
+        report.errors.append({"row": None, "message": "The file is nested too deeply to be "
+                              "read (a JSON document thousands of levels deep?)."})
         return report
     report.detected_format = parsed.format
     report.rows_read = parsed.rows_read

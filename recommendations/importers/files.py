@@ -2,17 +2,28 @@
 and tables (CSV, XLS, XLSX) as rows of cells.
 
 Nothing here runs code from a file: spreadsheets are read for cell values only
-(no macros, no formulas evaluated), and XML parts that declare a DTD are refused
-so entity expansion ("billion laughs", external entities) cannot happen in
-openpyxl's or python-docx's XML parsers.
+(no macros, no formulas evaluated). Every zip member that holds XML, whatever its
+name or encoding, is parsed in full by a streaming, entity-safe parser
+(expat with every DTD and entity hook refusing, as defusedxml does; openpyxl also
+uses defusedxml itself once it is installed) before any library opens the archive:
+a DTD, an entity declaration or an external reference is refused, so entity
+expansion ("billion laughs", external entities) cannot happen in openpyxl's or
+python-docx's parsers.
+
+Bounds (settings, README "Deploying safely"): uncompressed bytes per member
+(IMPORT_MAX_MEMBER_BYTES) and per archive (IMPORT_MAX_UNCOMPRESSED_BYTES), from
+the declared sizes (zipfile never inflates past them) and again while reading;
+rows per file (IMPORT_MAX_ROWS).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,13 +36,47 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 # Generous for real files (the 254-row OHCHR list is 92 KB zipped, ~1 MB unzipped),
 # small enough that a crafted archive cannot exhaust memory or disk.
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_MEMBER_BYTES = 60 * 1024 * 1024
+MAX_ROWS = 200_000
 MAX_ZIP_MEMBERS = 2000
 MAX_COMPRESSION_RATIO = 200
+# What a broken archive raises while a member is read (bad CRC, bad deflate stream,
+# truncated file).
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
 
 
 def max_uncompressed_bytes() -> int:
     return getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES)
+
+
+def max_member_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_MEMBER_BYTES", MAX_MEMBER_BYTES)
+
+
+def max_rows() -> int:
+    return getattr(settings, "IMPORT_MAX_ROWS", MAX_ROWS)
+
+
+def check_row_count(count: int) -> None:
+    if count > max_rows():
+        raise ImportFailed(f"The file has more than {max_rows():,} rows, the most one import "
+                           "may have. Split it into several files.")
+
+
+def utf16_encoding(head: bytes) -> str | None:
+    """"utf-16" if the bytes are UTF-16 text (Excel's "Unicode text"): a byte-order
+    mark, or ASCII-range text with every other byte NUL."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:2000]
+    if len(sample) >= 4:
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) >= 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) >= 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
+    return None
 
 
 def sniff_type(head: bytes, zip_names: list[str] | None = None) -> str:
@@ -45,6 +90,8 @@ def sniff_type(head: bytes, zip_names: list[str] | None = None) -> str:
         if "xl/workbook.xml" in names:
             return "xlsx"
         return "zip"
+    if utf16_encoding(head):
+        return "text"
     if b"\x00" in head:
         return "binary"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -56,19 +103,25 @@ def sniff_type(head: bytes, zip_names: list[str] | None = None) -> str:
 def check_zip(source) -> list[str]:
     """Refuse zip bombs before anything opens the archive; return its member names.
 
-    Looks only at the central directory (declared sizes: zipfile never
-    inflates a member past its declared size) and at the first bytes of each
-    XML part, where a DTD would have to be.
+    Looks only at the central directory: member count, declared uncompressed size
+    of each member and of the whole archive, and the compression ratio. Quick
+    enough for a web request (the upload page); `check_zip_contents` reads the
+    members themselves.
     """
     try:
         archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ImportFailed(f"The file is not a valid zip archive (xlsx/docx): {exc}") from exc
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ZIP_MEMBERS:
             raise ImportFailed(f"The archive has {len(infos)} members (at most "
                                f"{MAX_ZIP_MEMBERS} allowed).")
+        for info in infos:
+            if info.file_size > max_member_bytes():
+                raise ImportFailed(
+                    f"Archive member {info.filename} would expand to {info.file_size:,} bytes "
+                    f"(at most {max_member_bytes():,} allowed per part).")
         total = sum(info.file_size for info in infos)
         if total > max_uncompressed_bytes():
             raise ImportFailed(f"The archive would expand to {total:,} bytes (at most "
@@ -78,20 +131,97 @@ def check_zip(source) -> list[str]:
                     MAX_COMPRESSION_RATIO and info.file_size > 1024 * 1024:
                 raise ImportFailed(f"Archive member {info.filename} is compressed suspiciously "
                                    f"well (a zip bomb?).")
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels")):
-                with archive.open(info) as member:
-                    head = member.read(4096)
-                if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-                    raise ImportFailed(f"Archive member {info.filename} declares a DTD; "
-                                       "such files are refused.")
         return [info.filename for info in infos]
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    if utf16_encoding(head):
+        return True
+    return head.lstrip(b" \t\r\n")[:1] == b"<"
+
+
+class _CountingReader(io.RawIOBase):
+    """A zip member as a stream that refuses to yield more than `limit` bytes."""
+
+    def __init__(self, member, name: str, limit: int) -> None:
+        self.member, self.name, self.limit, self.count = member, name, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.member.read(len(buffer))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise ImportFailed(f"Archive member {self.name} expands past "
+                               f"{self.limit:,} bytes.")
+        buffer[:len(data)] = data
+        return len(data)
+
+
+class _Forbidden(Exception):
+    pass
+
+
+def _scan_xml(stream, name: str) -> None:
+    """Parse one XML part in full with expat, streaming and building nothing (memory
+    stays flat whatever the size); a DTD, an entity declaration or an external
+    reference is refused, as defusedxml does."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+
+    def forbid(*_args):
+        raise _Forbidden
+
+    parser.StartDoctypeDeclHandler = forbid
+    parser.EntityDeclHandler = forbid
+    parser.UnparsedEntityDeclHandler = forbid
+    parser.ExternalEntityRefHandler = forbid
+    try:
+        parser.ParseFile(stream)
+    except _Forbidden:
+        raise ImportFailed(f"Archive member {name} declares a DTD or entities; such files "
+                           "are refused.") from None
+    except expat.ExpatError as exc:
+        raise ImportFailed(f"Archive member {name} is not well-formed XML: {exc}") from exc
+
+
+def check_zip_contents(source) -> list[str]:
+    """check_zip, then read every member to the end: each XML part (found by its
+    content, not its name) through the entity-safe parser, everything else for its
+    CRC. A corrupt member, a DTD or an expansion past the caps is refused."""
+    names = check_zip(source)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    total = 0
+    with zipfile.ZipFile(source) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            budget = min(max_member_bytes(), max_uncompressed_bytes() - total)
+            try:
+                with archive.open(info) as member:
+                    reader = _CountingReader(member, info.filename, budget)
+                    buffered = io.BufferedReader(reader, 64 * 1024)
+                    if _looks_like_xml(buffered.peek(64)[:64]):
+                        _scan_xml(buffered, info.filename)
+                    while buffered.read(1024 * 1024):
+                        pass
+                    total += reader.count
+            except ZIP_READ_ERRORS as exc:
+                raise ImportFailed(f"Archive member {info.filename} is corrupt and cannot be "
+                                   f"read ({exc.__class__.__name__}: {exc}). Save the file "
+                                   "again from Excel or Word and retry.") from exc
+    return names
 
 
 def detect_file_type(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(8192)
-    names = check_zip(path) if head.startswith(ZIP_MAGIC) else None
+    names = check_zip_contents(path) if head.startswith(ZIP_MAGIC) else None
     return sniff_type(head, names)
 
 
@@ -126,14 +256,33 @@ def _plausibility(text: str) -> int:
     return score
 
 
+SUPPORTED_ENCODINGS = "UTF-8, UTF-16, Windows-1252 (cp1252), Mac Roman"
+
+
 def decode_text(raw: bytes) -> tuple[str, str]:
-    """Decode bytes of unknown encoding: UTF-8 strictly, else cp1252 or Mac Roman,
-    whichever reads more plausibly (ties go to cp1252, the commoner). Returns
-    (text, encoding)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    """Decode bytes of unknown encoding: UTF-16 when marked or evident, UTF-8
+    strictly, else cp1252 or Mac Roman, whichever reads more plausibly (ties go to
+    cp1252, the commoner). Returns (text, encoding).
+
+    Raises ImportFailed, naming the encodings tried, when no decoding reads as text
+    (it would import as mojibake), and when the text holds NUL characters.
+    """
+    utf16 = utf16_encoding(raw[:4096])
+    if utf16:
+        try:
+            text = raw.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(f"The file looks like UTF-16 but is not valid UTF-16 ({exc.reason} "
+                               f"at byte {exc.start}).") from exc
+        return _no_nul(text.lstrip("\ufeff")), "utf-16"
+    if raw.startswith(codecs.BOM_UTF8):
+        try:
+            return _no_nul(raw[3:].decode("utf-8")), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(f"The file starts as UTF-8 but is not valid UTF-8 "
+                               f"({exc.reason} at byte {exc.start}).") from exc
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return _no_nul(raw.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
     candidates: list[tuple[int, int, str, str]] = []
@@ -143,10 +292,26 @@ def decode_text(raw: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         candidates.append((_plausibility(text), -preference, text, encoding))
-    if not candidates:
-        return raw.decode("latin-1"), "latin-1"
-    _score, _pref, text, encoding = max(candidates)
-    return text, encoding
+    best = max(candidates) if candidates else None
+    if best is None or best[0] < 0 or _has_control_characters(best[2]):
+        raise ImportFailed(f"The file's text encoding cannot be recognised (tried "
+                           f"{SUPPORTED_ENCODINGS}); none reads as text. Save it as "
+                           "\"CSV UTF-8\" and retry.")
+    _score, _pref, text, encoding = best
+    return _no_nul(text), encoding
+
+
+def _no_nul(text: str) -> str:
+    position = text.find("\x00")
+    if position >= 0:
+        line = text.count("\n", 0, position) + 1
+        raise ImportFailed(f"The file contains a NUL byte (line {line}): it is not a plain "
+                           "text CSV. Save it as \"CSV UTF-8\" and retry.")
+    return text
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(ord(ch) < 32 and ch not in "\t\r\n\f\v" for ch in text)
 
 
 def line_ending_name(text: str) -> str:
@@ -171,7 +336,15 @@ def read_csv_text(text: str) -> tuple[list[str], list[tuple[int, list]]]:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return [], []
-    rows = [(number, row) for number, row in enumerate(reader, start=2) if any(row)]
+    rows = []
+    try:
+        for number, row in enumerate(reader, start=2):
+            if any(row):
+                rows.append((number, row))
+                if len(rows) > max_rows():
+                    check_row_count(len(rows))
+    except csv.Error as exc:
+        raise ImportFailed(f"The CSV cannot be read at line {reader.line_num}: {exc}") from exc
     return header, rows
 
 
@@ -187,6 +360,7 @@ def read_xls(path: Path) -> tuple[list[str], list[tuple[int, list]]]:
         raise ImportFailed(f"The .xls workbook cannot be read: {exc}") from exc
     if not values:
         return [], []
+    check_row_count(len(values) - 1)
     header = [cell_text(h) for h in values[0]]
     return header, [(n, [cell_text(v) for v in row]) for n, row in enumerate(values[1:], 2)
                     if any(v not in (None, "") for v in row)]
@@ -205,8 +379,15 @@ def read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list]]]:
         header = [cell_text(h) for h in next(rows, ())]
         while header and not header[-1]:
             header.pop()
-        body = [(n, [cell_text(v) for v in row]) for n, row in enumerate(rows, start=2)
-                if any(v not in (None, "") for v in row)]
+        body = []
+        for n, row in enumerate(rows, start=2):
+            if any(v not in (None, "") for v in row):
+                body.append((n, [cell_text(v) for v in row]))
+                if len(body) > max_rows():
+                    check_row_count(len(body))
+    except ZIP_READ_ERRORS as exc:
+        raise ImportFailed(f"The .xlsx workbook is corrupt ({exc.__class__.__name__}: {exc}). "
+                           "Save it again from Excel and retry.") from exc
     finally:
         workbook.close()
     return header, body

@@ -2,16 +2,25 @@
 
 The upload page creates an `ImportJob` and calls `start_import_job()`; the Celery
 task `recommendations.tasks.run_import_job` calls `run_import_job()` here.
+
+An import never runs long inside a web request: with a broker it runs in the
+worker under a time limit (settings.IMPORT_TIME_LIMIT); without one (development,
+`make run`) only files up to IMPORT_INLINE_MAX_BYTES are accepted by the upload
+page and run inline, and larger ones go through `manage.py import_recommendations`.
+A job always ends succeeded or failed with a reason: a time limit, a worker that
+died mid-import, or a job left "running" (see `fail_stale_jobs`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import tempfile
 import time
 from pathlib import Path, PurePath
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,14 +31,23 @@ from . import import_file
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes
+# A job "running" this much longer than the time limit has lost its worker.
+STALE_GRACE = dt.timedelta(minutes=5)
+# A job still waiting after this long was never picked up (queue lost or no worker).
+PENDING_TOO_LONG = dt.timedelta(hours=6)
+
+
+def broker_configured() -> bool:
+    return bool(settings.CELERY_BROKER_URL)
+
+
+def runs_inline(size: int) -> bool:
+    """Whether a file of `size` bytes may be imported inside the web request."""
+    return size <= settings.IMPORT_INLINE_MAX_BYTES
 
 
 def start_import_job(job: ImportJob) -> None:
-    """Queue the job once the transaction that created it commits.
-
-    If the broker cannot be reached the job runs inline: the upload is never lost
-    because Redis is down, it just makes the request slower.
-    """
+    """Queue the job once the transaction that created it commits."""
     transaction.on_commit(lambda: _enqueue(job.pk))
 
 
@@ -41,25 +59,79 @@ def _enqueue(job_id: int) -> None:
     try:
         task.delay(job_id)
     except (OperationalError, ConnectionError, OSError, TimeoutError) as exc:
-        logger.warning("Broker unreachable (%s); running import job %s inline", exc, job_id)
-        run_import_job(job_id)
+        job = ImportJob.objects.get(pk=job_id)
+        if runs_inline(job.file.size):
+            logger.warning("Broker unreachable (%s); running small import job %s inline",
+                           exc, job_id)
+            run_import_job(job_id)
+        else:
+            logger.warning("Broker unreachable (%s); import job %s failed", exc, job_id)
+            _fail(job_id, "The task queue cannot be reached, so the file was not imported. "
+                          "Try again later, or import it with the command line "
+                          "(manage.py import_recommendations).")
+
+
+def _fail(job_id: int, reason: str) -> None:
+    ImportJob.objects.filter(pk=job_id).exclude(
+        status__in=(ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED)).update(
+        status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+        report={"ok": False, "errors": [{"row": None, "message": reason}]})
 
 
 def _claim(job_id: int) -> ImportJob | None:
-    """Mark the job running, unless it is finished already (the task is idempotent)."""
+    """Mark the job running, unless it has finished already (the task is idempotent).
+
+    A job found "running" was redelivered because its worker died mid-import
+    (acks_late): out of memory or killed at the hard time limit. Running the same
+    file again would most likely kill the next worker too, so it fails with a reason.
+    """
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED):
             return None
-        # A RUNNING job is one whose worker died (acks_late redelivers it): the import
-        # is all-or-nothing, so running it again is safe.
+        if job.status == ImportJob.Status.RUNNING:
+            job.status = ImportJob.Status.FAILED
+            job.finished_at = timezone.now()
+            job.report = {"ok": False, "errors": [{"row": None, "message": (
+                "The worker importing this file stopped before it finished (out of memory "
+                "or time?). Nothing was saved. Split the file, or import it with the "
+                "command line.")}]}
+            job.save(update_fields=["status", "finished_at", "report"])
+            return None
         job.status = ImportJob.Status.RUNNING
         job.rows_done = 0
-        job.save(update_fields=["status", "rows_done"])
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "rows_done", "started_at"])
         return job
 
 
+def fail_stale_jobs(now: dt.datetime | None = None) -> int:
+    """Fail jobs whose worker is gone: "running" past the time limit, or never
+    picked up. Returns how many were failed. Run by the periodic scan
+    (recommendations.tasks.scan_import_jobs) and before each job."""
+    now = now or timezone.now()
+    limit = dt.timedelta(seconds=settings.IMPORT_TIME_LIMIT) + STALE_GRACE
+    stale_running = ImportJob.objects.filter(
+        status=ImportJob.Status.RUNNING, started_at__lt=now - limit)
+    count = stale_running.update(
+        status=ImportJob.Status.FAILED, finished_at=now,
+        report={"ok": False, "errors": [{"row": None, "message": (
+            "This import stopped without finishing (its worker was lost). Nothing was "
+            "saved; start it again.")}]})
+    count += ImportJob.objects.filter(
+        status=ImportJob.Status.PENDING, created_at__lt=now - PENDING_TOO_LONG).update(
+        status=ImportJob.Status.FAILED, finished_at=now,
+        report={"ok": False, "errors": [{"row": None, "message": (
+            "No worker picked this import up. Nothing was saved; start it again.")}]})
+    if count:
+        logger.warning("Failed %s stale import job(s)", count)
+    return count
+
+
 def run_import_job(job_id: int) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    fail_stale_jobs()
     job = _claim(job_id)
     if job is None:
         return
@@ -83,6 +155,13 @@ def run_import_job(job_id: int) -> None:
         job.detected_format = report.detected_format
         job.rows_total = job.rows_done = report.rows_read
         job.status = ImportJob.Status.SUCCEEDED if report.ok else ImportJob.Status.FAILED
+    except SoftTimeLimitExceeded:
+        logger.warning("Import job %s hit the time limit", job_id)
+        job.report = {"ok": False, "errors": [{"row": None, "message": (
+            f"The import took longer than the limit of {settings.IMPORT_TIME_LIMIT // 60} "
+            "minutes and was stopped. Nothing was saved. Split the file, or import it "
+            "with the command line.")}]}
+        job.status = ImportJob.Status.FAILED
     except Exception as exc:  # a job must end in a state the user can see
         logger.exception("Import job %s crashed", job_id)
         job.report = {"ok": False, "errors": [{"row": None, "message": f"Import failed: {exc}"}]}

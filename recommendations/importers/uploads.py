@@ -46,7 +46,7 @@ def validate_upload(uploaded_file) -> None:
     names = None
     if head.startswith(files.ZIP_MAGIC):
         try:
-            names = files.check_zip(uploaded_file)
+            names = files.check_zip_contents(uploaded_file)
         except ImportFailed as exc:
             raise ValidationError(str(exc), code="bad_archive") from exc
         finally:
@@ -64,6 +64,7 @@ def validate_upload(uploaded_file) -> None:
         raise ValidationError(
             _("The file is named %(ext)s but its content is a %(kind)s.")
             % {"ext": extension, "kind": TYPE_NAMES[kind]}, code="bad_type")
-    if kind == "text" and any(b < 9 or 13 < b < 32 for b in head):
+    if kind == "text" and not files.utf16_encoding(head) and \
+            any(b < 9 or 13 < b < 32 for b in head):
         # Legacy 8-bit encodings are fine; control characters are not text.
         raise ValidationError(_("The file is not a text file."), code="bad_type")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -36,7 +37,7 @@ def test_bad_token_is_401(api_client, corpus):
 
 def test_session_write_needs_csrf_token(ngo_user, corpus):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="ngo", password=PASSWORD)
+    client.login(request=HttpRequest(), username="ngo", password=PASSWORD)
     response = client.patch(f"/api/v1/recommendations/{corpus.death.pk}/",
                             {"text": "x"}, format="json")
     assert response.status_code == 403

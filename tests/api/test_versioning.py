@@ -122,3 +122,16 @@ def test_duplicate_uhri_id_on_edit_is_a_400_not_a_500(ngo, corpus):
     response = ngo.patch(url(corpus), {"uhri_annotation_id": "u-1"}, format="json")
     assert response.status_code == 400
     assert "uhri_annotation_id" in response.json()
+
+
+@pytest.mark.django_db
+def test_patch_without_precondition_applies_and_returns_the_new_etag(admin_user, corpus):
+    client = APIClient()
+    client.force_authenticate(admin_user)
+    for url, body in ((f"/api/v1/recommendations/{corpus.death.pk}/", {"text": "Abolish it"}),
+                      (f"/api/v1/reviews/{corpus.fra43.pk}/", {"wg_report_symbol": "A/X/1"})):
+        before = client.get(url)
+        response = client.patch(url, body, format="json")
+        assert response.status_code == 200
+        assert response["ETag"] == f'"{response.json()["version"]}"'
+        assert response["ETag"] != before["ETag"]

@@ -187,7 +187,7 @@ def test_upload_page_dry_run_shows_review_counts_and_responses(
             "file": SimpleUploadedFile("addendum.pdf", pdf, content_type="application/pdf"),
             "format": "auto", "dry_run": "on"})
     job = ImportJob.objects.get()
-    assert response["Location"] == reverse("recommendations:import_detail", args=[job.pk])
+    assert response["Location"] == reverse("recommendations:import_detail", args=[job.public_id])
     job.refresh_from_db()
     assert (job.status, job.detected_format) == ("succeeded", "un-addendum")
     html = client.get(response["Location"]).content.decode()

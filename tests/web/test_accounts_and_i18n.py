@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.test import RequestFactory
 from django.urls import reverse
 from django.views.defaults import permission_denied
@@ -69,7 +70,7 @@ def test_invalid_preferences_show_the_form_again(client, ngo_user):
 
 def test_login_page_and_logout_by_post(client, ngo_user):
     assert client.get(reverse("login")).status_code == 200
-    assert client.login(username="ngo", password="pw-for-tests-123")
+    assert client.login(request=HttpRequest(), username="ngo", password="pw-for-tests-123")
     assert 'action="/accounts/logout/"' in client.get("/").content.decode()
     client.post(reverse("logout"))
     assert "_auth_user_id" not in client.session

@@ -112,3 +112,60 @@ def test_language_switcher_and_skip_link_work_with_the_keyboard(
     assert page.locator("html").get_attribute("lang") == "fr"
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(SCREENSHOTS / "web-dashboard-mobile-fr.png"), full_page=True)
+
+
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(
+    `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def test_pages_raise_no_content_security_policy_violation(browser_page, live_server, client):
+    """The CSP (django-csp, settings.CONTENT_SECURITY_POLICY) is strict: no inline
+    script or style. The app's own pages, htmx included, must satisfy it."""
+    from tests.conftest import make_user
+
+    recs = make_recommendations(3)
+    admin = make_user("csp-admin", "admin")
+    client.force_login(admin)
+    page = browser_page
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                               "url": live_server.url}])
+    page.add_init_script(CSP_LISTENER)
+    console = []
+    page.on("console", lambda m: console.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    paths = [
+        reverse("reviews:home"), reverse("states:state_list"),
+        reverse("states:state_detail", args=["FRA"]),
+        reverse("reviews:review_detail", args=[recs[0].review_id]),
+        reverse("recommendations:recommendation_list"),
+        reverse("recommendations:recommendation_list") + "?q=torture",
+        reverse("recommendations:recommendation_detail", args=[recs[0].pk]),
+        reverse("recommendations:recommendation_edit", args=[recs[0].pk]),
+        reverse("recommendations:import_upload"), reverse("accounts:profile"),
+        reverse("reviews:deadlines"), reverse("api-docs"), "/admin/",
+    ]
+    violations = {}
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        assert "default-src 'self'" in response.headers["content-security-policy"], path
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate("window.__cspViolations")
+        if found:
+            violations[path] = found
+    # htmx at work under the policy: a search that swaps the results in place.
+    page.goto(live_server.url + reverse("recommendations:recommendation_list"))
+    search = page.locator("input[name=q]")
+    if search.count():
+        search.first.fill("journalists")
+        page.wait_for_load_state("networkidle")
+        found = page.evaluate("window.__cspViolations")
+        if found:
+            violations["htmx search"] = found
+    assert violations == {}
+    assert console == []

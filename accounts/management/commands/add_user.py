@@ -1,4 +1,6 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -37,6 +39,11 @@ class Command(BaseCommand):
             user.email = email
             user.save(update_fields=["email"])
         if password:
+            # The same validators as the password forms (settings.AUTH_PASSWORD_VALIDATORS).
+            try:
+                validate_password(password, user=user)
+            except ValidationError as exc:
+                raise CommandError("Password refused: " + " ".join(exc.messages)) from exc
             user.set_password(password)
             user.save(update_fields=["password"])
         elif created:
