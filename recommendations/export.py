@@ -358,9 +358,18 @@ def python_export_rows(queryset: QuerySet) -> Iterator[dict[str, Any]]:
         yield row
 
 
+def _use_copy(queryset: QuerySet, use_copy: bool | None) -> bool:
+    """The database formats the rows on PostgreSQL (an empty queryset has no SQL)."""
+    if use_copy is None:
+        use_copy = fast()
+    return use_copy and not queryset.query.is_empty()
+
+
 def export_rows(queryset: QuerySet) -> Iterator[dict[str, Any]]:
     """One dict per recommendation, keys in COLUMNS order, multiple values joined."""
-    return _fast_export_rows(queryset) if fast() else python_export_rows(queryset)
+    if _use_copy(queryset, None):
+        return _fast_export_rows(queryset)
+    return python_export_rows(queryset)
 
 
 def guard_formula(value: Any) -> Any:
@@ -389,7 +398,7 @@ def iter_csv(queryset: QuerySet, *, use_copy: bool | None = None) -> Iterator[st
     """The CSV: BOM and header, the rows, then the trailer row `#END,<rows>`."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)
-    if fast() if use_copy is None else use_copy:
+    if _use_copy(queryset, use_copy):
         for piece in copy_stream(_csv_copy_sql(queryset)):
             yield _trailer(piece.rows) if isinstance(piece, _Done) else piece
         return
@@ -438,7 +447,7 @@ def write_xlsx(queryset: QuerySet, fileobj: IO) -> None:
 
 def _json_lines(queryset: QuerySet, use_copy: bool | None) -> Iterator[bytes | _Done]:
     """Each row as one line of JSON (bytes ending in a newline), then _Done(rows)."""
-    if fast() if use_copy is None else use_copy:
+    if _use_copy(queryset, use_copy):
         yield from copy_stream(_json_copy_sql(queryset))
         return
     rows = 0
