@@ -13,6 +13,7 @@ serializers.build_rows for the fallback; RecommendationRowSerializer documents i
 """
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 import orjson
@@ -124,6 +125,13 @@ def row_columns(url_template: str) -> dict[str, Expression]:
     }
 
 
+@functools.lru_cache(maxsize=16)
+def row_expression(url_template: str) -> Expression:
+    """The whole row as JSON text; built once per URL template (the expressions are
+    copied when a query resolves them, so one object serves every request)."""
+    return Cast(JSONBuildObject(**row_columns(url_template)), TextField())
+
+
 def fast() -> bool:
     return connection.vendor == "postgresql"
 
@@ -132,9 +140,8 @@ def json_rows(queryset: QuerySet, url_template: str) -> list[bytes]:
     """Each row of `queryset` (filtered, ordered, sliced) as its JSON text, in order:
     one query on PostgreSQL."""
     if fast():
-        row = Cast(JSONBuildObject(**row_columns(url_template)), TextField())
         return [text.encode() for text in
-                queryset.values_list(row, flat=True)]
+                queryset.values_list(row_expression(url_template), flat=True)]
     from .serializers import build_rows, row_values
 
     return [orjson.dumps(row) for row in build_rows(row_values(queryset), url_template)]
@@ -211,8 +218,8 @@ def json_rows_with_keys(queryset: QuerySet, url_template: str,
                         keys: list[str]) -> list[tuple[bytes, tuple]]:
     """Like json_rows, with each row's values of `keys` (for a keyset cursor)."""
     if fast():
-        row = Cast(JSONBuildObject(**row_columns(url_template)), TextField())
-        return [(found[0].encode(), found[1:]) for found in queryset.values_list(row, *keys)]
+        return [(found[0].encode(), found[1:])
+                for found in queryset.values_list(row_expression(url_template), *keys)]
     keyed = list(queryset.values_list("id", *keys))
     ids = sorted(k[0] for k in keyed)
     texts = dict(zip(ids, json_rows(Recommendation.objects.filter(pk__in=ids).order_by("id"),
