@@ -5,7 +5,11 @@ RolePermission (`user_can_write`, `user_can_write_object`) and, where the
 answer depends on the request body, in the view before anything is written.
 """
 
+import datetime as dt
+
+import orjson
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -29,8 +33,10 @@ from accounts.roles import (
     can_manage_any_follow_up,
     can_manage_follow_up,
 )
+from core import conditional
 from core.api import PreconditionFailed, etag, expected_version
 from core.filters import CodeMultipleChoiceFilter, IdFilter
+from core.pagination import KeysetPagination
 from states.models import State
 
 from . import export, services
@@ -43,10 +49,10 @@ from .models import (
     Recommendation,
     ResponseRecord,
 )
+from .rows import FastPage, is_filtered, json_rows_with_keys, newest_change
 from .serializers import (
     AssessmentSerializer,
     FollowUpActionSerializer,
-    PagedRows,
     RecommendationBulkSerializer,
     RecommendationCreateSerializer,
     RecommendationDetailSerializer,
@@ -54,7 +60,6 @@ from .serializers import (
     RecommendationUpdateSerializer,
     ResponseRecordSerializer,
     StaleSerializer,
-    build_rows,
     detail_url_template,
     recommendation_rows,
 )
@@ -72,6 +77,11 @@ class IgnoreFormatNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+class RecommendationPagination(KeysetPagination):
+    keyset_fields = {"review_id": int, "paragraph_sort": str, "id": int,
+                     "created_at": dt.datetime, "updated_at": dt.datetime}
 
 
 def _follow_up_queryset():
@@ -103,6 +113,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = RecommendationFilter
     filter_backends = [filters.DjangoFilterBackend]
     serializer_class = RecommendationRowSerializer
+    pagination_class = RecommendationPagination
     lookup_value_regex = r"\d+"
 
     def user_can_write(self, user) -> bool:
@@ -120,11 +131,33 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             "retrieve": RecommendationDetailSerializer,
         }.get(self.action, RecommendationRowSerializer)
 
-    def list(self, request, *args, **kwargs) -> Response:
-        # Rows straight from values() plus one query per relation: see serializers.
+    def list(self, request, *args, **kwargs) -> HttpResponse:
+        """The hot path (issue 12): filters from RecommendationFilter, rows as JSON texts
+        built by PostgreSQL (rows.json_rows), the envelope written with orjson; no
+        serializer or renderer. A client that has this list already gets 304."""
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(PagedRows(queryset))
-        return self.get_paginated_response(build_rows(page, detail_url_template(request)))
+        changed = newest_change()
+        tag = conditional.list_etag(request, changed)
+        if conditional.not_modified(request, tag, changed):
+            return conditional.not_modified_response(tag, changed)
+        paginator: RecommendationPagination = self.paginator
+        url_template = detail_url_template(request)
+        source = FastPage(queryset, url_template, filtered=is_filtered(request))
+        if paginator.uses_cursor(request):
+            rows = paginator.paginate_keyset(
+                queryset, request,
+                lambda qs, keys: json_rows_with_keys(qs, url_template, keys))
+            next_link, previous_link = paginator.get_cursor_next_link(), None
+        else:
+            rows = paginator.paginate_queryset(source, request, view=self)
+            next_link, previous_link = paginator.get_next_link(), paginator.get_previous_link()
+        count = source.count()
+        head = orjson.dumps({"count": count, "count_is_estimate": source.count_is_estimate,
+                             "next": next_link, "previous": previous_link})
+        body = b"".join([head[:-1], b',"results":[', b",".join(rows), b"]}"])
+        response = HttpResponse(body, content_type="application/json")
+        conditional.set_validators(response, tag, changed)
+        return response
 
     def detail_response(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
         rows = recommendation_rows(Recommendation.objects.filter(pk=pk), self.request)

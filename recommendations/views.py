@@ -3,8 +3,10 @@
 Editing views (4b) are added below the public ones.
 """
 
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
+import orjson
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -44,12 +47,15 @@ from .models import (
     ActionCategory,
     Actor,
     FollowUpAction,
+    ImplementationStatus,
     ImportJob,
     Recommendation,
     Response,
     paragraph_sort_key,
 )
 from .parsing import parse_recommendation_list, resolve_state_names, state_name_checker
+from .rows import FastPage, is_filtered
+from .serializers import detail_url_template
 
 PAGE_SIZE = 50
 AUDIT_TRAIL_LIMIT = 100
@@ -80,19 +86,57 @@ def filter_controls(form) -> list[dict]:
     return controls
 
 
+class ListRow:
+    """One row of the list page from its API JSON (rows.json_rows), with what the
+    shared rows template reads of a Recommendation."""
+
+    def __init__(self, data: dict, urls: dict[str, str]) -> None:
+        self.pk = self.id = data["id"]
+        self.paragraph, self.text = data["paragraph"], data["text"]
+        self.response = data["response"]
+        self.government_status = data["government_status"]
+        self.civil_society_status = data["civil_society_status"]
+        self.get_absolute_url = urls["recommendation"].format(self.pk)
+        self.review = SimpleNamespace(
+            get_absolute_url=urls["review"].format(data["review"]),
+            state=data["state_under_review"]["name"],
+            session=_("Session %(number)s") % {"number": data["session"]})
+        self.recommending_states = SimpleNamespace(
+            all=[SimpleNamespace(**s) for s in data["recommending_states"]])
+
+    def get_response_display(self) -> str:
+        return Response(self.response).label
+
+    def get_government_status_display(self) -> str:
+        return ImplementationStatus(self.government_status).label
+
+    def get_civil_society_status_display(self) -> str:
+        return ImplementationStatus(self.civil_society_status).label
+
+
+def _url_template(name: str) -> str:
+    return reverse(name, args=[0]).replace("/0/", "/{}/")
+
+
 def recommendation_list(request: HttpRequest) -> HttpResponse:
-    """The API's filters (one FilterSet for both), full-text `q`, 50 rows a page."""
+    """The API's filters (one FilterSet for both), full-text `q`, 50 rows a page; rows
+    from the API's fast path (rows.FastPage: one query for the page)."""
     filterset = RecommendationFilter(
-        request.GET or None, queryset=Recommendation.objects.with_related(), request=request)
+        request.GET or None, queryset=Recommendation.objects.all(), request=request)
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    source = FastPage(queryset, detail_url_template(request), filtered=is_filtered(request))
+    page = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+    urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
+            "review": _url_template("reviews:review_detail")}
+    page.object_list = rows = [ListRow(orjson.loads(text), urls) for text in page.object_list]
     # The same query (minus page) feeds the pagination links and the export links.
     query = urlencode([(k, v) for k, values in request.GET.lists()
                        if k not in ("page", "format", "page_size") for v in values if v])
     return render(request, "recommendations/recommendation_list.html", {
         "filter": filterset, "form": filterset.form, "page_obj": page,
         "controls": filter_controls(filterset.form),
-        "recommendations": page.object_list, "query": query,
+        "recommendations": rows, "query": query,
+        "count_is_estimate": source.count_is_estimate,
         "is_filtered": bool(query),
     })
 

@@ -26,6 +26,8 @@ COLUMNS = [
     "government_status", "civil_society_status", "uhri_annotation_id", "wg_report_symbol",
     "created_at", "updated_at",
 ]
+# The first cell of the last CSV row the exporter writes (recommendations/export.py).
+TRAILER_MARK = "#END"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REQUIRED = ("state_under_review", "session", "text", "recommending_states")
 
@@ -63,6 +65,8 @@ def parse_rows(header: list[str], rows: list[tuple[int, list]], parsed: ParsedFi
     index = {name: position for position, name in reversed(list(enumerate(names)))}
 
     for number, raw in rows:
+        if raw and str(raw[0] or "").strip() == TRAILER_MARK:
+            continue  # the exporter's end-of-file row (a file without it was cut off)
         parsed.rows_read += 1
         row = {name: str(raw[i]) if i < len(raw) and raw[i] is not None else ""
                for name, i in index.items()}

@@ -17,7 +17,10 @@ def body(response) -> bytes:
 
 
 def csv_rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
+    """The data rows, after checking the trailer row that says the file is complete."""
+    rows = list(csv.DictReader(io.StringIO(body(response).decode("utf-8-sig"))))
+    assert rows[-1]["id"] == "#END" and rows[-1]["url"] == str(len(rows) - 1)
+    return rows[:-1]
 
 
 def test_csv_starts_with_bom_and_the_contract_header(api_client, corpus):

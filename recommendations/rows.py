@@ -1,0 +1,236 @@
+"""Recommendation rows built by the database: the fast read path (issue 12).
+
+On PostgreSQL one query returns each row of a list page as its finished JSON text
+(`json_build_object`, with the recommending States, themes, SDGs and affected groups
+as arrays from correlated `json_agg` subqueries), so Python only joins the texts.
+The filtering stays in RecommendationFilter: the row expression is added to the
+filtered queryset, whatever filters it has. On SQLite (`make run`) the rows come from
+serializers.build_rows, the same JSON.
+
+To add a column, add an entry to `row_columns()` (key in the API's order, and an ORM
+expression that PostgreSQL can put inside json_build_object) and to
+serializers.build_rows for the fallback; RecommendationRowSerializer documents it.
+"""
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+
+import orjson
+from django.contrib.postgres.aggregates.mixins import OrderableAggMixin
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Expression,
+    F,
+    Func,
+    JSONField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Concat
+
+from .models import Recommendation
+
+# Above this many rows, an unfiltered list reports PostgreSQL's estimate (pg_class
+# .reltuples, kept by ANALYZE/autovacuum) as its count instead of counting.
+ESTIMATE_COUNT_ABOVE = 100_000
+
+
+class JSONBuildObject(Func):
+    """json_build_object(key, value, ...): keys keep their order (jsonb would sort them)."""
+
+    function = "JSON_BUILD_OBJECT"
+    output_field = JSONField()
+
+    def __init__(self, **fields: Expression) -> None:
+        args = []
+        for key, value in fields.items():
+            args += [Value(key), value]
+        super().__init__(*args)
+
+
+class JSONAgg(OrderableAggMixin, Aggregate):
+    function = "JSON_AGG"
+    template = "%(function)s(%(expressions)s %(order_by)s)"
+    output_field = JSONField()
+
+
+class IsoTimestamp(Func):
+    """A timestamp as DRF writes it: ISO 8601 in UTC with `Z`, microseconds if any."""
+
+    template = (
+        "CASE WHEN date_trunc('second', %(expressions)s) = %(expressions)s "
+        "THEN to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+        "ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END")
+    output_field = TextField()
+
+
+EMPTY_ARRAY = RawSQL("'[]'::json", (), output_field=JSONField())
+
+
+def related_array(relation: str, order: str, **fields: str) -> Expression:
+    """The rows of an M2M relation of the outer recommendation as a JSON array,
+    ordered by `order`; one field gives an array of values, several of objects."""
+    through = getattr(Recommendation, relation).through
+    if len(fields) == 1:
+        (value,) = fields.values()
+        item = F(value)
+    else:
+        item = JSONBuildObject(**{k: F(v) for k, v in fields.items()})
+    sub = (through.objects.filter(recommendation_id=OuterRef("pk")).order_by()
+           .values("recommendation_id").annotate(items=JSONAgg(item, order_by=order))
+           .values("items"))
+    return Coalesce(Subquery(sub, output_field=JSONField()), EMPTY_ARRAY)
+
+
+def row_columns(url_template: str) -> dict[str, Expression]:
+    """The API row, key by key, in RecommendationRowSerializer's order."""
+    prefix, suffix = url_template.split("{}")
+    return {
+        "id": F("id"),
+        "url": Concat(Value(prefix), Cast("id", TextField()), Value(suffix),
+                      output_field=TextField()),
+        "paragraph": F("paragraph"),
+        "text": F("text"),
+        "review": F("review_id"),
+        "state_under_review": JSONBuildObject(iso3=F("review__state__iso3"),
+                                              name=F("review__state__name")),
+        "recommending_states": related_array("recommending_states", "state__name",
+                                             iso3="state__iso3", name="state__name"),
+        "cycle": F("review__session__cycle__number"),
+        "session": F("review__session__number"),
+        "wg_report_symbol": F("review__wg_report_symbol"),
+        "addendum_symbol": F("review__addendum_symbol"),
+        "response": F("response"),
+        "response_source": F("response_source"),
+        "themes": related_array("themes", "theme__name", slug="theme__slug",
+                                name="theme__name"),
+        "sdgs": related_array("sdgs", "sdg_id", number="sdg_id"),
+        "affected_groups": related_array("affected_groups", "affectedgroup__name",
+                                         slug="affectedgroup__slug",
+                                         name="affectedgroup__name"),
+        "action_category": F("action_category"),
+        "government_status": F("government_status"),
+        "civil_society_status": F("civil_society_status"),
+        "uhri_annotation_id": F("uhri_annotation_id"),
+        "version": F("version"),
+        "created_at": IsoTimestamp("created_at"),
+        "updated_at": IsoTimestamp("updated_at"),
+        "recurring": F("recurring"),
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def row_expression(url_template: str) -> Expression:
+    """The whole row as JSON text; built once per URL template (the expressions are
+    copied when a query resolves them, so one object serves every request)."""
+    return Cast(JSONBuildObject(**row_columns(url_template)), TextField())
+
+
+def fast() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def json_rows(queryset: QuerySet, url_template: str) -> list[bytes]:
+    """Each row of `queryset` (filtered, ordered, sliced) as its JSON text, in order:
+    one query on PostgreSQL."""
+    if fast():
+        return [text.encode() for text in
+                queryset.values_list(row_expression(url_template), flat=True)]
+    from .serializers import build_rows, row_values
+
+    return [orjson.dumps(row) for row in build_rows(row_values(queryset), url_template)]
+
+
+def estimated_total() -> int:
+    """PostgreSQL's estimate of the number of recommendations (-1 if never analysed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                       [Recommendation._meta.db_table])
+        row = cursor.fetchone()
+    return int(row[0]) if row else -1
+
+
+class FastPage:
+    """What DRF's and Django's paginators need: count() and slices of JSON rows.
+
+    The count is exact, except for an unfiltered set above ESTIMATE_COUNT_ABOVE rows
+    on PostgreSQL, where it is the planner's estimate (`count_is_estimate`)."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet, url_template: str, *, filtered: bool,
+                 build: Callable[[QuerySet, str], list] = json_rows) -> None:
+        self.queryset, self.url_template, self.filtered = queryset, url_template, filtered
+        self.build = build
+        self.count_is_estimate = False
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            if not self.filtered and fast():
+                estimate = estimated_total()
+                if estimate > ESTIMATE_COUNT_ABOVE:
+                    self.count_is_estimate = True
+                    self._count = estimate
+                    return estimate
+            self._count = self.queryset.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        return self.build(self.queryset[key], self.url_template)
+
+
+def newest_change() -> dt.datetime | None:
+    """The last time anything a recommendation list shows changed: a recommendation or
+    review saved, or a recommendation deleted (its audit history says when). Three
+    index lookups in one query."""
+    from django.utils.dateparse import parse_datetime
+
+    from reviews.models import Review
+
+    tables = [(Recommendation._meta.db_table, "updated_at"),
+              (Review._meta.db_table, "updated_at"),
+              (Recommendation.history.model._meta.db_table, "history_date")]
+    sql = "SELECT " + ", ".join(f"(SELECT max({c}) FROM {t})" for t, c in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        values = cursor.fetchone()
+    found = []
+    for value in values:
+        if isinstance(value, str):  # SQLite
+            value = parse_datetime(value)
+            value = value.replace(tzinfo=dt.UTC) if value and value.tzinfo is None else value
+        if value is not None:
+            found.append(value)
+    return max(found) if found else None
+
+
+def json_rows_with_keys(queryset: QuerySet, url_template: str,
+                        keys: list[str]) -> list[tuple[bytes, tuple]]:
+    """Like json_rows, with each row's values of `keys` (for a keyset cursor)."""
+    if fast():
+        return [(found[0].encode(), found[1:])
+                for found in queryset.values_list(row_expression(url_template), *keys)]
+    keyed = list(queryset.values_list("id", *keys))
+    ids = sorted(k[0] for k in keyed)
+    texts = dict(zip(ids, json_rows(Recommendation.objects.filter(pk__in=ids).order_by("id"),
+                                    url_template), strict=True))
+    return [(texts[k[0]], k[1:]) for k in keyed]
+
+
+def is_filtered(request) -> bool:
+    """Whether the request narrows the list (any filter of RecommendationFilter given)."""
+    from .filters import RecommendationFilter
+
+    names = set(RecommendationFilter.base_filters) - {"ordering"}
+    return any(v for name in names for v in request.GET.getlist(name))
