@@ -118,11 +118,11 @@ def row_columns(url_template: str) -> dict[str, Expression]:
         "action_category": F("action_category"),
         "government_status": F("government_status"),
         "civil_society_status": F("civil_society_status"),
+        "recurring": F("recurring"),
         "uhri_annotation_id": F("uhri_annotation_id"),
         "version": F("version"),
         "created_at": IsoTimestamp("created_at"),
         "updated_at": IsoTimestamp("updated_at"),
-        "recurring": F("recurring"),
     }
 
 
