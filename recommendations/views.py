@@ -127,7 +127,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     source = FastPage(queryset, detail_url_template(request), filtered=is_filtered(request))
     page = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
-            "review": _url_template("reviews:review_detail")}
+            "review": _url_template("front:review_detail")}
     page.object_list = rows = [ListRow(orjson.loads(text), urls) for text in page.object_list]
     # The same query (minus page) feeds the pagination links and the export links.
     query = urlencode([(k, v) for k, values in request.GET.lists()

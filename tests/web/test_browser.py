@@ -139,15 +139,15 @@ def test_pages_raise_no_content_security_policy_violation(browser_page, live_ser
     page.on("console", lambda m: console.append(m.text)
             if "Content Security Policy" in m.text else None)
     paths = [
-        reverse("reviews:home"), reverse("states:state_list"),
-        reverse("states:state_detail", args=["FRA"]),
-        reverse("reviews:review_detail", args=[recs[0].review_id]),
+        reverse("front:home"), reverse("front:state_list"),
+        reverse("front:state_detail", args=["FRA"]),
+        reverse("front:review_detail", args=[recs[0].review_id]),
         reverse("recommendations:recommendation_list"),
         reverse("recommendations:recommendation_list") + "?q=torture",
         reverse("recommendations:recommendation_detail", args=[recs[0].pk]),
         reverse("recommendations:recommendation_edit", args=[recs[0].pk]),
         reverse("recommendations:import_upload"), reverse("accounts:profile"),
-        reverse("reviews:deadlines"), reverse("api-docs"), "/admin/",
+        reverse("reminders:deadlines"), reverse("api-docs"), "/admin/",
     ]
     violations = {}
     for path in paths:
