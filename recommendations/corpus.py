@@ -234,8 +234,9 @@ def _write_copy(plan: _Plan) -> None:
         cursor.execute("ALTER TABLE recommendations_recommendation "
                        "DISABLE TRIGGER recommendation_search_vector")
         cursor.execute(
-            f"INSERT INTO recommendations_recommendation ({REC_COLUMNS}, version, "
-            f"search_vector) SELECT {REC_COLUMNS}, 1, {SEARCH_VECTOR} FROM corpus_staging")
+            f"INSERT INTO recommendations_recommendation ({REC_COLUMNS}, version, recurring, "
+            f"search_vector) SELECT {REC_COLUMNS}, 1, false, {SEARCH_VECTOR} "
+            "FROM corpus_staging")
         # The deferred foreign-key checks now, or the table cannot be altered back.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE recommendations_recommendation "

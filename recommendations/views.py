@@ -96,6 +96,7 @@ class ListRow:
         self.response = data["response"]
         self.government_status = data["government_status"]
         self.civil_society_status = data["civil_society_status"]
+        self.recurring = data.get("recurring", False)
         self.get_absolute_url = urls["recommendation"].format(self.pk)
         self.review = SimpleNamespace(
             get_absolute_url=urls["review"].format(data["review"]),
