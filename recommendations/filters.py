@@ -8,11 +8,11 @@ with a message for that field, instead of silently returning everything.
 """
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from core.filters import CodeMultipleChoiceFilter
+from core.filters import CodeMultipleChoiceField, CodeMultipleChoiceFilter
 from reviews.models import Cycle, Session
 from states.models import RegionalGroup, State
 
@@ -24,6 +24,27 @@ from .models import (
     Response,
     Theme,
 )
+
+
+class StateCodeField(CodeMultipleChoiceField):
+    """ISO3 codes, or a State's name in any of the six UN languages (`Франция`, `فرنسا`,
+    `Allemagne`), as a user may type it in the interface language."""
+
+    def clean(self, value):
+        if value:
+            value = [_state_code(v) for v in value]
+        return super().clean(value)
+
+
+def _state_code(value):
+    if not isinstance(value, str) or len(value.strip()) <= 3:
+        return value
+    state = State.objects.resolve(value)
+    return state.iso3 if state else value
+
+
+class StateCodeFilter(CodeMultipleChoiceFilter):
+    field_class = StateCodeField
 
 
 class RegionField(forms.MultipleChoiceField):
@@ -74,13 +95,13 @@ class StableOrderingFilter(filters.OrderingFilter):
 
 
 class RecommendationFilter(filters.FilterSet):
-    state_under_review = CodeMultipleChoiceFilter(
+    state_under_review = StateCodeFilter(
         queryset=State.objects.all(), to_field_name="iso3", upper=True,
         field_name="review__state", method="filter_state_under_review",
         label=_("State under review"),
         help_text=_("ISO 3166 alpha-3 code of the State under review, e.g. `FRA`. "
                     "Repeat to match any of several."))
-    recommending_state = CodeMultipleChoiceFilter(
+    recommending_state = StateCodeFilter(
         queryset=State.objects.all(), to_field_name="iso3", upper=True,
         field_name="recommending_states", method="filter_recommending_state",
         label=_("Recommending State"),
@@ -167,4 +188,12 @@ class RecommendationFilter(filters.FilterSet):
         return qs.filter(_through_exists("sdgs", sdg_id__in=_ids(value))) if value else qs
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.search(value) if value else qs
+        """Full text on the (English) texts whatever the interface language; a box holding
+        just a State's name, in any UN language, also finds what it received or made."""
+        if not value:
+            return qs
+        state = State.objects.resolve(value) if len(value.strip()) > 3 else None
+        if state is None:
+            return qs.search(value)
+        return qs.search(value) | qs.filter(
+            Q(review__state=state) | _through_exists("recommending_states", state=state))
