@@ -33,6 +33,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from .export_i18n import RowLocalizer, export_language, header_row
 from .serializers import iter_row_chunks
 
 COLUMNS = (
@@ -106,10 +107,20 @@ class _Echo:
         return value
 
 
-def iter_csv(queryset: QuerySet) -> Iterator[str]:
+def _localized_rows(queryset: QuerySet, language: str | None) -> Iterator[dict[str, Any]]:
+    rows = export_rows(queryset)
+    if not language:
+        return rows
+    localize = RowLocalizer(language, SEPARATOR)
+    return (localize(row) for row in rows)
+
+
+def iter_csv(queryset: QuerySet, language: str | None = None) -> Iterator[str]:
+    """CSV lines; `language` (e.g. `fr`) localizes the header row and name columns."""
+    language = export_language(language)
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(COLUMNS)
-    for row in export_rows(queryset):
+    yield "\ufeff" + writer.writerow(header_row(COLUMNS, language))
+    for row in _localized_rows(queryset, language):
         yield writer.writerow(_cells(row))
 
 
@@ -131,15 +142,16 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def write_xlsx(queryset: QuerySet, fileobj: IO) -> None:
+def write_xlsx(queryset: QuerySet, fileobj: IO, language: str | None = None) -> None:
     """Write an XLSX workbook (one sheet, header row) to a binary file or path.
 
     openpyxl's write-only mode streams rows to disk, so memory stays flat.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Recommendations")
-    sheet.append(list(COLUMNS))
-    for row in export_rows(queryset):
+    language = export_language(language)
+    sheet.append(header_row(COLUMNS, language))
+    for row in _localized_rows(queryset, language):
         sheet.append([_xlsx_cell(v) for v in _cells(row)])
     workbook.save(fileobj)
 
@@ -157,16 +169,19 @@ def _filename(extension: str) -> str:
     return f"upr-recommendations-{timezone.now():%Y%m%d-%H%M%S}.{extension}"
 
 
-def export_response(queryset: QuerySet, fmt: str) -> HttpResponseBase:
-    """The HTTP response streaming `queryset` in `fmt` (one of FORMATS)."""
+def export_response(queryset: QuerySet, fmt: str,
+                    language: str | None = None) -> HttpResponseBase:
+    """The HTTP response streaming `queryset` in `fmt` (one of FORMATS); `language`
+    (the `lang` parameter) localizes the CSV/XLSX headers."""
     if fmt == "csv":
-        response = StreamingHttpResponse(iter_csv(queryset), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(iter_csv(queryset, language),
+                                         content_type="text/csv; charset=utf-8")
     elif fmt == "json":
         response = StreamingHttpResponse(iter_json(queryset), content_type="application/json")
     elif fmt == "xlsx":
         # XLSX is a zip, written whole before sending: to a temporary file, not memory.
         tmp = tempfile.TemporaryFile(suffix=".xlsx")
-        write_xlsx(queryset, tmp)
+        write_xlsx(queryset, tmp, language)
         tmp.seek(0)
         return FileResponse(
             tmp, as_attachment=True, filename=_filename("xlsx"),

@@ -7,6 +7,8 @@ unknown or malformed value makes the form invalid, which the API turns into a 40
 with a message for that field, instead of silently returning everything.
 """
 
+import re
+
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -36,8 +38,13 @@ class StateCodeField(CodeMultipleChoiceField):
         return super().clean(value)
 
 
+def _is_code(value: str) -> bool:
+    """`FRA`, `fr`: an ISO code, not a name (`法国` is a name, though two characters)."""
+    return bool(re.fullmatch(r"[A-Za-z]{2,3}", value.strip()))
+
+
 def _state_code(value):
-    if not isinstance(value, str) or len(value.strip()) <= 3:
+    if not isinstance(value, str) or _is_code(value):
         return value
     state = State.objects.resolve(value)
     return state.iso3 if state else value
@@ -192,7 +199,7 @@ class RecommendationFilter(filters.FilterSet):
         just a State's name, in any UN language, also finds what it received or made."""
         if not value:
             return qs
-        state = State.objects.resolve(value) if len(value.strip()) > 3 else None
+        state = None if _is_code(value) else State.objects.resolve(value)
         if state is None:
             return qs.search(value)
         return qs.search(value) | qs.filter(
