@@ -51,3 +51,23 @@ def state_name(iso3: str, iso2: str, english: str, language: str | None = None) 
 def all_names(iso3: str, iso2: str, english: str, languages) -> set[str]:
     """The State's name in each of `languages`: what a user may type in a search box."""
     return {state_name(iso3, iso2, english, lang) for lang in languages}
+
+
+@cache
+def _iso2_by_iso3() -> dict[str, str]:
+    with (UN_NAMES.parent / "states.csv").open(encoding="utf-8") as f:
+        return {row["iso3"]: row["iso2"] for row in csv.DictReader(f)}
+
+
+def state_name_by_iso3(iso3: str, english: str, language: str | None = None) -> str:
+    """As state_name, when only the ISO3 code is at hand (no query: reference data)."""
+    iso2 = _iso2_by_iso3().get(iso3)
+    return state_name(iso3, iso2, english, language) if iso2 else english
+
+
+def collation_key(name: str) -> str:
+    """A sort key that puts `Égypte` with the E's and ignores case, in any script."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

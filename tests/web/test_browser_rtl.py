@@ -5,13 +5,12 @@ no serious or critical violation. Screenshots go to screenshots/ar-*.png."""
 from django.urls import reverse
 
 from recommendations.models import SDG, AffectedGroup, Theme
+from tests.web import test_browser
 from tests.web.conftest import make_recommendations
-from tests.web.test_browser import (  # noqa: F401  (fixture)
-    SCREENSHOTS,
-    browser_page,
-    pytestmark,
-    serious_violations,
-)
+from tests.web.test_browser import SCREENSHOTS, serious_violations
+
+pytestmark = test_browser.pytestmark
+browser_page = test_browser.browser_page  # the fixture: Chromium at /usr/bin/chromium
 
 # Elements wider than the viewport, or starting left of it / ending right of it: in
 # RTL a layout mistake shows as content pushed off the left edge.
@@ -25,7 +24,8 @@ OVERFLOWING = """() => {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     if (r.left < -1 || r.right > width + 1) {
-      out.push(`${el.tagName.toLowerCase()}.${el.className} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
+      const where = `[${Math.round(r.left)}, ${Math.round(r.right)}]`;
+      out.push(`${el.tagName.toLowerCase()}.${el.className} ${where}`);
     }
   }
   return {out: out.slice(0, 10), scroll: document.documentElement.scrollWidth, width};

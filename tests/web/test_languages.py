@@ -293,3 +293,13 @@ def test_dates_and_numbers_follow_the_locale():
         assert "мая" in formats.date_format(day)
     with translation.override("es"):
         assert formats.number_format(1234.5, 1, use_l10n=True) == "1234,5"
+
+
+def test_reminder_titles_stored_in_english_read_in_the_recipients_language():
+    from reminders.services import localized_title
+
+    states = {s.name: s for s in State.objects.all()}
+    with translation.override("ru"):
+        assert localized_title("France, Session 43", states) == "Франция, Сессия 43"
+        assert localized_title("Germany: Draft the plan", states) == "Германия: Draft the plan"
+        assert localized_title("Something else", states) == "Something else"
