@@ -303,3 +303,17 @@ def test_reminder_titles_stored_in_english_read_in_the_recipients_language():
         assert localized_title("France, Session 43", states) == "Франция, Сессия 43"
         assert localized_title("Germany: Draft the plan", states) == "Германия: Draft the plan"
         assert localized_title("Something else", states) == "Something else"
+
+
+def test_import_report_notes_read_in_the_interface_language():
+    from recommendations.report_i18n import localize_note
+
+    with translation.override("fr"):
+        assert localize_note("File type: Word document (.docx)") == (
+            "Type de fichier : document Word (.docx)")
+        assert localize_note("Review from the page header: Germany, cycle 4, session 44") == (
+            "Examen d’après l’en-tête de page : Allemagne, cycle 4, session 44")
+        assert localize_note("Something new") == "Something new"
+    with translation.override("ar"):
+        assert localize_note("File type: CSV, encoding utf-8, line endings LF") == (
+            "نوع الملف: CSV، الترميز utf-8، نهايات الأسطر LF")
