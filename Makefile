@@ -6,7 +6,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-semantic bench load lint check messages worker beat backup restore clean
+.PHONY: run test test-semantic bench load lint check messages untranslated worker beat backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,8 +61,12 @@ lint: $(VENV)/.installed-test
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l fr -l es --ignore=.venv --ignore=tests
+	$(PY) manage.py makemessages -l ar -l zh_Hans -l fr -l ru -l es --ignore=.venv --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) scripts/untranslated.py || true
+
+untranslated: $(VENV)/.installed
+	$(PY) scripts/untranslated.py
 
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A upr_tracker worker -l info

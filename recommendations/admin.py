@@ -10,6 +10,7 @@ from .models import (
     Assessment,
     FollowUpAction,
     ImportJob,
+    NameTranslation,
     ProposedResponse,
     Recommendation,
     RecommendationSource,
@@ -98,6 +99,16 @@ class AffectedGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(NameTranslation)
+class NameTranslationAdmin(admin.ModelAdmin):
+    """Theme, SDG and affected-group names in the interface languages."""
+
+    list_display = ["kind", "key", "language", "name"]
+    list_editable = ["name"]
+    list_filter = ["kind", "language"]
+    search_fields = ["key", "name"]
 
 
 @admin.register(ImportJob)

@@ -242,7 +242,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise ValidationError({"format": _("Choose one of: %(f)s.") % {
                 "f": ", ".join(export.FORMATS)}})
         queryset = self.filter_queryset(self.get_queryset())
-        return export.export_response(queryset, fmt)
+        return export.export_response(queryset, fmt, request.query_params.get("lang"))
 
 
 class AssessmentFilter(filters.FilterSet):

@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class RecommendationsConfig(AppConfig):
     name = "recommendations"
+
+    def ready(self) -> None:
+        from recommendations import names  # noqa: F401  (cache invalidation signals)

@@ -54,6 +54,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from .export_i18n import RowLocalizer, export_language, header_row
 from .importers.app_export import TRAILER_MARK
 from .models import Recommendation
 from .rows import IsoTimestamp, fast, related_array
@@ -394,16 +395,28 @@ def _trailer(rows: int) -> str:
     return csv.writer(_Echo()).writerow([TRAILER_MARK, rows])
 
 
-def iter_csv(queryset: QuerySet, *, use_copy: bool | None = None) -> Iterator[str | bytes]:
-    """The CSV: BOM and header, the rows, then the trailer row `#END,<rows>`."""
+def _localized_rows(queryset: QuerySet, language: str) -> Iterator[dict[str, Any]]:
+    localize = RowLocalizer(language, SEPARATOR)
+    return (localize(row) for row in python_export_rows(queryset))
+
+
+def iter_csv(queryset: QuerySet, *, use_copy: bool | None = None,
+             language: str | None = None) -> Iterator[str | bytes]:
+    """The CSV: BOM and header, the rows, then the trailer row `#END,<rows>`.
+
+    `language` (the `lang` parameter, e.g. `fr`) localizes the header row and the name
+    columns; codes stay. Localized rows are built in Python; the default English export
+    streams from PostgreSQL's COPY."""
+    language = export_language(language)
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(COLUMNS)
-    if _use_copy(queryset, use_copy):
+    yield "\ufeff" + writer.writerow(header_row(COLUMNS, language))
+    if not language and _use_copy(queryset, use_copy):
         for piece in copy_stream(_csv_copy_sql(queryset)):
             yield _trailer(piece.rows) if isinstance(piece, _Done) else piece
         return
     rows = 0
-    for row in python_export_rows(queryset):
+    for row in (_localized_rows(queryset, language) if language
+                else python_export_rows(queryset)):
         rows += 1
         yield writer.writerow(_cells(row))
     yield _trailer(rows)
@@ -432,15 +445,16 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def write_xlsx(queryset: QuerySet, fileobj: IO) -> None:
+def write_xlsx(queryset: QuerySet, fileobj: IO, language: str | None = None) -> None:
     """Write an XLSX workbook (one sheet, header row) to a binary file or path.
 
     openpyxl's write-only mode streams rows to disk, so memory stays flat.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Recommendations")
-    sheet.append(list(COLUMNS))
-    for row in export_rows(queryset):
+    language = export_language(language)
+    sheet.append(header_row(COLUMNS, language))
+    for row in (_localized_rows(queryset, language) if language else export_rows(queryset)):
         sheet.append([_xlsx_cell(v) for v in _cells(row)])
     workbook.save(fileobj)
 
@@ -492,18 +506,20 @@ CONTENT_TYPES = {
 }
 
 
-def export_response(queryset: QuerySet, fmt: str) -> HttpResponseBase:
-    """The HTTP response streaming `queryset` in `fmt` (one of FORMATS)."""
+def export_response(queryset: QuerySet, fmt: str,
+                    language: str | None = None) -> HttpResponseBase:
+    """The HTTP response streaming `queryset` in `fmt` (one of FORMATS); `language`
+    (the `lang` parameter) localizes the CSV/XLSX headers and name columns."""
     if fmt == "xlsx":
         # XLSX is a zip, written whole before sending: to a temporary file, not memory.
         tmp = tempfile.TemporaryFile(suffix=".xlsx")
-        write_xlsx(queryset, tmp)
+        write_xlsx(queryset, tmp, language)
         tmp.seek(0)
         return FileResponse(
             tmp, as_attachment=True, filename=_filename("xlsx"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    streams = {"csv": lambda: _encoded(iter_csv(queryset)), "json": lambda: iter_json(queryset),
-               "jsonl": lambda: iter_jsonl(queryset)}
+    streams = {"csv": lambda: _encoded(iter_csv(queryset, language=language)),
+               "json": lambda: iter_json(queryset), "jsonl": lambda: iter_jsonl(queryset)}
     if fmt not in streams:
         raise ValueError(f"unknown export format {fmt!r}")
     response = StreamingHttpResponse(streams[fmt](), content_type=CONTENT_TYPES[fmt])

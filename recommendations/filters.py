@@ -7,14 +7,16 @@ unknown or malformed value makes the form invalid, which the API turns into a 40
 with a message for that field, instead of silently returning everything.
 """
 
+import re
+
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from core.filters import CodeMultipleChoiceFilter
+from core.filters import CodeMultipleChoiceField, CodeMultipleChoiceFilter
 from reviews.models import Cycle, Session
 from states.models import RegionalGroup, State
 
@@ -27,6 +29,32 @@ from .models import (
     SimilarRecommendation,
     Theme,
 )
+
+
+class StateCodeField(CodeMultipleChoiceField):
+    """ISO3 codes, or a State's name in any of the six UN languages (`Франция`, `فرنسا`,
+    `Allemagne`), as a user may type it in the interface language."""
+
+    def clean(self, value):
+        if value:
+            value = [_state_code(v) for v in value]
+        return super().clean(value)
+
+
+def _is_code(value: str) -> bool:
+    """`FRA`, `fr`: an ISO code, not a name (`法国` is a name, though two characters)."""
+    return bool(re.fullmatch(r"[A-Za-z]{2,3}", value.strip()))
+
+
+def _state_code(value):
+    if not isinstance(value, str) or _is_code(value):
+        return value
+    state = State.objects.resolve(value)
+    return state.iso3 if state else value
+
+
+class StateCodeFilter(CodeMultipleChoiceFilter):
+    field_class = StateCodeField
 
 
 class RegionField(forms.MultipleChoiceField):
@@ -82,13 +110,13 @@ class StableOrderingFilter(filters.OrderingFilter):
 
 
 class RecommendationFilter(filters.FilterSet):
-    state_under_review = CodeMultipleChoiceFilter(
+    state_under_review = StateCodeFilter(
         queryset=State.objects.all(), to_field_name="iso3", upper=True,
         field_name="review__state", method="filter_state_under_review",
         label=_("State under review"),
         help_text=_("ISO 3166 alpha-3 code of the State under review, e.g. `FRA`. "
                     "Repeat to match any of several."))
-    recommending_state = CodeMultipleChoiceFilter(
+    recommending_state = StateCodeFilter(
         queryset=State.objects.all(), to_field_name="iso3", upper=True,
         field_name="recommending_states", method="filter_recommending_state",
         label=_("Recommending State"),
@@ -196,4 +224,12 @@ class RecommendationFilter(filters.FilterSet):
             | Exists(links.filter(earlier_id=value.pk, recommendation_id=OuterRef("pk"))))
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.search(value) if value else qs
+        """Full text on the (English) texts whatever the interface language; a box holding
+        just a State's name, in any UN language, also finds what it received or made."""
+        if not value:
+            return qs
+        state = None if _is_code(value) else State.objects.resolve(value)
+        if state is None:
+            return qs.search(value)
+        return qs.search(value) | qs.filter(
+            Q(review__state=state) | _through_exists("recommending_states", state=state))

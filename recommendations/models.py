@@ -78,6 +78,43 @@ class ThemeSource(models.TextChoices):
     USER = "user", _("Added by users")
 
 
+class NameTranslation(models.Model):
+    """The name of a taxonomy entry in one interface language, edited in the admin.
+
+    Generic on purpose: `kind` says what is named and `key` is its stable code (a theme's
+    or affected group's slug, an SDG's number), so canonical themes or any new taxonomy
+    are translated the same way. English stays on the model itself; a missing translation
+    falls back to it."""
+
+    class Kind(models.TextChoices):
+        THEME = "theme", _("theme")
+        SDG = "sdg", _("Sustainable Development Goal")
+        AFFECTED_GROUP = "affected_group", _("affected group")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=200,
+                           help_text=_("The slug (themes, affected groups) or number (SDGs)."))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    name = models.CharField(_("name"), max_length=300)
+
+    class Meta:
+        ordering = ["kind", "key", "language"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "language"],
+                                               name="one_name_per_language")]
+        verbose_name = _("name translation")
+        verbose_name_plural = _("name translations")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} [{self.language}]: {self.name}"
+
+
+def translated_name(kind: str, key, english: str, language: str | None = None) -> str:
+    """`english` in `language` (default: the active one), from NameTranslation."""
+    from recommendations.names import translations
+
+    return translations(kind, language).get(str(key)) or english
+
+
 class Theme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -92,7 +129,11 @@ class Theme(models.Model):
         verbose_name_plural = _("themes")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        return translated_name(NameTranslation.Kind.THEME, self.slug, self.name)
 
 
 class SDG(models.Model):
@@ -108,7 +149,11 @@ class SDG(models.Model):
         verbose_name_plural = _("Sustainable Development Goals")
 
     def __str__(self) -> str:
-        return f"SDG {self.number}: {self.title}"
+        return f"{_('SDG')} {self.number}: {self.localized_title}"
+
+    @property
+    def localized_title(self) -> str:
+        return translated_name(NameTranslation.Kind.SDG, self.number, self.title)
 
 
 class AffectedGroup(models.Model):
@@ -121,7 +166,11 @@ class AffectedGroup(models.Model):
         verbose_name_plural = _("affected groups")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        return translated_name(NameTranslation.Kind.AFFECTED_GROUP, self.slug, self.name)
 
 
 def text_key(text: str) -> str:

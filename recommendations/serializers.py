@@ -20,6 +20,7 @@ from rest_framework import serializers
 from core.fields import StrictPrimaryKeyRelatedField
 from reviews.models import Review
 from states.models import State
+from states.names import state_name
 
 from .models import (
     SDG,
@@ -30,11 +31,13 @@ from .models import (
     FollowUpAction,
     FollowUpActionStatus,
     ImplementationStatus,
+    NameTranslation,
     Recommendation,
     ResponseRecord,
     Theme,
 )
 from .models import Response as ResponseChoice
+from .names import translations
 
 # Columns of one recommendation row, read with values(): no model instances.
 ROW_FIELDS = (
@@ -45,6 +48,7 @@ ROW_FIELDS = (
 ROW_EXPRESSIONS = {
     "state_iso3": F("review__state__iso3"),
     "state_name": F("review__state__name"),
+    "state_iso2": F("review__state__iso2"),
     "cycle": F("review__session__cycle__number"),
     "session": F("review__session__number"),
     "wg_report_symbol": F("review__wg_report_symbol"),
@@ -76,14 +80,19 @@ def related_values(ids: list[int]) -> dict[str, dict[int, list]]:
         for name in ("recommending_states", "themes", "sdgs", "affected_groups")}
     if not ids:
         return related
+    theme_names = translations(NameTranslation.Kind.THEME)
+    group_names = translations(NameTranslation.Kind.AFFECTED_GROUP)
     through = Recommendation.recommending_states.through
-    for rid, iso3, name in through.objects.filter(recommendation_id__in=ids).order_by(
-            "state__name").values_list("recommendation_id", "state__iso3", "state__name"):
-        related["recommending_states"][rid].append({"iso3": iso3, "name": name})
+    for rid, iso3, iso2, name in through.objects.filter(recommendation_id__in=ids).order_by(
+            "state__name").values_list("recommendation_id", "state__iso3", "state__iso2",
+                                       "state__name"):
+        related["recommending_states"][rid].append(
+            {"iso3": iso3, "name": name, "localized_name": state_name(iso3, iso2, name)})
     through = Recommendation.themes.through
     for rid, slug, name in through.objects.filter(recommendation_id__in=ids).order_by(
             "theme__name").values_list("recommendation_id", "theme__slug", "theme__name"):
-        related["themes"][rid].append({"slug": slug, "name": name})
+        related["themes"][rid].append(
+            {"slug": slug, "name": name, "localized_name": theme_names.get(slug, name)})
     through = Recommendation.sdgs.through
     for rid, number in through.objects.filter(recommendation_id__in=ids).order_by(
             "sdg_id").values_list("recommendation_id", "sdg_id"):
@@ -92,8 +101,14 @@ def related_values(ids: list[int]) -> dict[str, dict[int, list]]:
     for rid, slug, name in through.objects.filter(recommendation_id__in=ids).order_by(
             "affectedgroup__name").values_list(
             "recommendation_id", "affectedgroup__slug", "affectedgroup__name"):
-        related["affected_groups"][rid].append({"slug": slug, "name": name})
+        related["affected_groups"][rid].append(
+            {"slug": slug, "name": name, "localized_name": group_names.get(slug, name)})
     return related
+
+
+def _label(choices, value) -> str | None:
+    """The choice's label in the active language; None for an empty value."""
+    return str(choices(value).label) if value else None
 
 
 def build_rows(values: Iterable[dict], url_template: str) -> list[dict]:
@@ -106,7 +121,9 @@ def build_rows(values: Iterable[dict], url_template: str) -> list[dict]:
         "paragraph": v["paragraph"],
         "text": v["text"],
         "review": v["review_id"],
-        "state_under_review": {"iso3": v["state_iso3"], "name": v["state_name"]},
+        "state_under_review": {
+            "iso3": v["state_iso3"], "name": v["state_name"],
+            "localized_name": state_name(v["state_iso3"], v["state_iso2"], v["state_name"])},
         "recommending_states": related["recommending_states"].get(v["id"], []),
         "cycle": v["cycle"],
         "session": v["session"],
@@ -121,6 +138,9 @@ def build_rows(values: Iterable[dict], url_template: str) -> list[dict]:
         "government_status": v["government_status"],
         "civil_society_status": v["civil_society_status"],
         "recurring": v["recurring"],
+        "response_label": _label(ResponseChoice, v["response"]),
+        "government_status_label": _label(ImplementationStatus, v["government_status"]),
+        "civil_society_status_label": _label(ImplementationStatus, v["civil_society_status"]),
         "uhri_annotation_id": v["uhri_annotation_id"],
         "version": v["version"],
         "created_at": isoformat(v["created_at"]),
@@ -170,14 +190,20 @@ def iter_row_chunks(queryset: QuerySet, chunk_size: int = 2000) -> Iterator[list
 
 # Output serializers: they document the rows above in the schema.
 
+LOCALIZED_HELP = _("The name in the language asked for with `lang` or Accept-Language; "
+                   "`name` stays English.")
+
+
 class StateRefSerializer(serializers.Serializer):
     iso3 = serializers.CharField(help_text=_("ISO 3166 alpha-3 code"))
     name = serializers.CharField()
+    localized_name = serializers.CharField(help_text=LOCALIZED_HELP)
 
 
 class SlugRefSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
+    localized_name = serializers.CharField(help_text=LOCALIZED_HELP)
 
 
 class RecommendationRowSerializer(serializers.Serializer):
@@ -208,6 +234,10 @@ class RecommendationRowSerializer(serializers.Serializer):
     recurring = serializers.BooleanField(
         help_text=_("Asks again what an earlier recommendation to the same State asked "
                     "(`?similar_to=<id>` lists them)"))
+    response_label = serializers.CharField(help_text=LOCALIZED_HELP)
+    government_status_label = serializers.CharField(allow_null=True, help_text=LOCALIZED_HELP)
+    civil_society_status_label = serializers.CharField(allow_null=True,
+                                                       help_text=LOCALIZED_HELP)
     uhri_annotation_id = serializers.CharField(allow_null=True)
     version = serializers.IntegerField(
         help_text=_("Row version; send it back (or the ETag as If-Match) when editing"))

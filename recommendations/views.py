@@ -30,6 +30,7 @@ from accounts.roles import (
 )
 from reviews.models import Review
 from states.models import State
+from states.names import state_name_by_iso3
 
 from . import recurrence, services, similarity
 from .filters import RecommendationFilter
@@ -86,6 +87,13 @@ def filter_controls(form) -> list[dict]:
     return controls
 
 
+class _RowState(SimpleNamespace):
+    """A recommending State of a ListRow; shown, like a State, by its localized name."""
+
+    def __str__(self) -> str:
+        return state_name_by_iso3(self.iso3, self.name)
+
+
 class ListRow:
     """One row of the list page from its API JSON (rows.json_rows), with what the
     shared rows template reads of a Recommendation."""
@@ -100,10 +108,11 @@ class ListRow:
         self.get_absolute_url = urls["recommendation"].format(self.pk)
         self.review = SimpleNamespace(
             get_absolute_url=urls["review"].format(data["review"]),
-            state=data["state_under_review"]["name"],
+            state=state_name_by_iso3(data["state_under_review"]["iso3"],
+                                     data["state_under_review"]["name"]),
             session=_("Session %(number)s") % {"number": data["session"]})
         self.recommending_states = SimpleNamespace(
-            all=[SimpleNamespace(**s) for s in data["recommending_states"]])
+            all=[_RowState(**s) for s in data["recommending_states"]])
 
     def get_response_display(self) -> str:
         return Response(self.response).label

@@ -31,6 +31,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
@@ -50,6 +51,8 @@ from accounts.models import Profile, ReminderFrequency
 from accounts.roles import focal_points_q
 from recommendations.models import FollowUpAction
 from reviews.models import Review
+from states.models import State
+from states.names import state_name_by_iso3
 
 from .models import Reminder
 
@@ -92,6 +95,14 @@ class Deadline:
         return str(KIND_LABELS[self.kind])
 
     @property
+    def localized_title(self) -> str:
+        """The title with the State's name in the active language."""
+        if not self.title.startswith(self.state_name):
+            return self.title
+        return (state_name_by_iso3(self.state_iso3, self.state_name)
+                + self.title[len(self.state_name):])
+
+    @property
     def url(self) -> str:
         return settings.SITE_URL + self.path
 
@@ -102,6 +113,8 @@ class Deadline:
         """What the deadlines page and API show of it."""
         days_left = self.days_left(today)
         return {**dataclasses.asdict(self), "label": self.label, "url": self.url,
+                "localized_state_name": state_name_by_iso3(self.state_iso3, self.state_name),
+                "localized_title": self.localized_title,
                 "days_left": days_left, "overdue_days": -days_left, "overdue": days_left < 0}
 
     def reminder_key(self, lead: int) -> str:
@@ -283,14 +296,35 @@ def recipients_due(*, today: dt.date, user_ids: Iterable[int] = ()) -> list[int]
 # --- Digests ----------------------------------------------------------------------------
 
 
+SESSION_TITLE = re.compile(r"^Session (\d+)$")
+
+
+def localized_title(title: str, states: dict[str, State]) -> str:
+    """A reminder title stored in English (`France, Session 43`, `France: Draft the plan`)
+    in the active language: the State's name and the session label; the rest is data."""
+    for separator in (", ", ": "):
+        head, found, rest = title.partition(separator)
+        state = states.get(head) if found else None
+        if state is None:
+            continue
+        session = SESSION_TITLE.match(rest) if separator == ", " else None
+        if session:
+            rest = _("Session %(number)s") % {"number": session.group(1)}
+        return f"{state.localized_name}{separator}{rest}"
+    return title
+
+
 def _digest_items(rows: list[Reminder], today: dt.date) -> list[dict]:
     """One item per deadline (a weekly digest may hold several lead times of one)."""
     items: dict[str, dict] = {}
+    states = ({s.name: s for s in State.objects.all()}
+              if translation.get_language() != "en" else {})
     for row in sorted(rows, key=lambda r: (r.due_date, r.title, r.pk or 0)):
         deadline = row.key.rsplit("@", 1)[0]
         days_left = (row.due_date - today).days
         items[deadline] = {
-            "label": str(KIND_LABELS.get(row.kind, row.kind)), "title": row.title,
+            "label": str(KIND_LABELS.get(row.kind, row.kind)),
+            "title": localized_title(row.title, states) if states else row.title,
             "due_date": row.due_date, "days_left": days_left, "overdue_days": -days_left,
             "url": settings.SITE_URL + row.url if row.url.startswith("/") else row.url,
         }

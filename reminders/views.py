@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from states.models import State
+from states.names import collation_key, state_name_by_iso3
 
 from . import services as reminders
 
@@ -19,7 +20,9 @@ def upcoming_deadlines(request: HttpRequest) -> HttpResponse:
     except ValueError:
         days = 90
     rows = list(State.objects.values_list("pk", "iso3", "name"))
-    states = [(iso3, name) for _pk, iso3, name in rows]
+    # In the interface language, in that language's alphabetical order.
+    states = sorted(((iso3, state_name_by_iso3(iso3, name)) for _pk, iso3, name in rows),
+                    key=lambda pair: collation_key(pair[1]))
     state_ids = {iso3: pk for pk, iso3, _name in rows}
     state_iso3 = (request.GET.get("state") or "").upper()
     today = timezone.localdate()

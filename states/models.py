@@ -2,8 +2,11 @@ import html
 import re
 import unicodedata
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from states.names import state_name
 
 
 def normalize_name(name: str) -> str:
@@ -89,6 +92,32 @@ class StateNameMap(dict):
         return found[:n]
 
 
+def normalize_local(name: str) -> str:
+    """A key for names in any script: accents and Arabic vowel marks dropped, case
+    folded, punctuation as spaces (`Франция`, `فرنسا`, `法国` keep their letters)."""
+    name = unicodedata.normalize("NFKD", html.unescape(name or ""))
+    name = "".join(c for c in name if not unicodedata.combining(c)).casefold()
+    name = name.replace("ـ", "")  # Arabic tatweel
+    return re.sub(r"[\W_]+", " ", name).strip()
+
+
+def _localized_keys() -> dict[str, set[str]]:
+    """Normalized State names in every interface language → ISO3 codes: 195 States ×
+    6 languages, built from Babel and data/un_names.csv, cached per process."""
+    global _LOCALIZED_KEYS
+    if _LOCALIZED_KEYS is None:
+        index: dict[str, set[str]] = {}
+        for iso3, iso2, name in State.objects.values_list("iso3", "iso2", "name"):
+            for code, _label in settings.LANGUAGES:
+                index.setdefault(normalize_local(state_name(iso3, iso2, name, code)),
+                                 set()).add(iso3)
+        _LOCALIZED_KEYS = index
+    return _LOCALIZED_KEYS
+
+
+_LOCALIZED_KEYS: dict[str, set[str]] | None = None
+
+
 class RegionalGroup(models.TextChoices):
     AFRICAN = "AFR", _("African Group")
     ASIA_PACIFIC = "APG", _("Asia-Pacific Group")
@@ -141,6 +170,13 @@ class StateQuerySet(models.QuerySet):
         match = code
         if key:
             match |= models.Q(name_key__contains=key) | models.Q(aliases__name_key__contains=key)
+        local = normalize_local(q)
+        if local:
+            # The name in any of the six languages: `Франция`, `فرنسا`, `Allemagne`.
+            codes = {iso3 for name, iso3s in _localized_keys().items() if local in name
+                     for iso3 in iso3s}
+            if codes:
+                match |= models.Q(iso3__in=codes)
         return self.filter(match).distinct()
 
     def resolve(self, name: str) -> "State | None":
@@ -156,12 +192,17 @@ class StateQuerySet(models.QuerySet):
             if state:
                 return state
         key = normalize_name(name)
-        if not key:
-            return None
-        state = self.filter(
-            models.Q(name_key=key) | models.Q(aliases__name_key=key)
-        ).distinct().first()
-        return state or self.alias_map().lookup(name)
+        if key:
+            state = self.filter(
+                models.Q(name_key=key) | models.Q(aliases__name_key=key)
+            ).distinct().first()
+            if state:
+                return state
+            state = self.alias_map().lookup(name)
+            if state:
+                return state
+        codes = _localized_keys().get(normalize_local(name), set())
+        return self.filter(iso3=next(iter(codes))).first() if len(codes) == 1 else None
 
     def closest(self, name: str, n: int = 3) -> list["State"]:
         """Suggestions for a name that does not resolve, best first."""
@@ -211,11 +252,21 @@ class State(models.Model):
         verbose_name_plural = _("States")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the active language (English: `name`; others: CLDR or the UN's)."""
+        return state_name(self.iso3, self.iso2, self.name)
+
+    def name_in(self, language: str) -> str:
+        return state_name(self.iso3, self.iso2, self.name, language)
 
     def save(self, *args, **kwargs) -> None:
+        global _LOCALIZED_KEYS
         self.name_key = normalize_name(self.name)
         super().save(*args, **kwargs)
+        _LOCALIZED_KEYS = None
 
 
 class StateAlias(models.Model):

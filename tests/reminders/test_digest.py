@@ -69,7 +69,7 @@ def test_digest_is_in_the_recipients_language(mailoutbox, france, france_review)
     message = mailoutbox[0]
     assert "31 décembre 2026" in message.body  # the national report, 30 days ahead
     assert message.extra_headers["Content-Language"] == "fr"
-    assert '<html lang="fr">' in message.alternatives[0][0]
+    assert '<html lang="fr" dir="ltr">' in message.alternatives[0][0]
 
 
 def test_digest_in_spanish(mailoutbox, france, france_review):

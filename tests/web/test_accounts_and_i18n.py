@@ -100,7 +100,7 @@ def test_search_query_is_escaped_on_the_state_list(client, db):
 
 def test_accept_language_french_gives_french_pages(client, db):
     content = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert '<html lang="fr">' in content
+    assert '<html lang="fr" dir="ltr">' in content
     assert "Recommandations" in content
     assert "Tableau de bord" in content
 
@@ -108,7 +108,7 @@ def test_accept_language_french_gives_french_pages(client, db):
 def test_set_language_switches_to_spanish(client, db):
     client.post(reverse("set_language"), {"language": "es", "next": "/"})
     content = client.get("/").content.decode()
-    assert '<html lang="es">' in content
+    assert '<html lang="es" dir="ltr">' in content
     assert "Recomendaciones" in content
 
 

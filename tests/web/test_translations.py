@@ -1,64 +1,63 @@
-"""The French and Spanish catalogues are complete: every string translated, nothing fuzzy,
-and the same placeholders as the English text (a missing one would crash or lie)."""
+"""The six catalogues are complete: every string translated, nothing fuzzy, the same
+placeholders as the English text (a missing one would crash or lie), and as many plural
+forms as the language has (Arabic six, Russian three, Chinese one)."""
 
-import ast
-import re
+import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
-LOCALE = Path(__file__).resolve().parents[2] / "locale"
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from untranslated import nplurals, problems, read_po  # noqa: E402
+
+LOCALE = ROOT / "locale"
+CATALOGUES = ["ar", "zh_Hans", "fr", "ru", "es"]
+PLURAL_FORMS = {"ar": 6, "zh_Hans": 1, "fr": 2, "ru": 3, "es": 2}
 
 
-def read_po(path: Path) -> list[dict]:
-    """Entries of a .po file as {flags, msgid, msgid_plural, msgstr: [...]}: a small parser,
-    enough for the files makemessages writes."""
-    entries, entry, key = [], None, None
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
-        if not line.strip():
-            if entry is not None:
-                entries.append(entry)
-            entry, key = None, None
-            continue
-        entry = entry or {"flags": "", "msgid": "", "msgid_plural": None, "msgstr": {}}
-        if line.startswith("#,"):
-            entry["flags"] += line
-        elif line.startswith("#"):
-            continue
-        elif line.startswith("msgid_plural "):
-            key, entry["msgid_plural"] = "msgid_plural", ast.literal_eval(line[13:])
-        elif line.startswith("msgid "):
-            key, entry["msgid"] = "msgid", ast.literal_eval(line[6:])
-        elif line.startswith("msgstr"):
-            match = re.match(r"msgstr(?:\[(\d)\])? (.*)", line)
-            key = int(match.group(1) or 0)
-            entry["msgstr"][key] = ast.literal_eval(match.group(2))
-        elif line.startswith('"'):
-            if isinstance(key, int):
-                entry["msgstr"][key] += ast.literal_eval(line)
-            else:
-                entry[key] += ast.literal_eval(line)
-    return [e for e in entries if e["msgid"]]
+def test_every_interface_language_has_a_catalogue():
+    codes = {code for code, _name in settings.LANGUAGES}
+    assert codes == {"ar", "zh-hans", "en", "fr", "ru", "es"}
+    assert {translation.to_locale(c) for c in codes - {"en"}} == set(CATALOGUES)
 
 
-@pytest.mark.parametrize("lang", ["fr", "es"])
+@pytest.mark.parametrize("lang", CATALOGUES)
 def test_catalogue_is_complete_and_keeps_placeholders(lang):
-    entries = read_po(LOCALE / lang / "LC_MESSAGES" / "django.po")
+    path = LOCALE / lang / "LC_MESSAGES" / "django.po"
+    entries = read_po(path)
     assert len(entries) > 300
+    unfinished = [(e["msgid"], problems(e)) for e in entries if problems(e)]
+    assert unfinished == [], f"run scripts/untranslated.py -l {lang}"
+    assert nplurals(path) == PLURAL_FORMS[lang]
     for e in entries:
-        assert "fuzzy" not in e["flags"], e["msgid"]
-        assert all(e["msgstr"].values()), f"untranslated: {e['msgid']!r}"
-        expected = sorted(PLACEHOLDER.findall(e["msgid_plural"] or e["msgid"]))
-        for text in e["msgstr"].values():
-            assert sorted(PLACEHOLDER.findall(text)) == expected, e["msgid"]
+        if e["msgid_plural"] is not None:
+            assert len(e["msgstr"]) == PLURAL_FORMS[lang], e["msgid"]
 
 
-@pytest.mark.parametrize(("lang", "word"), [("fr", "Tableau de bord"), ("es", "Panel")])
+@pytest.mark.parametrize(("lang", "word"), [
+    ("fr", "Tableau de bord"), ("es", "Panel"), ("ar", "لوحة المعلومات"),
+    ("zh-hans", "仪表板"), ("ru", "Панель"),
+])
 def test_compiled_catalogue_translates_the_navigation(lang, word):
     with translation.override(lang):
         assert translation.gettext("Dashboard") == word
+
+
+@pytest.mark.parametrize(("lang", "n", "text"), [
+    ("ru", 1, "1 рекомендация"), ("ru", 3, "3 рекомендации"), ("ru", 11, "11 рекомендаций"),
+    ("ru", 22, "22 рекомендации"), ("ru", 25, "25 рекомендаций"),
+    ("ar", 1, "توصية واحدة (1)"), ("ar", 2, "توصيتان (2)"), ("ar", 5, "5 توصيات"),
+    ("ar", 11, "11 توصية"), ("ar", 100, "100 توصية"),
+    ("zh-hans", 7, "7条建议"), ("fr", 2, "2 recommandations"), ("es", 1, "1 recomendación"),
+])
+def test_plural_forms_follow_the_language(lang, n, text):
+    with translation.override(lang):
+        got = translation.ngettext("%(counter)s recommendation", "%(counter)s recommendations",
+                                   n) % {"counter": n}
+    assert got == text
 
 
 @pytest.mark.django_db
@@ -66,3 +65,11 @@ def test_french_state_page_translates_region_and_labels(client):
     content = client.get("/states/FRA/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Groupe d’Europe occidentale et autres" in content
     assert "Examens par cycle" in content
+
+
+def test_french_wording_the_issue_names():
+    with translation.override("fr"):
+        assert translation.gettext("UN compilation") == "Compilation des Nations Unies"
+        # No "à France": the State name comes after a label, never after a bare preposition.
+        heading = translation.gettext("Recommendation %(paragraph)s to %(state)s")
+        assert " à %(state)s" not in heading

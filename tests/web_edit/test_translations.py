@@ -87,7 +87,8 @@ def test_editing_pages_translate_every_string(client_as, pseudo_translated, revi
     data = [str(review), review.state.name, str(review.session), recommendation.text,
             recommendation.paragraph, "Germany", "France", "Action title",
             "Ministry of Justice", *users.keys(), *(u.username for u in users.values()),
-            *(str(s) for s in SDG.objects.all()), "Atlantis", "Ratify the treaty",
+            *(str(s) for s in SDG.objects.all()), *(s.title for s in SDG.objects.all()),
+            "Atlantis", "Ratify the treaty",
             "A/HRC/54/5", "A/HRC/54/5/Add.1", "A/HRC/WG.6/43/FRA/1", "A/HRC/WG.6/43/FRA/2",
             "A/HRC/WG.6/43/FRA/3"]
     ngo, focal = client_as("ngo"), client_as("focal-fra")
@@ -122,7 +123,7 @@ def test_editing_pages_speak_french(client_as, review):
     with translation.override("en"):
         response = client.get(reverse("recommendations:recommendation_paste",
                                       args=[review.pk]))
-    assert '<html lang="fr">' in response.content.decode()
+    assert '<html lang="fr" dir="ltr">' in response.content.decode()
     with translation.override("fr"):
         expected = translation.gettext("Recommendations")
     assert expected in response.content.decode()

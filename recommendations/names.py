@@ -1,0 +1,42 @@
+"""Translated taxonomy names (NameTranslation), one query per kind and language, cached
+until a translation is saved or deleted in the admin."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from states.names import base_language
+
+VERSION_KEY = "name-translations:version"
+
+
+def translations(kind: str, language: str | None = None) -> dict[str, str]:
+    """{key: name} for `kind` in `language` (default: the active language); {} in English."""
+    from recommendations.models import NameTranslation
+
+    language = base_language(language)
+    if language == "en":
+        return {}
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    cache_key = f"name-translations:{version}:{kind}:{language}"
+    names = cache.get(cache_key)
+    if names is None:
+        names = dict(NameTranslation.objects.filter(kind=kind, language=language)
+                     .values_list("key", "name"))
+        cache.set(cache_key, names, 3600)
+    return names
+
+
+def forget() -> None:
+    """Drop every cached name (a new version key makes the old entries unreachable)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+@receiver([post_save, post_delete], sender="recommendations.NameTranslation")
+def _translation_changed(sender, **kwargs) -> None:
+    forget()
