@@ -159,9 +159,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if group_by == "theme":
         no_theme = []
         for rec in recommendations:
-            themes = list(rec.themes.all())
+            themes = list(dict.fromkeys(t.canonical_theme.name for t in rec.themes.all()))
             for theme in themes:
-                groups.setdefault(theme.name, []).append(rec)
+                groups.setdefault(theme, []).append(rec)
             if not themes:
                 no_theme.append(rec)
         groups = dict(sorted(groups.items(), key=lambda item: item[0].lower()))

@@ -30,7 +30,7 @@ from accounts.roles import (
     can_manage_follow_up,
 )
 from core.api import PreconditionFailed, etag, expected_version
-from core.filters import CodeMultipleChoiceFilter, IdFilter
+from core.filters import CodeMultipleChoiceFilter, IdFilter, StrictFilterBackend
 from states.models import State
 
 from . import export, services
@@ -101,7 +101,7 @@ def _follow_up_queryset():
 class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Recommendation.objects.all()
     filterset_class = RecommendationFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     serializer_class = RecommendationRowSerializer
     lookup_value_regex = r"\d+"
 
@@ -239,7 +239,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     queryset = Assessment.objects.select_related("created_by").order_by("-assessed_on", "-id")
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_value_regex = r"\d+"
 
     def user_can_write(self, user) -> bool:
@@ -283,7 +283,7 @@ class FollowUpActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     queryset = _follow_up_queryset()
     serializer_class = FollowUpActionSerializer
     filterset_class = FollowUpActionFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_value_regex = r"\d+"
 
     def user_can_write(self, user) -> bool:

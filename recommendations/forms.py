@@ -19,6 +19,7 @@ from .models import (
     Recommendation,
     Response,
     Theme,
+    ThemeGroup,
 )
 
 
@@ -48,7 +49,7 @@ class RecommendationForm(forms.Form):
         choices=[("", "—"), *ActionCategory.choices])
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.all(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}))
+        widget=forms.SelectMultiple(attrs={"size": 6}))  # choices: grouped_theme_choices()
     sdgs = forms.ModelMultipleChoiceField(
         label=_("Sustainable Development Goals"), queryset=SDG.objects.all(), required=False,
         widget=forms.CheckboxSelectMultiple)
@@ -67,6 +68,7 @@ class RecommendationForm(forms.Form):
         if instance is None:
             del self.fields["version"]
             del self.fields["source_symbol"]
+        self.fields["themes"].widget.choices = grouped_theme_choices()
         chosen = [s.pk for s in self.initial.get("recommending_states") or []]
         if chosen:
             # In a 195-row list the chosen States would hide below the fold: list them first.
@@ -94,13 +96,43 @@ class RecommendationForm(forms.Form):
             raise forms.ValidationError(_("This form is missing its version; reload the page."))
         return version
 
+    def clean_themes(self) -> list[Theme]:
+        """Canonical themes as picked; a theme the recommendation already has under a
+        source's label (UPR Info's "Migrants") keeps that label."""
+        return keep_source_labels(self.cleaned_data.get("themes") or [],
+                                  self.instance.themes.all() if self.instance else [])
+
+
+def keep_source_labels(picked, current) -> list[Theme]:
+    labels = {}
+    for theme in current:
+        labels.setdefault(theme.canonical_id or theme.pk, []).append(theme)
+    themes: list[Theme] = []
+    for theme in picked:
+        root = theme.canonical_id or theme.pk
+        for kept in labels.pop(root, None) or [theme]:
+            if kept not in themes:
+                themes.append(kept)
+    return themes
+
+
+def grouped_theme_choices() -> list:
+    """Canonical themes under their UHRI group headings (optgroups of a select)."""
+    groups: dict[str, list] = {}
+    for pk, name, group in Theme.objects.pickable().order_by("name").values_list(
+            "pk", "name", "group"):
+        groups.setdefault(group, []).append((pk, name))
+    labels = dict(ThemeGroup.choices)
+    return [(labels[key], groups[key]) for key in ThemeGroup.values if key in groups]
+
 
 def initial_from_recommendation(rec: Recommendation) -> dict:
     return {
         "paragraph": rec.paragraph, "text": rec.text,
         "recommending_states": list(rec.recommending_states.all()),
         "response": rec.response, "action_category": rec.action_category,
-        "themes": list(rec.themes.all()), "sdgs": list(rec.sdgs.all()),
+        "themes": list(dict.fromkeys(t.canonical_id or t.pk for t in rec.themes.all())),
+        "sdgs": list(rec.sdgs.all()),
         "affected_groups": list(rec.affected_groups.all()), "version": rec.version,
     }
 

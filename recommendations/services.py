@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from core.versioning import StaleEdit, claim_version
@@ -145,3 +146,39 @@ def _check_action_recommendations(state: State,
 
 
 __all__ = ["StaleEdit", "claim_version"]  # re-exported: callers catch StaleEdit here
+
+
+def counts_by_cycle_and_response(recommendations) -> dict:
+    """{"count", "by_response": {response: n}, "by_cycle": {cycle number: {"count",
+    "by_response"}}} for a set of recommendations, in one query."""
+    rows = (recommendations.order_by()
+            .values_list("review__session__cycle__number", "response")
+            .annotate(n=Count("id")))
+    result: dict = {"count": 0, "by_response": {}, "by_cycle": {}}
+    for cycle, response, n in rows:
+        result["count"] += n
+        result["by_response"][response] = result["by_response"].get(response, 0) + n
+        slot = result["by_cycle"].setdefault(cycle, {"count": 0, "by_response": {}})
+        slot["count"] += n
+        slot["by_response"][response] = slot["by_response"].get(response, 0) + n
+    result["by_cycle"] = dict(sorted(result["by_cycle"].items()))
+    return result
+
+
+def state_counts(state: State) -> dict:
+    """What a State received (as State under review) and made (alone or jointly)."""
+    received = Recommendation.objects.filter(review__state=state)
+    through = Recommendation.recommending_states.through
+    made = Recommendation.objects.filter(Exists(through.objects.filter(
+        recommendation_id=OuterRef("pk"), state_id=state.pk)))
+    return {"received": counts_by_cycle_and_response(received),
+            "made": counts_by_cycle_and_response(made)}
+
+
+def received_and_made_by_state() -> dict[int, tuple[int, int]]:
+    """{state id: (recommendations received, recommendations made)}, two queries."""
+    received = dict(Recommendation.objects.order_by().values_list("review__state_id")
+                    .annotate(n=Count("id")))
+    through = Recommendation.recommending_states.through
+    made = dict(through.objects.order_by().values_list("state_id").annotate(n=Count("id")))
+    return {pk: (received.get(pk, 0), made.get(pk, 0)) for pk in {*received, *made}}

@@ -40,6 +40,8 @@ from .models import (
     ImportJob,
     Recommendation,
     Response,
+    Theme,
+    ThemeGroup,
 )
 from .parsing import parse_recommendation_list, resolve_state_names, state_name_checker
 
@@ -68,8 +70,27 @@ def filter_controls(form) -> list[dict]:
             {"value": str(value), "label": label, "selected": str(value) in selected}
             for value, label in field.field.choices if str(value) != ""
         ]
-        controls.append({"field": field, "options": options, "multiple": len(selected) > 1})
+        control = {"field": field, "options": options, "multiple": len(selected) > 1}
+        if name == "theme":
+            control["groups"] = theme_choice_groups(selected)
+        controls.append(control)
     return controls
+
+
+def theme_choice_groups(selected: set[str] = frozenset()) -> list[dict]:
+    """The canonical themes under their UHRI group headings, for a picker's optgroups.
+    A source label in the URL (`?theme=migrants`) shows as its canonical theme."""
+    chosen = set()
+    for slug, canonical in Theme.objects.filter(slug__in=selected).values_list(
+            "slug", "canonical__slug"):
+        chosen.add(canonical or slug)
+    labels = dict(ThemeGroup.choices)
+    groups: dict[str, list[dict]] = {}
+    for theme in Theme.objects.pickable().order_by("name"):
+        groups.setdefault(theme.group, []).append(
+            {"value": theme.slug, "label": theme.name, "selected": theme.slug in chosen})
+    return [{"label": labels.get(key, key), "options": groups[key]}
+            for key in ThemeGroup.values if key in groups]
 
 
 def recommendation_list(request: HttpRequest) -> HttpResponse:
