@@ -16,13 +16,17 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import focal_state_id, is_admin
 from recommendations.models import FollowUpAction, ImplementationStatus, Recommendation, Response
+from recommendations.services import received_and_made_by_state
 from reviews.models import Cycle, Review
 from states.models import RegionalGroup, State
 
 
 def state_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    states = State.objects.search(q).order_by("region", "name")
+    states = list(State.objects.search(q).order_by("region", "name"))
+    counts = received_and_made_by_state()
+    for state in states:
+        state.received_count, state.made_count = counts.get(state.pk, (0, 0))
     labels = dict(RegionalGroup.choices)
     groups = [
         {"code": code, "label": labels.get(code, code), "states": list(rows)}

@@ -73,6 +73,7 @@ ORDERING_FIELDS = (
     ("response", "response"),
     ("action_category", "action_category"),
     ("government_status", "status"),
+    ("civil_society_status", "civil_society_status"),
     ("created_at", "created_at"),
     ("updated_at", "updated_at"),
     ("id", "id"),

@@ -46,6 +46,9 @@ RESPONSE_WORDS = {
 }
 
 
+PARAGRAPH_QUERY = re.compile(r"^\d{1,4}(\.\d{1,4}){0,3}$")
+
+
 class ImplementationStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -206,17 +209,29 @@ class RecommendationQuerySet(models.QuerySet):
 
     def search(self, q: str) -> "RecommendationQuerySet":
         """Full-text search: PostgreSQL's web-search syntax over a GIN-indexed tsvector,
-        or every word as a substring on SQLite."""
+        or every word as a substring on SQLite. A query that is a paragraph number
+        (`140.2`) also finds that paragraph; one that names a State (`Brazil`, `BRA`)
+        also finds the recommendations that State made."""
         q = (q or "").strip()
         if not q:
             return self
         if connection.vendor == "postgresql":
-            return self.filter(
+            match = models.Q(
                 search_vector=SearchQuery(q, config="english", search_type="websearch"))
-        qs = self
-        for word in q.split():
-            qs = qs.filter(text__icontains=word.strip('"'))
-        return qs
+        else:
+            match = models.Q()
+            for word in q.split():
+                match &= models.Q(text__icontains=word.strip('"'))
+        paragraph = q.rstrip(".")
+        if PARAGRAPH_QUERY.match(paragraph):
+            match |= models.Q(paragraph=paragraph) | models.Q(paragraph__startswith=paragraph
+                                                                + ".")
+        state = State.objects.resolve(q) if '"' not in q else None
+        if state is not None:
+            through = Recommendation.recommending_states.through
+            match |= models.Exists(through.objects.filter(
+                recommendation_id=models.OuterRef("pk"), state_id=state.pk))
+        return self.filter(match)
 
     def with_related(self) -> "RecommendationQuerySet":
         return self.select_related("review__state", "review__session__cycle").prefetch_related(

@@ -66,13 +66,16 @@ def filter_controls(form) -> list[dict]:
         selected = field.value() or []
         selected = {str(v) for v in (selected if isinstance(selected, list | tuple)
                                      else [selected])}
+        if name == "theme":  # canonical themes only, under their group headings
+            control = {"field": field, "options": [], "groups": theme_choice_groups(selected),
+                       "multiple": len(selected) > 1}
+            controls.append(control)
+            continue
         options = [
             {"value": str(value), "label": label, "selected": str(value) in selected}
             for value, label in field.field.choices if str(value) != ""
         ]
         control = {"field": field, "options": options, "multiple": len(selected) > 1}
-        if name == "theme":
-            control["groups"] = theme_choice_groups(selected)
         controls.append(control)
     return controls
 
@@ -81,9 +84,10 @@ def theme_choice_groups(selected: set[str] = frozenset()) -> list[dict]:
     """The canonical themes under their UHRI group headings, for a picker's optgroups.
     A source label in the URL (`?theme=migrants`) shows as its canonical theme."""
     chosen = set()
-    for slug, canonical in Theme.objects.filter(slug__in=selected).values_list(
-            "slug", "canonical__slug"):
-        chosen.add(canonical or slug)
+    if selected:
+        for slug, canonical in Theme.objects.filter(slug__in=selected).values_list(
+                "slug", "canonical__slug"):
+            chosen.add(canonical or slug)
     labels = dict(ThemeGroup.choices)
     groups: dict[str, list[dict]] = {}
     for theme in Theme.objects.pickable().order_by("name"):
@@ -91,6 +95,27 @@ def theme_choice_groups(selected: set[str] = frozenset()) -> list[dict]:
             {"value": theme.slug, "label": theme.name, "selected": theme.slug in chosen})
     return [{"label": labels.get(key, key), "options": groups[key]}
             for key in ThemeGroup.values if key in groups]
+
+
+# Column → the `ordering` key its header sorts by (the API's names).
+SORTABLE_COLUMNS = ("state_under_review", "paragraph", "response", "status",
+                    "civil_society_status", "updated_at")
+
+
+def sort_headers(request: HttpRequest) -> dict[str, dict]:
+    """For each sortable column: the URL its header links to (ascending first, then
+    descending when it is the current ascending key) and its aria-sort state."""
+    current = request.GET.get("ordering", "")
+    params = [(k, v) for k, values in request.GET.lists()
+              if k not in ("ordering", "page") for v in values if v]
+    headers = {}
+    for key in SORTABLE_COLUMNS:
+        direction = ("ascending" if current == key else
+                     "descending" if current == f"-{key}" else "none")
+        target = f"-{key}" if direction == "ascending" else key
+        headers[key] = {"url": "?" + urlencode([*params, ("ordering", target)]),
+                        "sort": direction}
+    return headers
 
 
 def recommendation_list(request: HttpRequest) -> HttpResponse:
@@ -106,7 +131,10 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "filter": filterset, "form": filterset.form, "page_obj": page,
         "controls": filter_controls(filterset.form),
         "recommendations": page.object_list, "query": query,
-        "is_filtered": bool(query),
+        "is_filtered": bool(query), "sort": sort_headers(request),
+        "active_filters": sum(1 for k, v in request.GET.lists()
+                              if k not in ("page", "ordering", "format", "page_size")
+                              and any(v)),
     })
 
 

@@ -17,3 +17,13 @@
     });
   });
 })();
+
+// <details data-collapse-below="40rem" open>: folded on narrow screens, so that on a
+// phone the results come first; without JavaScript it simply stays open.
+(function () {
+  "use strict";
+  document.querySelectorAll("details[data-collapse-below]").forEach(function (details) {
+    var query = "(max-width: " + details.dataset.collapseBelow + ")";
+    if (window.matchMedia && window.matchMedia(query).matches) details.open = false;
+  });
+})();
