@@ -37,7 +37,7 @@ class RecommendationForm(forms.Form):
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}))
     recommending_states = forms.ModelMultipleChoiceField(
         label=_("Recommending States"), queryset=State.objects.all(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-picker": ""}),
         help_text=_("Hold Ctrl (Cmd on a Mac) to select several."))
     response = forms.ChoiceField(label=_("Response"), choices=Response.choices,
                                  initial=Response.PENDING)
@@ -49,13 +49,14 @@ class RecommendationForm(forms.Form):
         choices=[("", "—"), *ActionCategory.choices])
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.all(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}))  # choices: grouped_theme_choices()
+        # Choices: grouped_theme_choices(), set in __init__.
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-picker": ""}))
     sdgs = forms.ModelMultipleChoiceField(
         label=_("Sustainable Development Goals"), queryset=SDG.objects.all(), required=False,
         widget=forms.CheckboxSelectMultiple)
     affected_groups = forms.ModelMultipleChoiceField(
         label=_("Affected groups"), queryset=AffectedGroup.objects.all(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}))
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-picker": ""}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, review: Review, instance: Recommendation | None = None,
@@ -191,7 +192,7 @@ class FollowUpActionForm(forms.Form):
                                initial=FollowUpActionStatus.PLANNED)
     recommendations = RecommendationChoiceField(
         label=_("Recommendations"), queryset=Recommendation.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-picker": ""}),
         help_text=_("Only recommendations addressed to this State can be linked."))
     indicators = forms.CharField(label=_("Indicators"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}))

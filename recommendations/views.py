@@ -56,6 +56,10 @@ SELECT_FILTERS = ("state_under_review", "recommending_state", "cycle", "session"
                   "action_category", "ordering")
 
 
+# Long lists get a searchable picker (Tom Select; a plain select without JavaScript).
+SEARCHABLE_FILTERS = ("state_under_review", "recommending_state", "session", "theme")
+
+
 def filter_controls(form) -> list[dict]:
     """The filter form's multiple-choice fields as plain single-choice selects ("any" +
     choices), which suit a browser better than a 195-row multi-select. A filter given
@@ -68,14 +72,15 @@ def filter_controls(form) -> list[dict]:
                                      else [selected])}
         if name == "theme":  # canonical themes only, under their group headings
             control = {"field": field, "options": [], "groups": theme_choice_groups(selected),
-                       "multiple": len(selected) > 1}
+                       "multiple": len(selected) > 1, "picker": True}
             controls.append(control)
             continue
         options = [
             {"value": str(value), "label": label, "selected": str(value) in selected}
             for value, label in field.field.choices if str(value) != ""
         ]
-        control = {"field": field, "options": options, "multiple": len(selected) > 1}
+        control = {"field": field, "options": options, "multiple": len(selected) > 1,
+                   "picker": name in SEARCHABLE_FILTERS}
         controls.append(control)
     return controls
 

@@ -33,6 +33,7 @@ REFERENCE_DATA_LOADERS = [
     ("states.migrations.0002_reference_data", "load"),
     ("reviews.migrations.0002_reference_data", "load"),
     ("recommendations.migrations.0002_reference_data", "load"),
+    ("recommendations.migrations.0005_merge_duplicate_themes", "merge"),
     ("accounts.migrations.0002_role_groups", "create_groups"),
 ]
 
