@@ -149,6 +149,14 @@ class PasteForm(forms.Form):
         label=_("Response for all these recommendations"), choices=Response.choices,
         initial=Response.PENDING,
         help_text=_("Until the State answers in the addendum, keep “Pending”."))
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes for all these recommendations"), queryset=Theme.objects.all(),
+        required=False, widget=forms.SelectMultiple(attrs={"size": 6, "data-picker": ""}),
+        help_text=_("Optional: tag them now; each can be changed later."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].widget.choices = grouped_theme_choices()
 
 
 class CivilSocietyAssessmentForm(forms.Form):
@@ -242,7 +250,9 @@ IMPORT_FORMATS = [("auto", _("Detect automatically")),
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    # accept=: the file picker offers the kinds the importers read (the server checks).
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={
+        "accept": ".csv,.tsv,.txt,.xls,.xlsx,.json,.docx,.pdf"}))
     format = forms.ChoiceField(label=_("Format"), choices=IMPORT_FORMATS, initial="auto")
     state = forms.ModelChoiceField(
         label=_("State under review"), queryset=State.objects.all(), required=False,

@@ -43,10 +43,20 @@ def create_recommendation(*, review: Review, text: str, recommending_states: Seq
     recommendation.themes.set(themes)
     recommendation.sdgs.set(sdgs)
     recommendation.affected_groups.set(affected_groups)
+    symbol, date = response_source_for(review, response)
     recommendation.record_response(
-        response, source_symbol=source_symbol or review.addendum_symbol or review.wg_report_symbol,
-        source_paragraph=source_paragraph or paragraph, date=response_date, user=user)
+        response, source_symbol=source_symbol or symbol,
+        source_paragraph=source_paragraph or paragraph, date=response_date or date, user=user)
     return recommendation
+
+
+def response_source_for(review: Review, response: str) -> tuple[str, dt.date | None]:
+    """Where a hand-entered or pasted response comes from, and when: the State answers in
+    the addendum to the Working Group report (its symbol; dated by the Council's adoption
+    of the outcome), while "pending" is what the report itself records at the review."""
+    if response == Response.PENDING:
+        return review.wg_report_symbol or review.addendum_symbol, review.review_date
+    return review.addendum_symbol or review.wg_report_symbol, review.adoption_date
 
 
 @transaction.atomic

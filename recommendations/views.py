@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -362,7 +363,8 @@ def recommendation_paste(request: HttpRequest, review_pk: int) -> HttpResponse:
         elif "save" in request.POST:
             items = [{"paragraph": row["paragraph"], "text": row["text"],
                       "recommending_states": row["states"],
-                      "response": form.cleaned_data["response"]} for row in rows]
+                      "response": form.cleaned_data["response"],
+                      "themes": form.cleaned_data["themes"]} for row in rows]
             try:
                 created = services.create_recommendations(review=review, items=items,
                                                           user=request.user)
@@ -561,7 +563,17 @@ def _import_context(job: ImportJob) -> dict:
     errors = [e if isinstance(e, dict) else {"message": str(e)}
               for e in report.get("errors") or []]
     fmt = job.detected_format or job.format
+    # What this import created or updated: changed at or after the job was created, in
+    # its State and session when the upload named them.
+    params = [("updated_since", job.created_at.isoformat())] if job.created_at else []
+    if job.state_id:
+        params.append(("state_under_review", job.state.iso3))
+    if job.session_number:
+        params.append(("session", job.session_number))
     return {"job": job, "counts": counts, "errors": errors[:500],
+            "imported_url": reverse("recommendations:recommendation_list") + "?"
+            + urlencode(params),
+            "imported_count": report.get("created", 0) + report.get("updated", 0),
             "format_label": dict(IMPORT_FORMATS).get(fmt, fmt),
             "more_errors": max(0, len(errors) - 500), "notes": report.get("notes") or [],
             "can_import": (job.dry_run and job.status == ImportJob.Status.SUCCEEDED

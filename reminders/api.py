@@ -65,5 +65,7 @@ class DeadlineListView(APIView):
             today=today, days=query.validated_data["days"],
             state_id=state.pk if state else None)
         rows = [d.as_dict(today) for d in deadlines]
+        for row in rows:  # from the request, not SITE_URL: the host and port it was asked on
+            row["url"] = request.build_absolute_uri(row["path"])
         return Response({"count": len(rows), "today": today,
                          "results": DeadlineSerializer(rows, many=True).data})

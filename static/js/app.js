@@ -27,3 +27,20 @@
     if (window.matchMedia && window.matchMedia(query).matches) details.open = false;
   });
 })();
+
+// <form method="get" data-drop-empty>: fields left empty ("Any", "All States") are not
+// sent, so the URL says only what was chosen (?state=FRA, not ?state=&q=&cycle=).
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-drop-empty]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name && !el.disabled && (el.value === "" || el.value == null) &&
+            !(el.multiple && el.selectedOptions && el.selectedOptions.length)) {
+          el.disabled = true;
+          window.setTimeout(function () { el.disabled = false; }, 0);
+        }
+      });
+    });
+  });
+})();
