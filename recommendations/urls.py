@@ -19,6 +19,7 @@ urlpatterns = [
     path("follow-up/<int:pk>/", views.followupaction_detail, name="followupaction_detail"),
     path("follow-up/<int:pk>/edit/", views.followupaction_edit, name="followupaction_edit"),
     path("import/", views.import_upload, name="import_upload"),
+    path("import/history/", views.import_history, name="import_history"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),
     path("import/<int:pk>/run/", views.import_run, name="import_run"),
 ]

@@ -542,6 +542,17 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "recommendations/import_upload.html", {"form": form, "jobs": jobs})
 
 
+@login_required
+def import_history(request: HttpRequest) -> HttpResponse:
+    """Every import, by anyone, newest first, 50 a page."""
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can see imports."))
+    jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-pk")
+    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "recommendations/import_history.html",
+                  {"page_obj": page, "query": ""})
+
+
 def _import_context(job: ImportJob) -> dict:
     """The job's report (recommendations.importers.core.ImportReport.as_dict) for display."""
     report = job.report or {}

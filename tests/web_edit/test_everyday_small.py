@@ -95,3 +95,17 @@ def test_import_links_to_what_it_wrote(client_as, review, tmp_path, users, setti
 def test_file_input_says_what_it_accepts(client_as):
     html = client_as("ngo").get(reverse("recommendations:import_upload")).content.decode()
     assert 'accept=".csv,' in html
+
+
+def test_import_history_lists_everyones_imports_for_editors_only(client_as, users):
+    ImportJob.objects.create(original_name="upr-info.csv", format="upr-info",
+                             created_by=users["admin"], report={"created": 7, "updated": 2})
+    ImportJob.objects.create(original_name="uhri.xlsx", format="uhri", dry_run=True,
+                             created_by=users["ngo"])
+    url = reverse("recommendations:import_history")
+    html = client_as("ngo").get(url).content.decode()
+    assert html.index("uhri.xlsx") < html.index("upr-info.csv")  # newest first
+    assert ">7<" in html and "Dry run" in html
+    assert client_as("focal-fra").get(url).status_code == 403
+    assert 'href="/recommendations/import/history/"' in client_as("ngo").get(
+        reverse("recommendations:import_upload")).content.decode()
