@@ -585,6 +585,8 @@ def _import_context(job: ImportJob) -> dict:
             "imported_url": reverse("recommendations:recommendation_list") + "?"
             + urlencode(params),
             "imported_count": report.get("created", 0) + report.get("updated", 0),
+            "sample": [{**r, "response": dict(Response.choices).get(r.get("response"), "")}
+                       for r in report.get("sample") or []],
             "format_label": dict(IMPORT_FORMATS).get(fmt, fmt),
             "more_errors": max(0, len(errors) - 500), "notes": report.get("notes") or [],
             "can_import": (job.dry_run and job.status == ImportJob.Status.SUCCEEDED

@@ -76,6 +76,7 @@ class ImportReport:
     reviews_created: int = 0
     dry_run: bool = False
     path: str = ""
+    sample: list[dict] = field(default_factory=list)  # the first rows as read (dry run)
 
     @property
     def ok(self) -> bool:
@@ -95,6 +96,7 @@ class ImportReport:
             "reviews_created": self.reviews_created,
             "errors": list(self.errors),
             "notes": list(self.notes),
+            "sample": list(self.sample),
         }
 
     def format_text(self) -> str:

@@ -493,6 +493,20 @@ class Importer:
                                          f"{review.wg_report_symbol} (kept)")
 
 
+SAMPLE_SIZE = 5
+
+
+def _sample(planned: Planned, importer: Importer) -> dict:
+    """One recommendation as the importer read it, for the dry run's report."""
+    row = planned.row
+    return {"row": planned.rows[0] if planned.rows else row.row,
+            "state_under_review": row.state_under_review, "session": row.session,
+            "paragraph": row.paragraph, "text": row.text[:400],
+            "recommending_states": [s.name for s in planned.states],
+            "response": row.response,
+            "themes": [t.canonical_theme.name for t in importer.themes_of(row)]}
+
+
 def run(parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
         session: int | None, dry_run: bool, user,
         progress: Callable[[int, int], None] | None,
@@ -505,6 +519,7 @@ def run(parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
     plans = importer.plan()
     if report.errors:
         return
+    report.sample = [_sample(planned, importer) for planned in plans[:SAMPLE_SIZE]]
     importer.tick(importer.rows_total // 2)
     try:
         with transaction.atomic():

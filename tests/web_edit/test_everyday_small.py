@@ -109,3 +109,22 @@ def test_import_history_lists_everyones_imports_for_editors_only(client_as, user
     assert client_as("focal-fra").get(url).status_code == 403
     assert 'href="/recommendations/import/history/"' in client_as("ngo").get(
         reverse("recommendations:import_upload")).content.decode()
+
+
+def test_dry_run_shows_a_sample_of_the_rows_as_read(client_as, users):
+    from django.core.files.base import ContentFile
+
+    body = ("To,Text,From,Response,Action,Issue,Session\n"
+            "France,Abolish the death penalty everywhere,Brazil,Accepted,5,Migrants,43\n")
+    job = ImportJob.objects.create(original_name="x.csv", format="upr-info", dry_run=True,
+                                   created_by=users["ngo"])
+    job.file.save("x.csv", ContentFile(body.encode()))
+    run_import_job(job.pk)
+    job.refresh_from_db()
+    assert job.report["sample"][0]["recommending_states"] == ["Brazil"]
+    html = client_as("ngo").get(
+        reverse("recommendations:import_detail", args=[job.pk])).content.decode()
+    assert "The first recommendations, as read" in html
+    assert "Abolish the death penalty everywhere" in html and "Supported" in html
+    assert "Migrants" in html
+    assert not Recommendation.objects.exists()
