@@ -116,11 +116,14 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         filterset_class = self.get_filterset_class(view, view.get_queryset())
         if filterset_class is not None:
             names |= set(filterset_class.base_filters)
-        paginator = getattr(view, "paginator", None)
-        for attr in ("page_query_param", "page_size_query_param", "cursor_query_param",
-                     "limit_query_param", "offset_query_param"):
-            if getattr(paginator, attr, None):
-                names.add(getattr(paginator, attr))
+        # The viewset's paging parameters, also on its unpaginated actions (an export
+        # ignores `page_size` rather than refusing a URL copied from the list).
+        pagers = [getattr(view, "paginator", None), getattr(type(view), "pagination_class", None)]
+        for pager in pagers:
+            for attr in ("page_query_param", "page_size_query_param", "cursor_query_param",
+                         "limit_query_param", "offset_query_param"):
+                if getattr(pager, attr, None):
+                    names.add(getattr(pager, attr))
         return names
 
     def filter_queryset(self, request, queryset, view):
