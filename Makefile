@@ -28,8 +28,11 @@ run: $(VENV)/.installed
 	@echo "(password for all of them: demo-password-2026):"
 	@echo "  admin        administrator (also /admin/)"
 	@echo "  ngo          NGO staff"
-	@echo "  focal-fra    government focal point for France"
+	@echo "  ngo-fr       NGO staff (French)"
+	@echo "  focal-fra    government focal point for France (French)"
+	@echo "  focal-bra    government focal point for Brazil (Spanish)"
 	@echo "  researcher   researcher (API token on the profile page)"
+	@echo "(another port: make run PORT=8001)"
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

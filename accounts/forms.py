@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from states.models import State
@@ -22,3 +23,18 @@ class NotificationPreferencesForm(forms.ModelForm):
         labels = {"reminder_frequency": _("Reminders"), "language": _("Language")}
         help_texts = {"language": _("The language of the pages and of the e-mails we send "
                                     "you.")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Each language in its own name (Français, Español), as the header's switcher shows.
+        field = self.fields["language"]
+        field.choices = [(code, _local_name(code) if code else label)
+                         for code, label in field.choices]
+
+
+def _local_name(code: str) -> str:
+    try:
+        name = get_language_info(code)["name_local"]
+    except KeyError:
+        return code
+    return name[:1].upper() + name[1:]

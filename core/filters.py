@@ -64,3 +64,88 @@ class CodeMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
         if self.lookup_expr != "exact":
             name = f"{name}__{self.lookup_expr}"
         return {name: v}
+
+
+# Query parameters any endpoint understands besides its filters.
+COMMON_QUERY_PARAMS = ("format",)
+
+
+def unknown_query_params(request, valid) -> list[str]:
+    """The query parameter names of `request` that are not in `valid`, in request order."""
+    valid = set(valid)
+    return [name for name in request.query_params if name not in valid]
+
+
+def reject_unknown_query_params(request, valid) -> None:
+    """400 naming every parameter this endpoint does not know, and listing those it does:
+    `?state=FRA` on a list that calls it `state_under_review` must not return everything."""
+    from rest_framework.exceptions import ValidationError
+
+    unknown = unknown_query_params(request, valid)
+    if unknown:
+        valid = sorted(set(valid))
+        raise ValidationError({
+            "detail": "Unknown query parameter{s}: {names}. Valid parameters: {valid}.".format(
+                s="s" if len(unknown) > 1 else "", names=", ".join(unknown),
+                valid=", ".join(valid)),
+            "unknown_parameters": unknown,
+            "valid_parameters": valid,
+        })
+
+
+def valid_values(field, limit: int = 250) -> list[str] | None:
+    """The values a form field accepts, when it is a choice among a known set."""
+    queryset = getattr(field, "queryset", None)
+    if queryset is not None:
+        to_field = getattr(field, "to_field_name", None) or "pk"
+        values = list(queryset.order_by(to_field).values_list(to_field, flat=True)[:limit + 1])
+        return None if len(values) > limit else [str(v) for v in values]
+    choices = getattr(field, "choices", None)
+    if choices:
+        return [str(value) for value, _label in choices if value not in ("", None)]
+    return None
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    """django-filter, strict: an unknown query parameter is a 400 naming it and the valid
+    ones; a bad value's 400 lists the values the filter accepts. A view may declare
+    `extra_query_params` it reads itself."""
+
+    def valid_params(self, request, view) -> set[str]:
+        names = set(COMMON_QUERY_PARAMS) | set(getattr(view, "extra_query_params", ()))
+        filterset_class = self.get_filterset_class(view, view.get_queryset())
+        if filterset_class is not None:
+            names |= set(filterset_class.base_filters)
+        # The viewset's paging parameters, also on its unpaginated actions (an export
+        # ignores `page_size` rather than refusing a URL copied from the list).
+        pagers = [getattr(view, "paginator", None), getattr(type(view), "pagination_class", None)]
+        for pager in pagers:
+            for attr in ("page_query_param", "page_size_query_param", "cursor_query_param",
+                         "limit_query_param", "offset_query_param"):
+                if getattr(pager, attr, None):
+                    names.add(getattr(pager, attr))
+        return names
+
+    def filter_queryset(self, request, queryset, view):
+        reject_unknown_query_params(request, self.valid_params(request, view))
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid() and self.raise_exception:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError(with_valid_values(filterset.form))
+        return filterset.qs
+
+
+def with_valid_values(form) -> dict:
+    """The form's errors, each bad choice followed by the values that field accepts."""
+    errors = {}
+    for name, messages in form.errors.items():
+        messages = list(messages)
+        field = form.fields.get(name)
+        values = valid_values(field) if field is not None else None
+        if values:
+            messages.append("Valid values: {}.".format(", ".join(values)))
+        errors[name] = messages
+    return errors

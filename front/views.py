@@ -17,13 +17,17 @@ from django.utils.translation import gettext as _
 from accounts.roles import focal_state_id, is_admin
 from recommendations.models import FollowUpAction, ImplementationStatus, Recommendation, Response
 from recommendations.recurrence import recurrence_by_cycle
+from recommendations.services import received_and_made_by_state
 from reviews.models import Cycle, Review
 from states.models import RegionalGroup, State
 
 
 def state_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    states = State.objects.search(q).order_by("region", "name")
+    states = list(State.objects.search(q).order_by("region", "name"))
+    counts = received_and_made_by_state()
+    for state in states:
+        state.received_count, state.made_count = counts.get(state.pk, (0, 0))
     labels = dict(RegionalGroup.choices)
     groups = [
         {"code": code, "label": labels.get(code, code), "states": list(rows)}
@@ -163,9 +167,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if group_by == "theme":
         no_theme = []
         for rec in recommendations:
-            themes = list(rec.themes.all())
+            themes = list(dict.fromkeys(t.canonical_theme.name for t in rec.themes.all()))
             for theme in themes:
-                groups.setdefault(theme.name, []).append(rec)
+                groups.setdefault(theme, []).append(rec)
             if not themes:
                 no_theme.append(rec)
         groups = dict(sorted(groups.items(), key=lambda item: item[0].lower()))

@@ -83,9 +83,10 @@ class FollowUpActionAdmin(SimpleHistoryAdmin):
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "source"]
-    list_filter = ["source"]
+    list_display = ["name", "slug", "source", "group", "canonical"]
+    list_filter = ["source", "group", ("canonical", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug"]
+    autocomplete_fields = ["canonical"]
     prepopulated_fields = {"slug": ["name"]}
 
 

@@ -35,7 +35,7 @@ from accounts.roles import (
 )
 from core import conditional
 from core.api import PreconditionFailed, etag, expected_version
-from core.filters import CodeMultipleChoiceFilter, IdFilter
+from core.filters import CodeMultipleChoiceFilter, IdFilter, StrictFilterBackend
 from core.pagination import KeysetPagination
 from states.models import State
 
@@ -111,7 +111,7 @@ def _follow_up_queryset():
 class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Recommendation.objects.all()
     filterset_class = RecommendationFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     serializer_class = RecommendationRowSerializer
     pagination_class = RecommendationPagination
     lookup_value_regex = r"\d+"
@@ -272,7 +272,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     queryset = Assessment.objects.select_related("created_by").order_by("-assessed_on", "-id")
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_value_regex = r"\d+"
 
     def user_can_write(self, user) -> bool:
@@ -316,7 +316,7 @@ class FollowUpActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     queryset = _follow_up_queryset()
     serializer_class = FollowUpActionSerializer
     filterset_class = FollowUpActionFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_value_regex = r"\d+"
 
     def user_can_write(self, user) -> bool:

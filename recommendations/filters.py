@@ -69,6 +69,24 @@ class RegionFilter(filters.MultipleChoiceFilter):
     field_class = RegionField
 
 
+class ResponseField(forms.MultipleChoiceField):
+    """Responses, also accepting the words the sources use where they are unambiguous
+    (`accepted` is supported, `rejected` not supported), as the importers read them."""
+
+    def to_python(self, value):
+        return [(Response.parse(v) or v) for v in super().to_python(value)]
+
+
+class ResponseFilter(filters.MultipleChoiceFilter):
+    field_class = ResponseField
+
+
+# A government never reports "not implemented" (the model forbids it: it says "not
+# started"), so its filter does not offer it.
+GOVERNMENT_STATUS_CHOICES = [(value, label) for value, label in ImplementationStatus.choices
+                             if value != ImplementationStatus.NOT_IMPLEMENTED]
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class RecommendationIdFilter(filters.ModelChoiceFilter):
     """A recommendation by id (unknown id: 400)."""
@@ -91,6 +109,7 @@ ORDERING_FIELDS = (
     ("response", "response"),
     ("action_category", "action_category"),
     ("government_status", "status"),
+    ("civil_society_status", "civil_society_status"),
     ("created_at", "created_at"),
     ("updated_at", "updated_at"),
     ("id", "id"),
@@ -140,13 +159,15 @@ class RecommendationFilter(filters.FilterSet):
         choices=RegionalGroup.choices, method="filter_recommending_region", distinct=False,
         label=_("Region of a recommending State"),
         help_text=_("Regional group code of a recommending State. Repeatable."))
-    response = filters.MultipleChoiceFilter(
+    response = ResponseFilter(
         choices=Response.choices, distinct=False, label=_("Response"),
-        help_text=_("The State's current response. Repeatable."))
+        help_text=_("The State's current response. Repeatable. The sources' words are "
+                    "accepted too: `accepted` means `supported`."))
     theme = CodeMultipleChoiceFilter(
         queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme",
         field_name="themes",
-        label=_("Theme"), help_text=_("Theme slug (see the `theme_slugs` column of the export). "
+        label=_("Theme"), help_text=_("Theme slug (see the `theme_slugs` column of the export); "
+                                      "also finds the source labels mapped onto that theme. "
                                       "Repeat to match any of several."))
     sdg = CodeMultipleChoiceFilter(
         queryset=SDG.objects.all(), to_field_name="number", field_name="sdgs",
@@ -157,7 +178,7 @@ class RecommendationFilter(filters.FilterSet):
         label=_("Action category"),
         help_text=_("UPR Info action category, 1 (minimal) to 5 (specific action). Repeatable."))
     status = filters.MultipleChoiceFilter(
-        field_name="government_status", choices=ImplementationStatus.choices,
+        field_name="government_status", choices=GOVERNMENT_STATUS_CHOICES,
         distinct=False, label=_("Government status"),
         help_text=_("The government's current implementation status. Repeatable."))
     q = filters.CharFilter(
@@ -207,7 +228,15 @@ class RecommendationFilter(filters.FilterSet):
         return qs.filter(review__session_id__in=_ids(value)) if value else qs
 
     def filter_theme(self, qs: QuerySet, name: str, value) -> QuerySet:
-        return qs.filter(_through_exists("themes", theme_id__in=_ids(value))) if value else qs
+        """A theme also finds the recommendations tagged with any of its source labels."""
+        if not value:
+            return qs
+        ids = _ids(value)
+        roots = Theme.objects.filter(pk__in=ids).values("canonical_id")
+        themes = Theme.objects.filter(
+            Q(pk__in=ids) | Q(pk__in=roots) | Q(canonical_id__in=ids)
+            | Q(canonical_id__in=roots)).values("pk")
+        return qs.filter(_through_exists("themes", theme_id__in=themes))
 
     def filter_sdg(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(_through_exists("sdgs", sdg_id__in=_ids(value))) if value else qs

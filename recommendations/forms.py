@@ -19,6 +19,7 @@ from .models import (
     Recommendation,
     Response,
     Theme,
+    ThemeGroup,
 )
 
 
@@ -36,7 +37,7 @@ class RecommendationForm(forms.Form):
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}))
     recommending_states = forms.ModelMultipleChoiceField(
         label=_("Recommending States"), queryset=State.objects.all(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-picker": ""}),
         help_text=_("Hold Ctrl (Cmd on a Mac) to select several."))
     response = forms.ChoiceField(label=_("Response"), choices=Response.choices,
                                  initial=Response.PENDING)
@@ -48,13 +49,14 @@ class RecommendationForm(forms.Form):
         choices=[("", "—"), *ActionCategory.choices])
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.all(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}))
+        # Choices: grouped_theme_choices(), set in __init__.
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-picker": ""}))
     sdgs = forms.ModelMultipleChoiceField(
         label=_("Sustainable Development Goals"), queryset=SDG.objects.all(), required=False,
         widget=forms.CheckboxSelectMultiple)
     affected_groups = forms.ModelMultipleChoiceField(
         label=_("Affected groups"), queryset=AffectedGroup.objects.all(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}))
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-picker": ""}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, review: Review, instance: Recommendation | None = None,
@@ -67,6 +69,7 @@ class RecommendationForm(forms.Form):
         if instance is None:
             del self.fields["version"]
             del self.fields["source_symbol"]
+        self.fields["themes"].widget.choices = grouped_theme_choices()
         chosen = [s.pk for s in self.initial.get("recommending_states") or []]
         if chosen:
             # In a 195-row list the chosen States would hide below the fold: list them first.
@@ -94,13 +97,43 @@ class RecommendationForm(forms.Form):
             raise forms.ValidationError(_("This form is missing its version; reload the page."))
         return version
 
+    def clean_themes(self) -> list[Theme]:
+        """Canonical themes as picked; a theme the recommendation already has under a
+        source's label (UPR Info's "Migrants") keeps that label."""
+        return keep_source_labels(self.cleaned_data.get("themes") or [],
+                                  self.instance.themes.all() if self.instance else [])
+
+
+def keep_source_labels(picked, current) -> list[Theme]:
+    labels = {}
+    for theme in current:
+        labels.setdefault(theme.canonical_id or theme.pk, []).append(theme)
+    themes: list[Theme] = []
+    for theme in picked:
+        root = theme.canonical_id or theme.pk
+        for kept in labels.pop(root, None) or [theme]:
+            if kept not in themes:
+                themes.append(kept)
+    return themes
+
+
+def grouped_theme_choices() -> list:
+    """Canonical themes under their UHRI group headings (optgroups of a select)."""
+    groups: dict[str, list] = {}
+    for pk, name, group in Theme.objects.pickable().order_by("name").values_list(
+            "pk", "name", "group"):
+        groups.setdefault(group, []).append((pk, name))
+    labels = dict(ThemeGroup.choices)
+    return [(labels[key], groups[key]) for key in ThemeGroup.values if key in groups]
+
 
 def initial_from_recommendation(rec: Recommendation) -> dict:
     return {
         "paragraph": rec.paragraph, "text": rec.text,
         "recommending_states": list(rec.recommending_states.all()),
         "response": rec.response, "action_category": rec.action_category,
-        "themes": list(rec.themes.all()), "sdgs": list(rec.sdgs.all()),
+        "themes": list(dict.fromkeys(t.canonical_id or t.pk for t in rec.themes.all())),
+        "sdgs": list(rec.sdgs.all()),
         "affected_groups": list(rec.affected_groups.all()), "version": rec.version,
     }
 
@@ -116,6 +149,14 @@ class PasteForm(forms.Form):
         label=_("Response for all these recommendations"), choices=Response.choices,
         initial=Response.PENDING,
         help_text=_("Until the State answers in the addendum, keep “Pending”."))
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes for all these recommendations"), queryset=Theme.objects.all(),
+        required=False, widget=forms.SelectMultiple(attrs={"size": 6, "data-picker": ""}),
+        help_text=_("Optional: tag them now; each can be changed later."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].widget.choices = grouped_theme_choices()
 
 
 class CivilSocietyAssessmentForm(forms.Form):
@@ -159,7 +200,7 @@ class FollowUpActionForm(forms.Form):
                                initial=FollowUpActionStatus.PLANNED)
     recommendations = RecommendationChoiceField(
         label=_("Recommendations"), queryset=Recommendation.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-picker": ""}),
         help_text=_("Only recommendations addressed to this State can be linked."))
     indicators = forms.CharField(label=_("Indicators"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}))
@@ -211,7 +252,9 @@ IMPORT_FORMATS = [("auto", _("Detect automatically")),
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    # accept=: the file picker offers the kinds the importers read (the server checks).
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={
+        "accept": ".csv,.tsv,.txt,.xls,.xlsx,.json,.docx,.pdf"}))
     format = forms.ChoiceField(label=_("Format"), choices=IMPORT_FORMATS, initial="auto")
     state = forms.ModelChoiceField(
         label=_("State under review"), queryset=State.objects.all(), required=False,

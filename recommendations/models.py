@@ -47,6 +47,9 @@ RESPONSE_WORDS = {
 }
 
 
+PARAGRAPH_QUERY = re.compile(r"^\d{1,4}(\.\d{1,4}){0,3}$")
+
+
 class ImplementationStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -115,15 +118,60 @@ def translated_name(kind: str, key, english: str, language: str | None = None) -
     return translations(kind, language).get(str(key)) or english
 
 
+class ThemeGroup(models.TextChoices):
+    """The groups UHRI files its themes under; the theme picker shows these headings."""
+
+    INTERNATIONAL = "international", _("International framework and cooperation")
+    NATIONAL = "national", _("National framework and institutions")
+    CROSS_CUTTING = "cross-cutting", _("Cross-cutting issues")
+    CIVIL_POLITICAL = "civil-political", _("Civil and political rights")
+    ESC = "esc", _("Economic, social and cultural rights")
+    WOMEN = "women", _("Women's rights")
+    GROUPS = "groups", _("Rights of specific persons or groups")
+    OTHER = "other", _("Other")
+
+
+class ThemeQuerySet(models.QuerySet):
+    def pickable(self) -> "ThemeQuerySet":
+        """The canonical themes: what users see and pick (no two share a name)."""
+        return self.filter(canonical__isnull=True)
+
+    def with_synonyms(self) -> "ThemeQuerySet":
+        """These themes, their canonical themes and every source label mapped onto those."""
+        roots = Theme.objects.filter(pk__in=self.values("pk")).values_list("pk", "canonical_id")
+        ids = {pk if canonical is None else canonical for pk, canonical in roots}
+        return Theme.objects.filter(models.Q(pk__in=ids) | models.Q(canonical_id__in=ids))
+
+
 class Theme(models.Model):
+    """A theme of the canonical taxonomy (`canonical` empty), or a source's label for one.
+
+    UPR Info issues, UHRI themes and the OHCHR list headings name the same themes
+    differently ("Migrants" twice, "NHRI" / "National Human Rights Institution (NHRI)").
+    A source label is kept as its own row, so an imported recommendation keeps the word
+    its source used, and points at the canonical theme it means; users pick canonical
+    themes, and filtering by one also finds its labels (`ThemeQuerySet.with_synonyms`).
+    """
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     source = models.CharField(_("source"), max_length=10, choices=ThemeSource.choices)
+    group = models.CharField(_("group"), max_length=20, choices=ThemeGroup.choices,
+                             default=ThemeGroup.OTHER)
+    canonical = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="synonyms",
+        verbose_name=_("canonical theme"),
+        help_text=_("Empty for a theme of the canonical list; otherwise the canonical theme "
+                    "this source label means."))
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["source", "name"], name="theme_name_per_source"),
+            models.CheckConstraint(condition=~models.Q(canonical=models.F("pk")),
+                                   name="theme_not_its_own_canonical"),
         ]
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
@@ -134,6 +182,16 @@ class Theme(models.Model):
     @property
     def localized_name(self) -> str:
         return translated_name(NameTranslation.Kind.THEME, self.slug, self.name)
+
+    @property
+    def canonical_theme(self) -> "Theme":
+        return self.canonical or self
+
+    def clean(self) -> None:
+        if self.canonical_id and self.canonical.canonical_id:
+            raise ValidationError({"canonical": _(
+                "A canonical theme cannot itself be a synonym; pick %(theme)s instead.")
+                % {"theme": self.canonical.canonical}})
 
 
 class SDG(models.Model):
@@ -201,21 +259,34 @@ class RecommendationQuerySet(models.QuerySet):
 
     def search(self, q: str) -> "RecommendationQuerySet":
         """Full-text search: PostgreSQL's web-search syntax over a GIN-indexed tsvector,
-        or every word as a substring on SQLite."""
+        or every word as a substring on SQLite. A query that is a paragraph number
+        (`140.2`) also finds that paragraph; one that names a State (`Brazil`, `BRA`)
+        also finds the recommendations that State made."""
         q = (q or "").strip()
         if not q:
             return self
         if connection.vendor == "postgresql":
-            return self.filter(
+            match = models.Q(
                 search_vector=SearchQuery(q, config="english", search_type="websearch"))
-        qs = self
-        for word in q.split():
-            qs = qs.filter(text__icontains=word.strip('"'))
-        return qs
+        else:
+            match = models.Q()
+            for word in q.split():
+                match &= models.Q(text__icontains=word.strip('"'))
+        paragraph = q.rstrip(".")
+        if PARAGRAPH_QUERY.match(paragraph):
+            match |= models.Q(paragraph=paragraph) | models.Q(paragraph__startswith=paragraph
+                                                                + ".")
+        state = State.objects.resolve(q) if '"' not in q else None
+        if state is not None:
+            through = Recommendation.recommending_states.through
+            match |= models.Exists(through.objects.filter(
+                recommendation_id=models.OuterRef("pk"), state_id=state.pk))
+        return self.filter(match)
 
     def with_related(self) -> "RecommendationQuerySet":
         return self.select_related("review__state", "review__session__cycle").prefetch_related(
-            "recommending_states", "themes", "sdgs", "affected_groups")
+            "recommending_states", "sdgs", "affected_groups",
+            models.Prefetch("themes", queryset=Theme.objects.select_related("canonical")))
 
     # Counting helpers for the dashboard, State and review pages: one query each,
     # whatever the number of rows.

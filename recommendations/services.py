@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from core.versioning import StaleEdit, claim_version
@@ -43,9 +44,10 @@ def create_recommendation(*, review: Review, text: str, recommending_states: Seq
     recommendation.themes.set(themes)
     recommendation.sdgs.set(sdgs)
     recommendation.affected_groups.set(affected_groups)
+    symbol, date = response_source_for(review, response)
     recommendation.record_response(
-        response, source_symbol=source_symbol or review.addendum_symbol or review.wg_report_symbol,
-        source_paragraph=source_paragraph or paragraph, date=response_date, user=user)
+        response, source_symbol=source_symbol or symbol,
+        source_paragraph=source_paragraph or paragraph, date=response_date or date, user=user)
     if link_recurring:
         _link_recurring(review.state_id)
     return recommendation
@@ -56,6 +58,15 @@ def _link_recurring(state_id: int) -> None:
     from .tasks import link_recurring_for_states
 
     link_recurring_for_states([state_id])
+
+
+def response_source_for(review: Review, response: str) -> tuple[str, dt.date | None]:
+    """Where a hand-entered or pasted response comes from, and when: the State answers in
+    the addendum to the Working Group report (its symbol; dated by the Council's adoption
+    of the outcome), while "pending" is what the report itself records at the review."""
+    if response == Response.PENDING:
+        return review.wg_report_symbol or review.addendum_symbol, review.review_date
+    return review.addendum_symbol or review.wg_report_symbol, review.adoption_date
 
 
 @transaction.atomic
@@ -189,3 +200,39 @@ def confirm_proposed_responses(review: Review, choices: dict[int, str], *, user=
 
 
 __all__ = ["StaleEdit", "claim_version"]  # re-exported: callers catch StaleEdit here
+
+
+def counts_by_cycle_and_response(recommendations) -> dict:
+    """{"count", "by_response": {response: n}, "by_cycle": {cycle number: {"count",
+    "by_response"}}} for a set of recommendations, in one query."""
+    rows = (recommendations.order_by()
+            .values_list("review__session__cycle__number", "response")
+            .annotate(n=Count("id")))
+    result: dict = {"count": 0, "by_response": {}, "by_cycle": {}}
+    for cycle, response, n in rows:
+        result["count"] += n
+        result["by_response"][response] = result["by_response"].get(response, 0) + n
+        slot = result["by_cycle"].setdefault(cycle, {"count": 0, "by_response": {}})
+        slot["count"] += n
+        slot["by_response"][response] = slot["by_response"].get(response, 0) + n
+    result["by_cycle"] = dict(sorted(result["by_cycle"].items()))
+    return result
+
+
+def state_counts(state: State) -> dict:
+    """What a State received (as State under review) and made (alone or jointly)."""
+    received = Recommendation.objects.filter(review__state=state)
+    through = Recommendation.recommending_states.through
+    made = Recommendation.objects.filter(Exists(through.objects.filter(
+        recommendation_id=OuterRef("pk"), state_id=state.pk)))
+    return {"received": counts_by_cycle_and_response(received),
+            "made": counts_by_cycle_and_response(made)}
+
+
+def received_and_made_by_state() -> dict[int, tuple[int, int]]:
+    """{state id: (recommendations received, recommendations made)}, two queries."""
+    received = dict(Recommendation.objects.order_by().values_list("review__state_id")
+                    .annotate(n=Count("id")))
+    through = Recommendation.recommending_states.through
+    made = dict(through.objects.order_by().values_list("state_id").annotate(n=Count("id")))
+    return {pk: (received.get(pk, 0), made.get(pk, 0)) for pk in {*received, *made}}

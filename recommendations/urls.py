@@ -21,6 +21,7 @@ urlpatterns = [
     path("review/<int:review_pk>/responses/", views.proposed_responses,
          name="proposed_responses"),
     path("import/", views.import_upload, name="import_upload"),
+    path("import/history/", views.import_history, name="import_history"),
     path("import/<uuid:public_id>/", views.import_detail, name="import_detail"),
     path("import/<uuid:public_id>/run/", views.import_run, name="import_run"),
     path("import/<uuid:public_id>/aliases/", views.import_aliases, name="import_aliases"),

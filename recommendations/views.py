@@ -52,6 +52,8 @@ from .models import (
     ImportJob,
     Recommendation,
     Response,
+    Theme,
+    ThemeGroup,
     paragraph_sort_key,
 )
 from .parsing import parse_recommendation_list, resolve_state_names, state_name_checker
@@ -69,6 +71,10 @@ SELECT_FILTERS = ("state_under_review", "recommending_state", "cycle", "session"
                   "action_category", "ordering")
 
 
+# Long lists get a searchable picker (Tom Select; a plain select without JavaScript).
+SEARCHABLE_FILTERS = ("state_under_review", "recommending_state", "session", "theme")
+
+
 def filter_controls(form) -> list[dict]:
     """The filter form's multiple-choice fields as plain single-choice selects ("any" +
     choices), which suit a browser better than a 195-row multi-select. A filter given
@@ -79,11 +85,18 @@ def filter_controls(form) -> list[dict]:
         selected = field.value() or []
         selected = {str(v) for v in (selected if isinstance(selected, list | tuple)
                                      else [selected])}
+        if name == "theme":  # canonical themes only, under their group headings
+            control = {"field": field, "options": [], "groups": theme_choice_groups(selected),
+                       "multiple": len(selected) > 1, "picker": True}
+            controls.append(control)
+            continue
         options = [
             {"value": str(value), "label": label, "selected": str(value) in selected}
             for value, label in field.field.choices if str(value) != ""
         ]
-        controls.append({"field": field, "options": options, "multiple": len(selected) > 1})
+        control = {"field": field, "options": options, "multiple": len(selected) > 1,
+                   "picker": name in SEARCHABLE_FILTERS}
+        controls.append(control)
     return controls
 
 
@@ -110,7 +123,7 @@ class ListRow:
             get_absolute_url=urls["review"].format(data["review"]),
             state=state_name_by_iso3(data["state_under_review"]["iso3"],
                                      data["state_under_review"]["name"]),
-            session=_("Session %(number)s") % {"number": data["session"]})
+            session=SimpleNamespace(number=data["session"]))
         self.recommending_states = SimpleNamespace(
             all=[_RowState(**s) for s in data["recommending_states"]])
 
@@ -126,6 +139,44 @@ class ListRow:
 
 def _url_template(name: str) -> str:
     return reverse(name, args=[0]).replace("/0/", "/{}/")
+
+
+def theme_choice_groups(selected: set[str] = frozenset()) -> list[dict]:
+    """The canonical themes under their UHRI group headings, for a picker's optgroups.
+    A source label in the URL (`?theme=migrants`) shows as its canonical theme."""
+    chosen = set()
+    if selected:
+        for slug, canonical in Theme.objects.filter(slug__in=selected).values_list(
+                "slug", "canonical__slug"):
+            chosen.add(canonical or slug)
+    labels = dict(ThemeGroup.choices)
+    groups: dict[str, list[dict]] = {}
+    for theme in Theme.objects.pickable().order_by("name"):
+        groups.setdefault(theme.group, []).append(
+            {"value": theme.slug, "label": theme.name, "selected": theme.slug in chosen})
+    return [{"label": labels.get(key, key), "options": groups[key]}
+            for key in ThemeGroup.values if key in groups]
+
+
+# Column → the `ordering` key its header sorts by (the API's names).
+SORTABLE_COLUMNS = ("state_under_review", "paragraph", "response", "status",
+                    "civil_society_status", "updated_at")
+
+
+def sort_headers(request: HttpRequest) -> dict[str, dict]:
+    """For each sortable column: the URL its header links to (ascending first, then
+    descending when it is the current ascending key) and its aria-sort state."""
+    current = request.GET.get("ordering", "")
+    params = [(k, v) for k, values in request.GET.lists()
+              if k not in ("ordering", "page") for v in values if v]
+    headers = {}
+    for key in SORTABLE_COLUMNS:
+        direction = ("ascending" if current == key else
+                     "descending" if current == f"-{key}" else "none")
+        target = f"-{key}" if direction == "ascending" else key
+        headers[key] = {"url": "?" + urlencode([*params, ("ordering", target)]),
+                        "sort": direction}
+    return headers
 
 
 def recommendation_list(request: HttpRequest) -> HttpResponse:
@@ -147,7 +198,10 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         "controls": filter_controls(filterset.form),
         "recommendations": rows, "query": query,
         "count_is_estimate": source.count_is_estimate,
-        "is_filtered": bool(query),
+        "is_filtered": bool(query), "sort": sort_headers(request),
+        "active_filters": sum(1 for k, v in request.GET.lists()
+                              if k not in ("page", "ordering", "format", "page_size")
+                              and any(v)),
     })
 
 
@@ -376,7 +430,8 @@ def recommendation_paste(request: HttpRequest, review_pk: int) -> HttpResponse:
         elif "save" in request.POST:
             items = [{"paragraph": row["paragraph"], "text": row["text"],
                       "recommending_states": row["states"],
-                      "response": form.cleaned_data["response"]} for row in rows]
+                      "response": form.cleaned_data["response"],
+                      "themes": form.cleaned_data["themes"]} for row in rows]
             try:
                 created = services.create_recommendations(review=review, items=items,
                                                           user=request.user)
@@ -565,6 +620,17 @@ def _own_import_job(request: HttpRequest, public_id, queryset=None) -> ImportJob
     return get_object_or_404(queryset, public_id=public_id)
 
 
+@login_required
+def import_history(request: HttpRequest) -> HttpResponse:
+    """Every import, by anyone, newest first, 50 a page."""
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can see imports."))
+    jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-pk")
+    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "recommendations/import_history.html",
+                  {"page_obj": page, "query": ""})
+
+
 def _import_context(job: ImportJob) -> dict:
     """The job's report (recommendations.importers.core.ImportReport.as_dict) for display."""
     report = job.report or {}
@@ -600,10 +666,22 @@ def _import_context(job: ImportJob) -> dict:
         rows = unknown.get("rows") or []
         unknown["rows_label"] = ", ".join(str(r) for r in rows[:20]) + (
             " …" if len(rows) > 20 else "")
+    # What this import created or updated: changed at or after the job was created, in
+    # its State and session when the upload named them.
+    params = [("updated_since", job.created_at.isoformat())] if job.created_at else []
+    if job.state_id:
+        params.append(("state_under_review", job.state.iso3))
+    if job.session_number:
+        params.append(("session", job.session_number))
     return {"job": job, "counts": counts, "errors": errors[:500],
             "unknown_names": unknown_names,
             "state_choices": State.objects.only("iso3", "name") if unknown_names else [],
             "near_matches": report.get("near_matches") or [],
+            "imported_url": reverse("recommendations:recommendation_list") + "?"
+            + urlencode(params),
+            "imported_count": report.get("created", 0) + report.get("updated", 0),
+            "sample": [{**r, "response": dict(Response.choices).get(r.get("response"), "")}
+                       for r in report.get("sample") or []],
             "format_label": dict(IMPORT_FORMATS).get(fmt, fmt),
             "more_errors": max(0, len(errors) - 500), "notes": report.get("notes") or [],
             "can_import": (job.dry_run and job.status == ImportJob.Status.SUCCEEDED

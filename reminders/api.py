@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.filters import COMMON_QUERY_PARAMS, reject_unknown_query_params
 from states.models import State
 
 from . import services as reminders
@@ -54,6 +55,8 @@ class DeadlineListView(APIView):
         }),
     )
     def get(self, request: Request) -> Response:
+        reject_unknown_query_params(
+            request, [*DeadlineQuerySerializer().fields, *COMMON_QUERY_PARAMS])
         query = DeadlineQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         state = query.validated_data.get("state")
@@ -62,5 +65,7 @@ class DeadlineListView(APIView):
             today=today, days=query.validated_data["days"],
             state_id=state.pk if state else None)
         rows = [d.as_dict(today) for d in deadlines]
+        for row in rows:  # from the request, not SITE_URL: the host and port it was asked on
+            row["url"] = request.build_absolute_uri(row["path"])
         return Response({"count": len(rows), "today": today,
                          "results": DeadlineSerializer(rows, many=True).data})

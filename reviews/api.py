@@ -5,7 +5,7 @@ from rest_framework import mixins, viewsets
 
 from accounts.roles import can_edit_recommendations
 from core.api import etag, expected_version
-from core.filters import CodeMultipleChoiceFilter
+from core.filters import CodeMultipleChoiceFilter, StrictFilterBackend
 from states.models import State
 
 from .models import Cycle, Review, Session
@@ -26,7 +26,7 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "number"
     lookup_value_regex = r"\d{1,4}"
     pagination_class = None
-    filter_backends: list = []
+    filter_backends = [StrictFilterBackend]
 
 
 class SessionFilter(filters.FilterSet):
@@ -47,7 +47,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d{1,4}"
     pagination_class = None
     filterset_class = SessionFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
 
 
 class ReviewFilter(filters.FilterSet):
@@ -77,7 +77,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     queryset = Review.objects.with_related()
     serializer_class = ReviewSerializer
     filterset_class = ReviewFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_value_regex = r"\d+"
 
     def get_serializer_class(self):

@@ -2,6 +2,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from core.filters import StrictFilterBackend
+
 from .models import RegionalGroup, State
 from .serializers import StateSerializer
 
@@ -23,7 +25,7 @@ class StateViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = State.objects.prefetch_related("aliases")
     serializer_class = StateSerializer
     filterset_class = StateFilter
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_field = "iso3"
     lookup_value_regex = "[A-Za-z]{3}"
     pagination_class = None  # 195 rows: one page

@@ -34,6 +34,7 @@ REFERENCE_DATA_LOADERS = [
     ("states.migrations.0003_un_document_names", "load"),
     ("reviews.migrations.0002_reference_data", "load"),
     ("recommendations.migrations.0002_reference_data", "load"),
+    ("recommendations.migrations.0010_merge_duplicate_themes", "merge"),
     ("accounts.migrations.0002_role_groups", "create_groups"),
 ]
 

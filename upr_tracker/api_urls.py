@@ -8,8 +8,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.throttling import RoleRateThrottle
 from recommendations.api import AssessmentViewSet, FollowUpActionViewSet, RecommendationViewSet
+from recommendations.state_api import StateWithCountsViewSet
 from reviews.api import CycleViewSet, ReviewViewSet, SessionViewSet
-from states.api import StateViewSet
 
 
 class TokenView(ObtainAuthToken):
@@ -24,7 +24,7 @@ class TokenView(ObtainAuthToken):
 
 router = DefaultRouter()
 router.include_format_suffixes = False
-router.register("states", StateViewSet, basename="api-state")
+router.register("states", StateWithCountsViewSet, basename="api-state")
 router.register("cycles", CycleViewSet, basename="api-cycle")
 router.register("sessions", SessionViewSet, basename="api-session")
 router.register("reviews", ReviewViewSet, basename="api-review")

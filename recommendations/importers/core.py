@@ -90,6 +90,7 @@ class ImportReport:
     # Names that resolve to no State: {"name", "role", "rows", "suggestions": [{iso3, name}]}
     unknown_names: list[dict] = field(default_factory=list)
     aliases_added: list[dict] = field(default_factory=list)
+    sample: list[dict] = field(default_factory=list)  # the first rows as read (dry run)
 
     @property
     def ok(self) -> bool:
@@ -116,6 +117,7 @@ class ImportReport:
             "aliases_added": list(self.aliases_added),
             "errors": list(self.errors),
             "notes": list(self.notes),
+            "sample": list(self.sample),
         }
 
     def format_text(self) -> str:

@@ -399,8 +399,13 @@ class Importer:
 
     def resolve_taxonomies(self, plans: list[Planned]) -> None:
         """Match themes and affected groups by name (creating missing ones later)."""
-        self.themes_by_name = {(t.source, normalize_name(t.name)): t for t in Theme.objects.all()}
-        self.themes_by_slug = {t.slug: t for t in self.themes_by_name.values()}
+        all_themes = list(Theme.objects.select_related("canonical"))
+        self.themes_by_name = {(t.source, normalize_name(t.name)): t for t in all_themes}
+        self.themes_by_slug = {t.slug: t for t in all_themes}
+        # A new source label with the name of a known theme is a synonym of its canonical one.
+        canonical_by_name: dict[str, Theme] = {}
+        for t in sorted(all_themes, key=lambda t: t.canonical_id is not None):
+            canonical_by_name.setdefault(normalize_name(t.name), t.canonical or t)
         self.groups_by_name = {normalize_name(g.name): g for g in AffectedGroup.objects.all()}
         self.sdg_numbers = set(SDG.objects.values_list("number", flat=True))
         self.new_themes: dict[tuple[str, str], Theme] = {}
@@ -416,15 +421,23 @@ class Importer:
                 names = row.themes if len(row.themes) == len(row.theme_slugs) else row.theme_slugs
                 for slug, name in zip(row.theme_slugs, names, strict=True):
                     if slug not in self.themes_by_slug:
-                        theme = Theme(name=name, slug=slug, source=ThemeSource.USER)
+                        canonical = canonical_by_name.get(normalize_name(name))
+                        theme = Theme(name=name, slug=slug, source=ThemeSource.USER,
+                                      canonical=canonical,
+                                      group=canonical.group if canonical else "other")
                         self.themes_by_slug[slug] = theme
                         self.new_themes[(theme.source, normalize_name(name))] = theme
             else:
                 for name in row.themes:
                     key = (row.theme_source, normalize_name(name))
                     if key not in self.themes_by_name:
+                        canonical = canonical_by_name.get(normalize_name(name))
                         theme = Theme(name=name, source=row.theme_source,
-                                      slug=_unique_slug(name, theme_slugs))
+                                      slug=_unique_slug(name, theme_slugs),
+                                      canonical=canonical,
+                                      group=canonical.group if canonical else "other")
+                        if canonical is None:
+                            canonical_by_name[normalize_name(name)] = theme
                         self.themes_by_name[key] = self.new_themes[key] = theme
             for name in row.affected_groups:
                 key = normalize_name(name)
@@ -749,6 +762,20 @@ class Importer:
                                          f"{review.wg_report_symbol} (kept)")
 
 
+SAMPLE_SIZE = 5
+
+
+def _sample(planned: Planned, importer: Importer) -> dict:
+    """One recommendation as the importer read it, for the dry run's report."""
+    row = planned.row
+    return {"row": planned.rows[0] if planned.rows else row.row,
+            "state_under_review": row.state_under_review, "session": row.session,
+            "paragraph": row.paragraph, "text": row.text[:400],
+            "recommending_states": [s.name for s in planned.states],
+            "response": row.response,
+            "themes": [t.canonical_theme.name for t in importer.themes_of(row)]}
+
+
 def run(parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
         session: int | None, dry_run: bool, user,
         progress: Callable[[int, int], None] | None,
@@ -769,6 +796,7 @@ def run(parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
     plans = importer.plan()
     if report.errors:
         return
+    report.sample = [_sample(planned, importer) for planned in plans[:SAMPLE_SIZE]]
     importer.tick(importer.rows_total // 2)
     try:
         with transaction.atomic():

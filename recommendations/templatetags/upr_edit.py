@@ -20,3 +20,9 @@ def recommendation_permissions(context, recommendation) -> dict:
         "government": can_assess(user, "government", state_id),
         "follow_up": can_manage_follow_up(user, state_id),
     }
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ mapping|get_item:key }}`: a dict value by a variable key (None if absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

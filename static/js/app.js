@@ -17,3 +17,30 @@
     });
   });
 })();
+
+// <details data-collapse-below="40rem" open>: folded on narrow screens, so that on a
+// phone the results come first; without JavaScript it simply stays open.
+(function () {
+  "use strict";
+  document.querySelectorAll("details[data-collapse-below]").forEach(function (details) {
+    var query = "(max-width: " + details.dataset.collapseBelow + ")";
+    if (window.matchMedia && window.matchMedia(query).matches) details.open = false;
+  });
+})();
+
+// <form method="get" data-drop-empty>: fields left empty ("Any", "All States") are not
+// sent, so the URL says only what was chosen (?state=FRA, not ?state=&q=&cycle=).
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-drop-empty]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name && !el.disabled && (el.value === "" || el.value == null) &&
+            !(el.multiple && el.selectedOptions && el.selectedOptions.length)) {
+          el.disabled = true;
+          window.setTimeout(function () { el.disabled = false; }, 0);
+        }
+      });
+    });
+  });
+})();

@@ -223,6 +223,9 @@ def test_ngo_worker_uploads_a_dry_run_then_imports_for_real(open_as, france, set
     screenshot(page, "import-dry-run-report")
     assert_accessible(page, "import report")
     page.get_by_role("button", name="Import for real").click()
-    page.get_by_role("link", name="See the recommendations").wait_for()
+    link = page.get_by_role("link", name="See the 2 recommendations created or updated")
+    link.wait_for()
     assert Recommendation.objects.count() == 2
     screenshot(page, "import-done")
+    link.click()  # the list, filtered to what this import wrote
+    assert "2 recommendations" in page.inner_text("main")
