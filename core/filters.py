@@ -67,7 +67,8 @@ class CodeMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
 
 
 # Query parameters any endpoint understands besides its filters.
-COMMON_QUERY_PARAMS = ("format",)
+# `format` (renderer, export) and `lang` (localized names: core.i18n) apply everywhere.
+COMMON_QUERY_PARAMS = ("format", "lang")
 
 
 def unknown_query_params(request, valid) -> list[str]:

@@ -25,8 +25,26 @@ def translations(kind: str, language: str | None = None) -> dict[str, str]:
     if names is None:
         names = dict(NameTranslation.objects.filter(kind=kind, language=language)
                      .values_list("key", "name"))
+        if kind == NameTranslation.Kind.THEME:
+            _share_with_synonyms(names)
         cache.set(cache_key, names, 3600)
     return names
+
+
+def _share_with_synonyms(names: dict[str, str]) -> None:
+    """A canonical theme without a translation of its own takes one of its source
+    labels' (the seeded UPR Info themes), and a source label without one takes its
+    canonical theme's."""
+    from recommendations.models import Theme
+
+    pairs = list(Theme.objects.filter(canonical__isnull=False)
+                 .values_list("slug", "canonical__slug"))
+    for slug, canonical in pairs:
+        if slug in names:
+            names.setdefault(canonical, names[slug])
+    for slug, canonical in pairs:
+        if canonical in names:
+            names.setdefault(slug, names[canonical])
 
 
 def forget() -> None:

@@ -137,12 +137,50 @@ def fast() -> bool:
     return connection.vendor == "postgresql"
 
 
+def localize_rows(texts: list[str]) -> list[bytes]:
+    """Add the names and labels of the active language to rows PostgreSQL built
+    (`localized_name` on States, themes and groups; `*_label` after `recurring`), in
+    the key order of serializers.build_rows. Labels depend on the request's language,
+    so they are added here rather than in SQL: a parse and a dump per row."""
+    from states.names import state_name_by_iso3
+
+    from .models import ImplementationStatus, NameTranslation, Response
+    from .names import translations
+
+    themes = translations(NameTranslation.Kind.THEME)
+    groups = translations(NameTranslation.Kind.AFFECTED_GROUP)
+    responses = {value: str(label) for value, label in Response.choices}
+    statuses = {value: str(label) for value, label in ImplementationStatus.choices}
+    out = []
+    for text in texts:
+        row = orjson.loads(text)
+        sur = row["state_under_review"]
+        sur["localized_name"] = state_name_by_iso3(sur["iso3"], sur["name"])
+        for state in row["recommending_states"]:
+            state["localized_name"] = state_name_by_iso3(state["iso3"], state["name"])
+        for theme in row["themes"]:
+            theme["localized_name"] = themes.get(theme["slug"], theme["name"])
+        for group in row["affected_groups"]:
+            group["localized_name"] = groups.get(group["slug"], group["name"])
+        ordered = {}
+        for key, value in row.items():
+            ordered[key] = value
+            if key == "recurring":
+                ordered["response_label"] = responses.get(row["response"]) or None
+                ordered["government_status_label"] = (
+                    statuses.get(row["government_status"]) or None)
+                ordered["civil_society_status_label"] = (
+                    statuses.get(row["civil_society_status"]) or None)
+        out.append(orjson.dumps(ordered))
+    return out
+
+
 def json_rows(queryset: QuerySet, url_template: str) -> list[bytes]:
     """Each row of `queryset` (filtered, ordered, sliced) as its JSON text, in order:
     one query on PostgreSQL."""
     if fast():
-        return [text.encode() for text in
-                queryset.values_list(row_expression(url_template), flat=True)]
+        return localize_rows(list(queryset.values_list(row_expression(url_template),
+                                                       flat=True)))
     from .serializers import build_rows, row_values
 
     return [orjson.dumps(row) for row in build_rows(row_values(queryset), url_template)]
@@ -219,8 +257,9 @@ def json_rows_with_keys(queryset: QuerySet, url_template: str,
                         keys: list[str]) -> list[tuple[bytes, tuple]]:
     """Like json_rows, with each row's values of `keys` (for a keyset cursor)."""
     if fast():
-        return [(found[0].encode(), found[1:])
-                for found in queryset.values_list(row_expression(url_template), *keys)]
+        found = list(queryset.values_list(row_expression(url_template), *keys))
+        texts = localize_rows([row[0] for row in found])
+        return [(text, row[1:]) for text, row in zip(texts, found, strict=True)]
     keyed = list(queryset.values_list("id", *keys))
     ids = sorted(k[0] for k in keyed)
     texts = dict(zip(ids, json_rows(Recommendation.objects.filter(pk__in=ids).order_by("id"),
