@@ -151,9 +151,12 @@ def test_who_gets_which_version(client, assessed):
 
 
 def test_the_report_is_in_the_users_language(client, assessed):
-    client.force_login(make_user("ngo", Role.NGO))
-    response = client.get(url(assessed.fra, version="government", format="docx"),
-                          HTTP_ACCEPT_LANGUAGE="fr")
+    # The language a user chose in their profile (remembered at login, issue 15).
+    user = make_user("ngo", Role.NGO)
+    user.profile.language = "fr"
+    user.profile.save(update_fields=["language"])
+    client.force_login(user)
+    response = client.get(url(assessed.fra, version="government", format="docx"))
     document = open_docx(response)
     texts = [p.text for p in document.paragraphs]
     assert texts[0].startswith("Rapport à mi-parcours sur la mise en œuvre des recommandations")
