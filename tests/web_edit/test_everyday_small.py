@@ -83,7 +83,7 @@ def test_import_links_to_what_it_wrote(client_as, review, tmp_path, users, setti
     run_import_job(job.pk)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.SUCCEEDED, job.report
-    page = client_as("ngo").get(reverse("recommendations:import_detail", args=[job.pk]))
+    page = client_as("ngo").get(reverse("recommendations:import_detail", args=[job.public_id]))
     html = page.content.decode()
     assert "See the 1 recommendation created or updated" in html
     link = page.context["imported_url"]
@@ -123,7 +123,7 @@ def test_dry_run_shows_a_sample_of_the_rows_as_read(client_as, users):
     job.refresh_from_db()
     assert job.report["sample"][0]["recommending_states"] == ["Brazil"]
     html = client_as("ngo").get(
-        reverse("recommendations:import_detail", args=[job.pk])).content.decode()
+        reverse("recommendations:import_detail", args=[job.public_id])).content.decode()
     assert "The first recommendations, as read" in html
     assert "Abolish the death penalty everywhere" in html and "Supported" in html
     assert "Migrants" in html
