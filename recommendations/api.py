@@ -242,7 +242,8 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise ValidationError({"format": _("Choose one of: %(f)s.") % {
                 "f": ", ".join(export.FORMATS)}})
         queryset = self.filter_queryset(self.get_queryset())
-        return export.export_response(queryset, fmt, request.query_params.get("lang"))
+        return export.export_response(queryset, fmt, request.query_params.get("lang"),
+                                      request=request)
 
 
 class AssessmentFilter(filters.FilterSet):

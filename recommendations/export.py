@@ -6,18 +6,19 @@ fetched per chunk (see serializers.iter_row_chunks); nothing holds the whole set
 
 Columns (a contract with the importers, which read these files back):
 
-    id, url, state_under_review, state_under_review_name, cycle, session,
+    id, url, page_url, state_under_review, state_under_review_name, cycle, session,
     paragraph, text, recommending_states, recommending_state_names, response,
     response_source, themes, theme_slugs, sdgs, affected_groups, action_category,
     government_status, civil_society_status, uhri_annotation_id, wg_report_symbol,
     created_at, updated_at
 
 Multiple values are joined with `; ` (recommending_states as ISO3 codes, sdgs as
-numbers, theme_slugs as slugs). In CSV and XLSX a text cell that starts with `=`,
-`+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so spreadsheets
-show it instead of running it as a formula. CSV is UTF-8 with a byte-order mark
-(Excel needs it to read accents). JSON is an array of objects with the same keys,
-multiple values as arrays.
+numbers, theme_slugs as slugs). `url` is the API detail URL and `page_url` the
+human page of the recommendation, both on the host the export was asked from. In CSV
+and XLSX a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+gets a leading `'`, so spreadsheets show it instead of running it as a formula.
+CSV is UTF-8 with a byte-order mark (Excel needs it to read accents). JSON is an
+array of objects with the same keys, multiple values as arrays.
 
 JSON Lines (`format=jsonl`) has one such object per line, for pipelines.
 
@@ -30,7 +31,8 @@ streaming leaves the file without its ending.
 On PostgreSQL the rows are formatted by the database: CSV comes from
 `COPY (SELECT …) TO STDOUT WITH CSV` (formula guard in the SELECT), JSON and JSON
 Lines from `json_build_object` through the same COPY, read by a thread into a small
-bounded queue, so memory stays flat whatever the size. XLSX is written with
+bounded queue, so memory stays flat whatever the size. XLSX (bold, frozen header
+row with an autofilter, fitting column widths, wrapped `text`) is written with
 openpyxl's write-only mode from a server-side cursor into a temporary file, then
 sent. On SQLite the same files are built in Python.
 """
@@ -49,10 +51,13 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
 from django.db.models import Expression, F, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat
-from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from .export_i18n import RowLocalizer, export_language, header_row
 from .importers.app_export import TRAILER_MARK
@@ -61,8 +66,8 @@ from .rows import IsoTimestamp, fast, related_array
 from .serializers import detail_url_template, iter_row_chunks
 
 COLUMNS = (
-    "id", "url", "state_under_review", "state_under_review_name", "cycle", "session",
-    "paragraph", "text", "recommending_states", "recommending_state_names", "response",
+    "id", "url", "page_url", "state_under_review", "state_under_review_name", "cycle",
+    "session", "paragraph", "text", "recommending_states", "recommending_state_names", "response",
     "response_source", "themes", "theme_slugs", "sdgs", "affected_groups", "action_category",
     "government_status", "civil_society_status", "uhri_annotation_id", "wg_report_symbol",
     "created_at", "updated_at",
@@ -75,6 +80,16 @@ EXPORT_WORK_MEM = getattr(settings, "EXPORT_WORK_MEM", "256MB")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Columns that may hold text a spreadsheet would run: guarded in CSV and XLSX.
 TEXT_COLUMNS = frozenset(COLUMNS) - {"id", "cycle", "session", "action_category"}
+# XLSX column widths (characters); others get DEFAULT_WIDTH. `text` wraps.
+WIDTHS = {"id": 8, "url": 45, "page_url": 45, "state_under_review": 8,
+          "state_under_review_name": 22, "cycle": 7, "session": 8, "paragraph": 10,
+          "text": 80, "recommending_states": 20, "recommending_state_names": 30,
+          "response": 12, "response_source": 30, "themes": 35, "theme_slugs": 30,
+          "sdgs": 10, "affected_groups": 30, "action_category": 10,
+          "government_status": 18, "civil_society_status": 18, "uhri_annotation_id": 20,
+          "wg_report_symbol": 18, "created_at": 22, "updated_at": 22}
+DEFAULT_WIDTH = 15
+WRAPPED = frozenset({"text"})
 # Multi-valued columns: (relation, order, field).
 MULTI = {
     "recommending_states": ("recommending_states", "state__name", "state__iso3"),
@@ -84,6 +99,21 @@ MULTI = {
     "sdgs": ("sdgs", "sdg_id", "sdg_id"),
     "affected_groups": ("affected_groups", "affectedgroup__name", "affectedgroup__name"),
 }
+
+
+def url_templates(request: HttpRequest | None = None) -> tuple[str, str]:
+    """(API detail URL, page URL) of a recommendation with `{}` for the id: on the
+    request's host when there is one, else on SITE_URL."""
+    page = reverse("recommendations:recommendation_detail", args=[0]).replace("/0/", "/{}/")
+    base = (request.build_absolute_uri("/").rstrip("/") if request is not None
+            else settings.SITE_URL)
+    return detail_url_template(request), base + page
+
+
+def _url_expression(template: str) -> Expression:
+    prefix, suffix = template.split("{}")
+    return Concat(Value(prefix), Cast("id", TextField()), Value(suffix),
+                  output_field=TextField())
 
 
 # PostgreSQL: the rows formatted by the database.
@@ -99,14 +129,15 @@ def _joined(relation: str, order: str, field: str) -> Expression:
                     output_field=TextField())
 
 
-def column_expressions(*, as_lists: bool) -> dict[str, Expression]:
+def column_expressions(*, as_lists: bool,
+                       request: HttpRequest | None = None) -> dict[str, Expression]:
     """Each export column as an ORM expression, in COLUMNS order; multiple values
     joined with SEPARATOR, or as JSON arrays when `as_lists`."""
-    prefix, suffix = detail_url_template().split("{}")
+    api_url, page_url = url_templates(request)
     single = {
         "id": F("id"),
-        "url": Concat(Value(prefix), Cast("id", TextField()), Value(suffix),
-                      output_field=TextField()),
+        "url": _url_expression(api_url),
+        "page_url": _url_expression(page_url),
         "state_under_review": F("review__state__iso3"),
         "state_under_review_name": F("review__state__name"),
         "cycle": F("review__session__cycle__number"),
@@ -168,10 +199,11 @@ def _ordering(queryset: QuerySet) -> list[tuple[str, bool]]:
     return keys
 
 
-def export_select(queryset: QuerySet, *, as_json: bool) -> tuple[str, tuple]:
+def export_select(queryset: QuerySet, *, as_json: bool,
+                  request: HttpRequest | None = None) -> tuple[str, tuple]:
     """One SELECT for the whole export of `queryset`: a row per recommendation with the
     export columns (CSV: guarded text, multiple values joined; JSON: one json text)."""
-    singles = {name: e for name, e in column_expressions(as_lists=False).items()
+    singles = {name: e for name, e in column_expressions(as_lists=False, request=request).items()
                if name not in MULTI}
     keys = _ordering(queryset)
     selected = {f"c{i}": e for i, e in enumerate(singles.values())}
@@ -200,13 +232,13 @@ def export_select(queryset: QuerySet, *, as_json: bool) -> tuple[str, tuple]:
             f"ORDER BY {order}", params)
 
 
-def _csv_copy_sql(queryset: QuerySet) -> str:
-    return _copy_sql(*export_select(queryset, as_json=False), "CSV")
+def _csv_copy_sql(queryset: QuerySet, request: HttpRequest | None = None) -> str:
+    return _copy_sql(*export_select(queryset, as_json=False, request=request), "CSV")
 
 
-def _json_copy_sql(queryset: QuerySet) -> str:
+def _json_copy_sql(queryset: QuerySet, request: HttpRequest | None = None) -> str:
     # CSV with a delimiter and quote that JSON text never holds raw: lines as they are.
-    return _copy_sql(*export_select(queryset, as_json=True),
+    return _copy_sql(*export_select(queryset, as_json=True, request=request),
                      "CSV, DELIMITER E'\\x02', QUOTE E'\\x01'")
 
 
@@ -310,8 +342,9 @@ def copy_stream(copy_sql: str) -> Iterator[bytes | _Done]:
         thread.join()
 
 
-def _fast_export_rows(queryset: QuerySet) -> Iterator[dict[str, Any]]:
-    expressions = column_expressions(as_lists=False)
+def _fast_export_rows(queryset: QuerySet,
+                      request: HttpRequest | None = None) -> Iterator[dict[str, Any]]:
+    expressions = column_expressions(as_lists=False, request=request)
     names = list(expressions)
     for values in queryset.values_list(*expressions.values()).iterator(chunk_size=CHUNK_SIZE):
         yield dict(zip(names, values, strict=True))
@@ -319,13 +352,16 @@ def _fast_export_rows(queryset: QuerySet) -> Iterator[dict[str, Any]]:
 
 # Any database: the rows assembled in Python.
 
-def _raw_rows(queryset: QuerySet) -> Iterator[dict[str, Any]]:
+def _raw_rows(queryset: QuerySet,
+             request: HttpRequest | None = None) -> Iterator[dict[str, Any]]:
     """Export rows with multiple values as lists (JSON keeps them so)."""
-    for chunk in iter_row_chunks(queryset, chunk_size=CHUNK_SIZE):
+    api_url, page_url = url_templates(request)
+    for chunk in iter_row_chunks(queryset, chunk_size=CHUNK_SIZE, url_template=api_url):
         for row in chunk:
             yield {
                 "id": row["id"],
                 "url": row["url"],
+                "page_url": page_url.format(row["id"]),
                 "state_under_review": row["state_under_review"]["iso3"],
                 "state_under_review_name": row["state_under_review"]["name"],
                 "cycle": row["cycle"],
@@ -350,9 +386,10 @@ def _raw_rows(queryset: QuerySet) -> Iterator[dict[str, Any]]:
             }
 
 
-def python_export_rows(queryset: QuerySet) -> Iterator[dict[str, Any]]:
+def python_export_rows(queryset: QuerySet,
+                       request: HttpRequest | None = None) -> Iterator[dict[str, Any]]:
     """export_rows assembled in Python from the API rows (any database)."""
-    for row in _raw_rows(queryset):
+    for row in _raw_rows(queryset, request):
         for key, value in row.items():
             if isinstance(value, list):
                 row[key] = SEPARATOR.join(str(v) for v in value)
@@ -366,11 +403,12 @@ def _use_copy(queryset: QuerySet, use_copy: bool | None) -> bool:
     return use_copy and not queryset.query.is_empty()
 
 
-def export_rows(queryset: QuerySet) -> Iterator[dict[str, Any]]:
+def export_rows(queryset: QuerySet,
+                request: HttpRequest | None = None) -> Iterator[dict[str, Any]]:
     """One dict per recommendation, keys in COLUMNS order, multiple values joined."""
     if _use_copy(queryset, None):
-        return _fast_export_rows(queryset)
-    return python_export_rows(queryset)
+        return _fast_export_rows(queryset, request)
+    return python_export_rows(queryset, request)
 
 
 def guard_formula(value: Any) -> Any:
@@ -395,13 +433,15 @@ def _trailer(rows: int) -> str:
     return csv.writer(_Echo()).writerow([TRAILER_MARK, rows])
 
 
-def _localized_rows(queryset: QuerySet, language: str) -> Iterator[dict[str, Any]]:
+def _localized_rows(queryset: QuerySet, language: str,
+                    request: HttpRequest | None = None) -> Iterator[dict[str, Any]]:
     localize = RowLocalizer(language, SEPARATOR)
-    return (localize(row) for row in python_export_rows(queryset))
+    return (localize(row) for row in python_export_rows(queryset, request))
 
 
 def iter_csv(queryset: QuerySet, *, use_copy: bool | None = None,
-             language: str | None = None) -> Iterator[str | bytes]:
+             language: str | None = None,
+             request: HttpRequest | None = None) -> Iterator[str | bytes]:
     """The CSV: BOM and header, the rows, then the trailer row `#END,<rows>`.
 
     `language` (the `lang` parameter, e.g. `fr`) localizes the header row and the name
@@ -411,12 +451,12 @@ def iter_csv(queryset: QuerySet, *, use_copy: bool | None = None,
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header_row(COLUMNS, language))
     if not language and _use_copy(queryset, use_copy):
-        for piece in copy_stream(_csv_copy_sql(queryset)):
+        for piece in copy_stream(_csv_copy_sql(queryset, request)):
             yield _trailer(piece.rows) if isinstance(piece, _Done) else piece
         return
     rows = 0
-    for row in (_localized_rows(queryset, language) if language
-                else python_export_rows(queryset)):
+    for row in (_localized_rows(queryset, language, request) if language
+                else python_export_rows(queryset, request)):
         rows += 1
         yield writer.writerow(_cells(row))
     yield _trailer(rows)
@@ -445,37 +485,63 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def write_xlsx(queryset: QuerySet, fileobj: IO, language: str | None = None) -> None:
+def write_xlsx(queryset: QuerySet, fileobj: IO, language: str | None = None,
+               request: HttpRequest | None = None) -> None:
     """Write an XLSX workbook (one sheet, header row) to a binary file or path.
 
-    openpyxl's write-only mode streams rows to disk, so memory stays flat.
+    openpyxl's write-only mode streams rows to disk, so memory stays flat. The header
+    row is bold, frozen and carries an autofilter; columns have fitting widths and the
+    long `text` column wraps.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Recommendations")
     language = export_language(language)
-    sheet.append(header_row(COLUMNS, language))
-    for row in (_localized_rows(queryset, language) if language else export_rows(queryset)):
-        sheet.append([_xlsx_cell(v) for v in _cells(row)])
+    # Write-only sheets take widths, panes and the filter before the first row.
+    for number, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = WIDTHS.get(
+            column, DEFAULT_WIDTH)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}1"
+    bold = Font(bold=True)
+    header = []
+    for value in header_row(COLUMNS, language):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    wrapped = [i for i, column in enumerate(COLUMNS) if column in WRAPPED]
+    wrap = Alignment(wrap_text=True, vertical="top")
+    rows = (_localized_rows(queryset, language, request) if language
+            else export_rows(queryset, request))
+    for row in rows:
+        cells = [_xlsx_cell(v) for v in _cells(row)]
+        for i in wrapped:
+            cell = WriteOnlyCell(sheet, value=cells[i])
+            cell.alignment = wrap
+            cells[i] = cell
+        sheet.append(cells)
     workbook.save(fileobj)
 
 
-def _json_lines(queryset: QuerySet, use_copy: bool | None) -> Iterator[bytes | _Done]:
+def _json_lines(queryset: QuerySet, use_copy: bool | None,
+                request: HttpRequest | None = None) -> Iterator[bytes | _Done]:
     """Each row as one line of JSON (bytes ending in a newline), then _Done(rows)."""
     if _use_copy(queryset, use_copy):
-        yield from copy_stream(_json_copy_sql(queryset))
+        yield from copy_stream(_json_copy_sql(queryset, request))
         return
     rows = 0
-    for row in _raw_rows(queryset):
+    for row in _raw_rows(queryset, request):
         rows += 1
         yield (json.dumps(row, ensure_ascii=False) + "\n").encode()
     yield _Done(rows)
 
 
-def iter_json(queryset: QuerySet, *, use_copy: bool | None = None) -> Iterator[bytes]:
+def iter_json(queryset: QuerySet, *, use_copy: bool | None = None,
+              request: HttpRequest | None = None) -> Iterator[bytes]:
     """A JSON array, closed only once the last row was read."""
     yield b"["
     started = False
-    for piece in _json_lines(queryset, use_copy):
+    for piece in _json_lines(queryset, use_copy, request):
         if isinstance(piece, _Done):
             yield b"\n]\n" if started else b"]\n"
             return
@@ -486,9 +552,10 @@ def iter_json(queryset: QuerySet, *, use_copy: bool | None = None) -> Iterator[b
     # No _Done: the array stays open, visibly incomplete.
 
 
-def iter_jsonl(queryset: QuerySet, *, use_copy: bool | None = None) -> Iterator[bytes]:
+def iter_jsonl(queryset: QuerySet, *, use_copy: bool | None = None,
+               request: HttpRequest | None = None) -> Iterator[bytes]:
     """JSON Lines, then the line {"_end": true, "rows": N}."""
-    for piece in _json_lines(queryset, use_copy):
+    for piece in _json_lines(queryset, use_copy, request):
         if isinstance(piece, _Done):
             yield json.dumps({"_end": True, "rows": piece.rows}).encode() + b"\n"
             return
@@ -506,20 +573,23 @@ CONTENT_TYPES = {
 }
 
 
-def export_response(queryset: QuerySet, fmt: str,
-                    language: str | None = None) -> HttpResponseBase:
+def export_response(queryset: QuerySet, fmt: str, language: str | None = None,
+                    request: HttpRequest | None = None) -> HttpResponseBase:
     """The HTTP response streaming `queryset` in `fmt` (one of FORMATS); `language`
-    (the `lang` parameter) localizes the CSV/XLSX headers and name columns."""
+    (the `lang` parameter) localizes the CSV/XLSX headers and name columns; the `url`
+    and `page_url` columns are on `request`'s host (SITE_URL without a request)."""
     if fmt == "xlsx":
         # XLSX is a zip, written whole before sending: to a temporary file, not memory.
         tmp = tempfile.TemporaryFile(suffix=".xlsx")
-        write_xlsx(queryset, tmp, language)
+        write_xlsx(queryset, tmp, language, request)
         tmp.seek(0)
         return FileResponse(
             tmp, as_attachment=True, filename=_filename("xlsx"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    streams = {"csv": lambda: _encoded(iter_csv(queryset, language=language)),
-               "json": lambda: iter_json(queryset), "jsonl": lambda: iter_jsonl(queryset)}
+    streams = {
+        "csv": lambda: _encoded(iter_csv(queryset, language=language, request=request)),
+        "json": lambda: iter_json(queryset, request=request),
+        "jsonl": lambda: iter_jsonl(queryset, request=request)}
     if fmt not in streams:
         raise ValueError(f"unknown export format {fmt!r}")
     response = StreamingHttpResponse(streams[fmt](), content_type=CONTENT_TYPES[fmt])

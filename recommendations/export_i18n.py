@@ -19,7 +19,8 @@ from .names import translations
 
 HEADERS = {
     "id": _("Id of the recommendation"),
-    "url": _("Page of the recommendation"),
+    "url": _("Recommendation in the API"),
+    "page_url": _("Page of the recommendation"),
     "state_under_review": _("State under review (ISO3)"),
     "state_under_review_name": _("State under review"),
     "cycle": _("Cycle"),

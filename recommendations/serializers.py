@@ -174,11 +174,12 @@ def recommendation_rows(queryset: QuerySet, request=None) -> list[dict]:
     return build_rows(row_values(queryset), detail_url_template(request))
 
 
-def iter_row_chunks(queryset: QuerySet, chunk_size: int = 2000) -> Iterator[list[dict]]:
+def iter_row_chunks(queryset: QuerySet, chunk_size: int = 2000,
+                    url_template: str | None = None) -> Iterator[list[dict]]:
     """The rows of a queryset of any size, chunk by chunk, in flat memory: a streaming
     cursor over values(), and the relations fetched per chunk."""
     chunk: list[dict] = []
-    url_template = detail_url_template()
+    url_template = url_template or detail_url_template()
     for value in row_values(queryset).iterator(chunk_size=chunk_size):
         chunk.append(value)
         if len(chunk) >= chunk_size:

@@ -3,7 +3,7 @@
 Columns, in this order (the contract with the exporter); multi-values joined
 with `; `. The exporter guards against formula injection by writing a leading
 `'` before a value starting with `=`, `+`, `-`, `@`, tab or CR; that one `'` is
-removed here. `id`, `url`, the `*_name(s)` columns, the statuses and the
+removed here. `id`, `url`, `page_url`, the `*_name(s)` columns, the statuses and the
 timestamps are informative only: statuses come from the assessment history,
 which an import does not write.
 """
@@ -20,8 +20,8 @@ from .core import ImportRow, ParsedFile, split_multi
 FORMAT = "app-export"
 
 COLUMNS = [
-    "id", "url", "state_under_review", "state_under_review_name", "cycle", "session",
-    "paragraph", "text", "recommending_states", "recommending_state_names", "response",
+    "id", "url", "page_url", "state_under_review", "state_under_review_name", "cycle",
+    "session", "paragraph", "text", "recommending_states", "recommending_state_names", "response",
     "response_source", "themes", "theme_slugs", "sdgs", "affected_groups", "action_category",
     "government_status", "civil_society_status", "uhri_annotation_id", "wg_report_symbol",
     "created_at", "updated_at",

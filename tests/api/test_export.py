@@ -4,6 +4,7 @@ import csv
 import io
 import json
 
+import pytest
 from openpyxl import load_workbook
 
 from recommendations.export import COLUMNS, export_rows, write_csv, write_xlsx
@@ -106,3 +107,53 @@ def test_export_spans_several_chunks(corpus, monkeypatch):
     rows = list(export_rows(Recommendation.objects.all()))
     assert [r["id"] for r in rows] == [r.pk for r in corpus.all]
     assert rows[3]["recommending_states"] == "KEN"
+
+
+def test_xlsx_header_is_bold_frozen_filtered_and_columns_fit(api_client, corpus):
+    from openpyxl.utils import get_column_letter
+
+    book = load_workbook(io.BytesIO(body(api_client.get(URL, {"format": "xlsx"}))))
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == list(COLUMNS)  # machine keys stay
+    assert all(c.font.bold for c in sheet[1])
+    assert not sheet.cell(row=2, column=1).font.bold
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}1"
+    text = get_column_letter(COLUMNS.index("text") + 1)
+    assert sheet.column_dimensions[text].width == 80
+    assert sheet.column_dimensions["A"].width == 8
+    assert all(sheet.column_dimensions[get_column_letter(i)].width
+               for i in range(1, len(COLUMNS) + 1))
+    assert sheet[f"{text}2"].alignment.wrap_text
+    assert not sheet["A2"].alignment.wrap_text
+
+
+@pytest.mark.parametrize("use_copy", [True, False])
+def test_urls_are_on_the_request_host_in_every_format(api_client, corpus, monkeypatch,
+                                                      use_copy):
+    from recommendations import export
+
+    monkeypatch.setattr(export, "fast", lambda: use_copy)
+    pk = corpus.torture.pk
+    api = f"http://testserver/api/v1/recommendations/{pk}/"
+    page = f"http://testserver/recommendations/{pk}/"
+    query = {"q": "torture"}
+    row = csv_rows(api_client.get(URL, {**query, "format": "csv"}))[0]
+    assert (row["url"], row["page_url"]) == (api, page)
+    row = json.loads(body(api_client.get(URL, {**query, "format": "json"})))[0]
+    assert list(row)[:3] == ["id", "url", "page_url"]
+    assert (row["url"], row["page_url"]) == (api, page)
+    line = body(api_client.get(URL, {**query, "format": "jsonl"})).splitlines()[0]
+    assert (json.loads(line)["url"], json.loads(line)["page_url"]) == (api, page)
+    sheet = load_workbook(io.BytesIO(body(api_client.get(URL, {**query, "format": "xlsx"}))),
+                          read_only=True).active
+    rows = list(sheet.values)
+    assert rows[1][1:3] == (api, page)
+
+
+def test_page_url_opens_the_recommendation_page(client, corpus):
+    row = next(export_rows(Recommendation.objects.filter(pk=corpus.torture.pk)))
+    path = row["page_url"].split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path)
+    assert response.status_code == 200
+    assert corpus.torture.text[:30] in response.content.decode()

@@ -255,18 +255,18 @@ def test_export_headers_localized_on_request_keep_codes(client, site):
     rec = site["recs"][0]
     base = "/api/v1/recommendations/export/?format=csv"
     english = list(csv.reader(io.StringIO(client.get(base).getvalue().decode("utf-8-sig"))))
-    assert english[0][:3] == ["id", "url", "state_under_review"]
+    assert english[0][:4] == ["id", "url", "page_url", "state_under_review"]
     french = list(csv.reader(io.StringIO(
         client.get(base + "&lang=fr").getvalue().decode("utf-8-sig"))))
-    assert french[0][2:4] == ["État examiné (ISO3)", "État examiné"]
+    assert french[0][3:5] == ["État examiné (ISO3)", "État examiné"]
     row = next(r for r in french[1:] if r[0] == str(rec.pk))
-    assert row[2] == rec.review.state.iso3  # codes unchanged
-    assert row[3] == rec.review.state.name_in("fr")
-    assert "Peine de mort" in row[12]
+    assert row[3] == rec.review.state.iso3  # codes unchanged
+    assert row[4] == rec.review.state.name_in("fr")
+    assert "Peine de mort" in row[13]
     xlsx = client.get("/api/v1/recommendations/export/?format=xlsx&lang=es")
     from openpyxl import load_workbook
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
-    assert next(sheet.iter_rows(values_only=True))[3] == "Estado examinado"
+    assert next(sheet.iter_rows(values_only=True))[4] == "Estado examinado"
 
 
 def test_language_is_remembered_in_the_profile_and_used_at_next_login(client, site):
