@@ -27,38 +27,10 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|%[sd]")
 
 def read_po(path: Path) -> list[dict]:
     """Entries of a .po file as {flags, msgctxt, msgid, msgid_plural, msgstr: {i: text}}:
-    a small parser, enough for the files makemessages writes. The header is left out."""
-    entries, entry, key = [], None, None
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
-        if not line.strip():
-            if entry is not None:
-                entries.append(entry)
-            entry, key = None, None
-            continue
-        if line.startswith("#~"):
-            continue  # obsolete entries
-        entry = entry or {"flags": "", "msgctxt": None, "msgid": "", "msgid_plural": None,
-                          "msgstr": {}}
-        if line.startswith("#,"):
-            entry["flags"] += line
-        elif line.startswith("#"):
-            continue
-        elif line.startswith("msgctxt "):
-            key, entry["msgctxt"] = "msgctxt", ast.literal_eval(line[8:])
-        elif line.startswith("msgid_plural "):
-            key, entry["msgid_plural"] = "msgid_plural", ast.literal_eval(line[13:])
-        elif line.startswith("msgid "):
-            key, entry["msgid"] = "msgid", ast.literal_eval(line[6:])
-        elif line.startswith("msgstr"):
-            match = re.match(r"msgstr(?:\[(\d)\])? (.*)", line)
-            key = int(match.group(1) or 0)
-            entry["msgstr"][key] = ast.literal_eval(match.group(2))
-        elif line.startswith('"'):
-            if isinstance(key, int):
-                entry["msgstr"][key] += ast.literal_eval(line)
-            else:
-                entry[key] += ast.literal_eval(line)
-    return [e for e in entries if e["msgid"]]
+    a small parser, enough for the files makemessages writes. The header and obsolete
+    entries are left out."""
+    blocks = re.split(r"\n[ \t]*\n", path.read_text(encoding="utf-8"))
+    return [entry for entry in map(read_po_text, blocks) if entry]
 
 
 def nplurals(path: Path) -> int:
@@ -132,7 +104,9 @@ def _after_msgstr(block: str, line: str) -> bool:
 
 
 def read_po_text(block: str) -> dict | None:
-    entries, entry, key = [], None, None
+    """One entry (a block of lines between blank lines); None for the header or an
+    obsolete (`#~`) entry."""
+    entry, key = None, None
     for line in block.split("\n"):
         if line.startswith("#~"):
             return None
@@ -159,7 +133,6 @@ def read_po_text(block: str) -> dict | None:
                 entry["msgstr"][key] += ast.literal_eval(line)
             else:
                 entry[key] += ast.literal_eval(line)
-    entries.append(entry)
     return entry if entry and entry["msgid"] else None
 
 
