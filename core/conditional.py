@@ -5,10 +5,13 @@ caller, e.g. the newest `updated_at`) and from the request itself (path, host an
 query parameter: filters, ordering, page, cursor). A client sending the ETag back in
 `If-None-Match` (or the date in `If-Modified-Since`) gets `304 Not Modified` with no
 body; the rows are not read. Any change to the data changes the ETag.
+`If-Modified-Since` compares at the header's precision (whole seconds): see
+set_validators.
 """
 
 import datetime as dt
 import hashlib
+import time
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe
@@ -38,8 +41,11 @@ def not_modified(request, tag: str, changed: dt.datetime | None) -> bool:
 
 
 def set_validators(response: HttpResponse, tag: str, changed: dt.datetime | None) -> None:
+    """`Last-Modified` is sent only once the second of the newest change is over: the
+    header has whole seconds, and a later change in that same second would otherwise
+    compare equal and get a wrong 304. Until then the ETag alone validates."""
     response["ETag"] = tag
-    if changed is not None:
+    if changed is not None and int(changed.timestamp()) + 1 <= time.time():
         response["Last-Modified"] = http_date(changed.timestamp())
     # Revalidate every time: the 304 is cheap, a stale list is not.
     response["Cache-Control"] = "no-cache"

@@ -120,6 +120,13 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         # The viewset's paging parameters, also on its unpaginated actions (an export
         # ignores `page_size` rather than refusing a URL copied from the list).
         pagers = [getattr(view, "paginator", None), getattr(type(view), "pagination_class", None)]
+        # Lists without pages (states, cycles, sessions: every row on one page) accept
+        # the paging parameters too, so a client can send them to every list.
+        if not any(pagers):
+            from core.pagination import page_size_from
+
+            page_size_from(request, default=1)
+            names |= {"page", "page_size", "cursor"}
         for pager in pagers:
             for attr in ("page_query_param", "page_size_query_param", "cursor_query_param",
                          "limit_query_param", "offset_query_param"):

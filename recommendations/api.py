@@ -143,7 +143,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         paginator: RecommendationPagination = self.paginator
         url_template = detail_url_template(request)
         source = FastPage(queryset, url_template, filtered=is_filtered(request))
-        if paginator.uses_cursor(request):
+        if paginator.uses_cursor(request, queryset):
             rows = paginator.paginate_keyset(
                 queryset, request,
                 lambda qs, keys: json_rows_with_keys(qs, url_template, keys))
