@@ -9,9 +9,10 @@ Positions never skip a committed change, even under long concurrent transactions
 PostgreSQL each Change row records the id of its writing transaction
 (`pg_current_xact_id()`), and the feed serves, in `(xid, id)` order, only the changes of
 transactions older than the oldest transaction still running
-(`pg_snapshot_xmin(pg_current_snapshot())`): those have all ended, and any transaction
-that is running or has not started yet has an xid at or above that bound, so whatever
-it writes sorts after every position already served. An import that runs for minutes
+(from `pg_current_snapshot()`; transactions of other databases on the same server are
+left out, see FRONTIER_SQL): those have all ended, and any transaction that is running
+or has not started yet has an xid at or above that bound, so whatever it writes sorts
+after every position already served. An import that runs for minutes
 holds back the feed (changes committed meanwhile by others wait behind it) but is never
 passed over. On SQLite writers are serialised, so the row id is already commit order.
 
@@ -103,12 +104,30 @@ def record_changes(ids: list[int], action: str) -> None:
                 for i in ids])
 
 
+# The lowest xid still running in the snapshot, leaving out transactions known to run in
+# another database of the cluster (they never write this table, and must not hold the
+# feed back); an xid that ended between the snapshot and the read of pg_stat_activity
+# is not "known elsewhere", so it still counts: the bound only errs low. pg_stat_activity
+# shows 32-bit xids, snapshots 64-bit ones (epoch << 32 | xid).
+FRONTIER_SQL = """
+WITH snap AS (SELECT pg_current_snapshot() AS s),
+elsewhere AS (
+    SELECT backend_xid::text::bigint AS x FROM pg_stat_activity
+    WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())
+SELECT coalesce(
+    (SELECT min(x::text::bigint) FROM snap, pg_snapshot_xip(snap.s) AS x
+     WHERE (x::text::bigint %% 4294967296) NOT IN (SELECT x FROM elsewhere)),
+    (SELECT pg_snapshot_xmax(s)::text::bigint FROM snap))
+"""
+
+
 def committed_frontier() -> int | None:
-    """On PostgreSQL the xid below which every transaction has ended (None elsewhere)."""
+    """On PostgreSQL an xid below which every transaction of this database has ended
+    (None on SQLite)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        cursor.execute(FRONTIER_SQL, [])
         return int(cursor.fetchone()[0])
 
 
