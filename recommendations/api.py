@@ -116,6 +116,10 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = RecommendationPagination
     lookup_value_regex = r"\d+"
 
+    @property
+    def extra_query_params(self) -> tuple[str, ...]:
+        return ("end_marker",) if self.action == "export" else ()
+
     def user_can_write(self, user) -> bool:
         return can_edit_recommendations(user)
 
@@ -237,13 +241,18 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], pagination_class=None,
             content_negotiation_class=IgnoreFormatNegotiation)
     def export(self, request):
+        """See recommendations/export.py; HEAD gives the headers without the file."""
         fmt = request.query_params.get("format", "csv").lower()
         if fmt not in export.FORMATS:
             raise ValidationError({"format": _("Choose one of: %(f)s.") % {
                 "f": ", ".join(export.FORMATS)}})
+        marker = request.query_params.get("end_marker", "0")
+        if marker not in ("0", "1", "true", "false"):
+            raise ValidationError({"end_marker": _("Give 1 (add the end row) or 0.")})
         queryset = self.filter_queryset(self.get_queryset())
         return export.export_response(queryset, fmt, request.query_params.get("lang"),
-                                      request=request)
+                                      request=request, end_marker=marker in ("1", "true"),
+                                      total=queryset.count())
 
 
 class AssessmentFilter(filters.FilterSet):
