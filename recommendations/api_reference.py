@@ -15,7 +15,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.filters import COMMON_QUERY_PARAMS, reject_unknown_query_params
+from core.filters import (
+    COMMON_QUERY_PARAMS,
+    reject_unknown_query_params,
+    unpaged_list_params,
+)
 
 from .models import SDG, AffectedGroup, NameTranslation, Theme
 from .names import translations
@@ -35,7 +39,8 @@ class _ReferenceView(APIView):
     permission_classes = [AllowAny]
 
     def get(self, request):
-        reject_unknown_query_params(request, {*COMMON_QUERY_PARAMS, "page", "page_size"})
+        reject_unknown_query_params(request, {*COMMON_QUERY_PARAMS,
+                                              *unpaged_list_params(request)})
         return Response(self.rows())
 
 

@@ -18,12 +18,13 @@ Loads in one line: `pandas.read_csv(url)`, `polars.read_csv(url)`,
 Every line ends with `\n` (a line break inside a quoted `text` stays as it is).
 Multi-valued columns (recommending_states as ISO3 codes, recommending_state_names,
 themes, theme_slugs, sdgs as numbers, affected_groups) hold a JSON array, e.g.
-`["DEU","FRA"]` or `[5,16]` — no separator can collide with a name (a theme is called
+`["DEU", "FRA"]` or `[5, 16]` — no separator can collide with a name (a theme is called
 "Children: definition; general principles; protection"): `json.loads(cell)`, polars
 `pl.col("themes").str.json_decode()`, duckdb `from_json(themes, '["VARCHAR"]')`.
-`url` is the API detail URL and `page_url` the human page of the recommendation, both on the host the export was asked from. In CSV
-and XLSX a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
-gets a leading `'`, so spreadsheets show it instead of running it as a formula.
+`url` is the API detail URL and `page_url` the human page of the recommendation,
+both on the host the export was asked from. In CSV and XLSX a text cell that starts
+with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so
+spreadsheets show it instead of running it as a formula.
 CSV is UTF-8 with a byte-order mark (Excel needs it to read accents). JSON is an
 array of objects with the same keys, multiple values as arrays.
 
@@ -407,7 +408,8 @@ def _raw_rows(queryset: QuerySet,
 
 
 def _json_array(values: list) -> str:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    # As PostgreSQL writes a json_agg: the COPY and Python paths give the same bytes.
+    return json.dumps(values, ensure_ascii=False)
 
 
 def python_export_rows(queryset: QuerySet,
