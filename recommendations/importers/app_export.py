@@ -1,11 +1,12 @@
 """The app's own CSV/XLSX export (recommendations/export.py), so export → import round-trips.
 
-Columns, in this order (the contract with the exporter); multi-values as JSON
-arrays (`["DEU","FRA"]`; older exports joined them with `; `, still read). The exporter guards against formula injection by writing a leading
-`'` before a value starting with `=`, `+`, `-`, `@`, tab or CR; that one `'` is
-removed here. `id`, `url`, `page_url`, the `*_name(s)` columns, the statuses and the
-timestamps are informative only: statuses come from the assessment history,
-which an import does not write.
+Columns, in this order (the contract with the exporter); multi-values as JSON arrays
+(`["DEU", "FRA"]`; older exports joined them with `; `, still read). The exporter
+guards against formula injection by writing a leading `'` before a value starting with
+`=`, `+`, `-`, `@`, tab or CR; that one `'` is removed here. `id`, `url`, `page_url`,
+`review`, `version`, `recurring`, the `*_name(s)` columns, the statuses and the
+timestamps are informative only: statuses come from the assessment history, which an
+import does not write.
 """
 
 from __future__ import annotations
