@@ -33,7 +33,7 @@ ChangeSerializer = inline_serializer("Change", {
     "at": serializers.DateTimeField(help_text=_("When it was written (not committed)")),
 })
 ChangePageSerializer = inline_serializer("ChangePage", {
-    "results": serializers.ListField(child=ChangeSerializer),
+    "results": type(ChangeSerializer)(many=True),
     "next": serializers.CharField(help_text=_(
         "The position to ask from next time (`?after=<next>`); the same as `after` when "
         "nothing new has committed.")),
