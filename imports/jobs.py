@@ -1,7 +1,8 @@
 """Import jobs: an uploaded file imported in the background, with progress.
 
-The upload page creates an `ImportJob` and calls `start_import_job()`; the Celery
-task `recommendations.tasks.run_import_job` calls `run_import_job()` here.
+The upload page creates an `ImportJob` and calls `imports.tasks.start_import_job()`,
+which queues the Celery task `imports.tasks.run_import_job`; the task calls
+`run_import_job()` here. This module never imports the tasks (no circle).
 
 An import never runs long inside a web request: with a broker it runs in the
 worker under a time limit (settings.IMPORT_TIME_LIMIT); without one (development,
@@ -24,9 +25,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from recommendations.models import ImportJob
-
-from . import import_file
+from imports.models import ImportJob
+from imports.pipeline import import_file
 
 logger = logging.getLogger(__name__)
 
@@ -46,32 +46,7 @@ def runs_inline(size: int) -> bool:
     return size <= settings.IMPORT_INLINE_MAX_BYTES
 
 
-def start_import_job(job: ImportJob) -> None:
-    """Queue the job once the transaction that created it commits."""
-    transaction.on_commit(lambda: _enqueue(job.pk))
-
-
-def _enqueue(job_id: int) -> None:
-    from kombu.exceptions import OperationalError
-
-    from recommendations.tasks import run_import_job as task
-
-    try:
-        task.delay(job_id)
-    except (OperationalError, ConnectionError, OSError, TimeoutError) as exc:
-        job = ImportJob.objects.get(pk=job_id)
-        if runs_inline(job.file.size):
-            logger.warning("Broker unreachable (%s); running small import job %s inline",
-                           exc, job_id)
-            run_import_job(job_id)
-        else:
-            logger.warning("Broker unreachable (%s); import job %s failed", exc, job_id)
-            _fail(job_id, "The task queue cannot be reached, so the file was not imported. "
-                          "Try again later, or import it with the command line "
-                          "(manage.py import_recommendations).")
-
-
-def _fail(job_id: int, reason: str) -> None:
+def fail(job_id: int, reason: str) -> None:
     ImportJob.objects.filter(pk=job_id).exclude(
         status__in=(ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED)).update(
         status=ImportJob.Status.FAILED, finished_at=timezone.now(),
@@ -108,7 +83,7 @@ def _claim(job_id: int) -> ImportJob | None:
 def fail_stale_jobs(now: dt.datetime | None = None) -> int:
     """Fail jobs whose worker is gone: "running" past the time limit, or never
     picked up. Returns how many were failed. Run by the periodic scan
-    (recommendations.tasks.scan_import_jobs) and before each job."""
+    (imports.tasks.scan_import_jobs) and before each job."""
     now = now or timezone.now()
     limit = dt.timedelta(seconds=settings.IMPORT_TIME_LIMIT) + STALE_GRACE
     stale_running = ImportJob.objects.filter(

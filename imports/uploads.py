@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .core import ImportFailed
+from imports.readers.core import ImportFailed
 
 # What a file name promises, and the types its content may really have.
 EXTENSION_TYPES = {
@@ -26,7 +26,7 @@ def validate_upload(uploaded_file) -> None:
 
     The type comes from the content (magic bytes and zip structure), not the name.
     """
-    from . import files
+    from imports.readers import files
 
     limit = settings.IMPORT_MAX_UPLOAD_BYTES
     size = getattr(uploaded_file, "size", None)

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from imports.parsing import lookup_state, resolve_state_names
+from imports.readers.core import ImportReport, ImportRow, ParsedFile
 from recommendations.models import (
     SDG,
     AffectedGroup,
@@ -34,11 +36,8 @@ from recommendations.models import (
     paragraph_sort_key,
     text_key,
 )
-from recommendations.parsing import lookup_state, resolve_state_names
 from reviews.models import Review, Session
 from states.models import State, normalize_name
-
-from .core import ImportReport, ImportRow, ParsedFile
 
 BATCH = 1000
 
@@ -81,7 +80,7 @@ def compact_text(text: str) -> str:
 
 def cluster_parts(text: str, is_state_name: Callable[[str], bool] | None = None) -> list[str]:
     """The wordings of a cluster stored as one text (`A (Indonesia); B (Niger)`)."""
-    from recommendations.parsing import parse_recommendation_list
+    from imports.parsing import parse_recommendation_list
 
     if ";" not in text:
         return []
@@ -528,7 +527,8 @@ class Importer:
         paragraph's recommendation, and they are removed."""
         if not self.folds:
             return
-        from recommendations.models import Assessment, FollowUpAction, RecommendationSource
+        from imports.models import RecommendationSource
+        from recommendations.models import Assessment, FollowUpAction
 
         links = FollowUpAction.recommendations.through
         for keep, gone in self.folds.items():
@@ -554,7 +554,7 @@ class Importer:
             self.report.folded += len(gone)
 
     def record_provenance(self, now) -> None:
-        from recommendations.models import RecommendationSource
+        from imports.models import RecommendationSource
 
         name = self.source_name
         rows = [RecommendationSource(

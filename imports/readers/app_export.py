@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 
+from recommendations.export import TRAILER_MARK
 from recommendations.models import Response
 
 from .core import ImportRow, ParsedFile, split_multi
@@ -27,7 +28,6 @@ COLUMNS = [
     "created_at", "updated_at",
 ]
 # The first cell of the last CSV row the exporter writes (recommendations/export.py).
-TRAILER_MARK = "#END"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REQUIRED = ("state_under_review", "session", "text", "recommending_states")
 

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from imports.parsing import parse_recommendation_list
 from recommendations.models import Response, ThemeSource
-from recommendations.parsing import parse_recommendation_list
 
 from .core import ImportFailed, ImportRow, ParsedFile
 

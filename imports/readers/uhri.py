@@ -13,8 +13,8 @@ import json
 import re
 from typing import Any
 
+from imports.parsing import parse_recommendation_list
 from recommendations.models import Response, ThemeSource
-from recommendations.parsing import parse_recommendation_list
 from states.models import normalize_name
 
 from .core import ImportRow, ParsedFile, cell_text

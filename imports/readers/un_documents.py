@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from imports.parsing import parse_recommendation_list
 from recommendations.models import Response
-from recommendations.parsing import parse_recommendation_list
 
 from . import document_text
 from .core import ImportFailed, ImportReport, ImportRow, ParsedFile
@@ -471,7 +471,8 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
                     report: ImportReport, user) -> list[str]:
     """Set responses on the review's recommendations; keep the rest (and readings to
     confirm) as ProposedResponse. Returns the paragraphs without recommendation."""
-    from recommendations.models import ProposedResponse, Recommendation
+    from imports.models import ProposedResponse
+    from recommendations.models import Recommendation
 
     recommendations = {r.paragraph: r for r in Recommendation.objects.filter(review=review)}
     existing = {p.paragraph: p for p in ProposedResponse.objects.filter(review=review)}
@@ -505,7 +506,8 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
 
 def apply_waiting(review, report: ImportReport, user) -> None:
     """After a report import: apply the clear responses an earlier addendum left waiting."""
-    from recommendations.models import ProposedResponse, Recommendation
+    from imports.models import ProposedResponse
+    from recommendations.models import Recommendation
 
     waiting = list(ProposedResponse.objects.filter(review=review, needs_confirmation=False))
     if not waiting:
@@ -578,10 +580,9 @@ def import_parsed(parsed: UNParsedFile, report: ImportReport, *, state_iso3: str
 
 def _import_report(parsed: UNParsedFile, report: ImportReport, *, state_iso3, session, user,
                    progress, alias_map) -> None:
+    from imports import write
     from reviews.models import Review
     from states.models import normalize_name
-
-    from . import write
 
     document = parsed.document
     found = _session_for(document, report) if session is None else None

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from recommendations.models import Recommendation, RecommendationSource, ResponseRecord
+from imports.models import RecommendationSource
+from recommendations.models import Recommendation, ResponseRecord
 from reviews.models import Review
 
 

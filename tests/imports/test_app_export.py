@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from recommendations.importers import import_file
-from recommendations.importers.app_export import COLUMNS, unguard
+from imports.pipeline import import_file
+from imports.readers.app_export import COLUMNS, unguard
 from recommendations.models import Recommendation
 from reviews.models import Review
 

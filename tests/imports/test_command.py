@@ -43,7 +43,7 @@ def test_unknown_session_number_is_an_error_naming_it(tmp_path, capsys):
 
 
 def test_state_and_session_options_give_the_review_of_a_bare_list(tmp_path):
-    from recommendations.importers.app_export import COLUMNS
+    from imports.readers.app_export import COLUMNS
 
     path = tmp_path / "export.csv"
     row = dict.fromkeys(COLUMNS, "")

@@ -1,7 +1,7 @@
 """Page furniture and line joins in UN document text (pure functions)."""
 
-from recommendations.importers.document_text import clean_page, join_lines
-from recommendations.importers.un_documents import (
+from imports.readers.document_text import clean_page, join_lines
+from imports.readers.un_documents import (
     classify_list_paragraph,
     ordinal_number,
     propose_reading,
@@ -49,7 +49,7 @@ def test_list_paragraphs_and_sentence_readings():
 
 
 def test_state_under_review_from_the_title_or_the_introduction():
-    from recommendations.importers.un_documents import _state_name
+    from imports.readers.un_documents import _state_name
 
     head = ("Report of the Working Group on the Universal Periodic Review*\n"
             "Venezuela (Bolivarian\nRepublic of)\nIntroduction\n1. The Working Group held "

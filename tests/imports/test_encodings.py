@@ -1,6 +1,6 @@
 """Decoding CSVs of unknown encoding."""
 
-from recommendations.importers.files import decode_text, read_csv_text
+from imports.readers.files import decode_text, read_csv_text
 
 
 def test_mac_roman_is_told_from_cp1252():

@@ -12,11 +12,14 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from recommendations.importers import ImportFailed, import_file, validate_upload
-from recommendations.importers import jobs as import_jobs
-from recommendations.importers.files import check_zip, decode_text, read_csv_text
-from recommendations.models import ImportJob, Recommendation
-from recommendations.tasks import run_import_job
+from imports import jobs as import_jobs
+from imports.models import ImportJob
+from imports.pipeline import import_file
+from imports.readers.core import ImportFailed
+from imports.readers.files import check_zip, decode_text, read_csv_text
+from imports.tasks import run_import_job, start_import_job
+from imports.uploads import validate_upload
+from recommendations.models import Recommendation
 
 UPR_INFO_HEADER = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session"
 ROW = "France,WEOG,EU,Combat hate speech online,Germany,WEOG,EU,Accepted,4,Media,43"
@@ -225,7 +228,7 @@ def test_the_scan_fails_stale_running_and_forgotten_pending_jobs(settings):
     forgotten = csv_job()
     ImportJob.objects.filter(pk=forgotten.pk).update(created_at=now - dt.timedelta(days=1))
     waiting = csv_job()
-    from recommendations.tasks import scan_import_jobs
+    from imports.tasks import scan_import_jobs
 
     assert scan_import_jobs.delay().get() == 2
     statuses = dict(ImportJob.objects.values_list("pk", "status"))
@@ -240,7 +243,7 @@ def test_the_stale_scan_is_scheduled():
     from django.conf import settings
 
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "recommendations.tasks.scan_import_jobs" in tasks
+    assert "imports.tasks.scan_import_jobs" in tasks
 
 
 @pytest.mark.django_db
@@ -255,7 +258,7 @@ def test_a_large_file_is_not_run_inline_when_the_broker_is_down(
     settings.IMPORT_INLINE_MAX_BYTES = 10
     job = csv_job()
     with django_capture_on_commit_callbacks(execute=True):
-        import_jobs.start_import_job(job)
+        start_import_job(job)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
     assert "task queue cannot be reached" in job.report["errors"][0]["message"]
@@ -264,7 +267,7 @@ def test_a_large_file_is_not_run_inline_when_the_broker_is_down(
 def test_scanning_a_large_xml_part_keeps_memory_flat():
     import tracemalloc
 
-    from recommendations.importers.files import check_zip_contents
+    from imports.readers.files import check_zip_contents
 
     paragraphs = "".join(f"<p><r><t>text {i}</t></r></p>" for i in range(400_000))
     body = f"<document><body>{paragraphs}</body></document>".encode()

@@ -3,9 +3,9 @@
 import pytest
 from django.core.files.base import ContentFile
 
-from recommendations.importers.jobs import start_import_job
-from recommendations.models import ImportJob, Recommendation
-from recommendations.tasks import run_import_job
+from imports.models import ImportJob
+from imports.tasks import run_import_job, start_import_job
+from recommendations.models import Recommendation
 
 pytestmark = pytest.mark.django_db
 

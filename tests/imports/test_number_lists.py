@@ -1,6 +1,6 @@
 """Lists of recommendation numbers as States write them (pure functions, no database)."""
 
-from recommendations.importers.number_lists import parse_number_list
+from imports.readers.number_lists import parse_number_list
 
 KNOWN_122 = {f"122.{n}" for n in range(1, 158)}
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from recommendations.parsing import (
+from imports.parsing import (
     parse_recommendation_list,
     resolve_state_names,
     state_name_checker,

@@ -9,8 +9,9 @@ import docx
 import pytest
 from django.core.management import CommandError, call_command
 
-from recommendations.importers import import_file
-from recommendations.models import Recommendation, RecommendationSource, Response
+from imports.models import RecommendationSource
+from imports.pipeline import import_file
+from recommendations.models import Recommendation, Response
 from states.models import State, StateAlias, StateNameMap
 
 pytestmark = pytest.mark.django_db
@@ -291,7 +292,7 @@ def test_both_orders_give_the_same_records(tmp_path):
     import_file(table)
     import_file(listing)
     upr_first = merged_records()
-    from tests.importers.conftest import flush_recommendations
+    from tests.imports.conftest import flush_recommendations
 
     flush_recommendations()
     import_file(listing)

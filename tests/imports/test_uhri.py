@@ -6,7 +6,7 @@ import json
 import openpyxl
 import pytest
 
-from recommendations.importers import import_file
+from imports.pipeline import import_file
 from recommendations.models import Recommendation, Response
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from recommendations.importers import import_file
+from imports.pipeline import import_file
 from recommendations.models import Recommendation, ResponseRecord
 from reviews.models import Review
 
@@ -176,18 +176,18 @@ def test_upload_page_dry_run_shows_review_counts_and_responses(
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
-    from recommendations.models import ImportJob
+    from imports.models import ImportJob
 
     settings.MEDIA_ROOT = tmp_path
     client.force_login(ngo_user)
     imported(un_docs["A-HRC-59-15"])
     pdf = un_docs["A-HRC-59-15-Add.1"].read_bytes()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("recommendations:import_upload"), {
+        response = client.post(reverse("imports:import_upload"), {
             "file": SimpleUploadedFile("addendum.pdf", pdf, content_type="application/pdf"),
             "format": "auto", "dry_run": "on"})
     job = ImportJob.objects.get()
-    assert response["Location"] == reverse("recommendations:import_detail", args=[job.public_id])
+    assert response["Location"] == reverse("imports:import_detail", args=[job.public_id])
     job.refresh_from_db()
     assert (job.status, job.detected_format) == ("succeeded", "un-addendum")
     html = client.get(response["Location"]).content.decode()

@@ -7,8 +7,9 @@ import docx
 import pytest
 from django.urls import reverse
 
-from recommendations.importers import import_file
-from recommendations.models import ProposedResponse, Recommendation
+from imports.models import ProposedResponse
+from imports.pipeline import import_file
+from recommendations.models import Recommendation
 from reviews.models import Review
 
 from ..conftest import make_user
@@ -116,7 +117,7 @@ def test_confirmation_screen_records_all_readings_at_once(client, cycle1, ngo_us
     client.force_login(ngo_user)
     page = client.get(review.get_absolute_url())
     assert "4 responses read from the State" in page.content.decode()
-    url = reverse("recommendations:proposed_responses", args=[review.pk])
+    url = reverse("imports:proposed_responses", args=[review.pk])
     screen = client.get(url)
     assert screen.status_code == 200
     html = screen.content.decode()
@@ -143,7 +144,7 @@ def test_confirmation_screen_is_for_staff_only(client, cycle1):
     import_file(cycle1[1])
     review = Review.objects.get(session__number=7)
     client.force_login(make_user("reader"))
-    url = reverse("recommendations:proposed_responses", args=[review.pk])
+    url = reverse("imports:proposed_responses", args=[review.pk])
     assert client.post(url, {}).status_code == 403
     assert ProposedResponse.objects.count() == 4
 

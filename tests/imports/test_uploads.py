@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from recommendations.importers import import_file, validate_upload
+from imports.pipeline import import_file
+from imports.uploads import validate_upload
 
 
 def xlsx_bytes() -> bytes:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from recommendations.importers import import_file
+from imports.pipeline import import_file
 from recommendations.models import Recommendation, Response, ResponseRecord
 from reviews.models import Review
 

@@ -10,7 +10,8 @@ imported (all in one transaction, rolled back at the end).
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from recommendations.importers import FORMATS, ImportFailed, import_file, parse_alias_options
+from imports.pipeline import import_file, parse_alias_options
+from imports.readers import FORMATS, ImportFailed
 
 
 class Command(BaseCommand):
