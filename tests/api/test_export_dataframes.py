@@ -127,7 +127,7 @@ def test_count_header_and_head_without_building_the_file(api_client, awkward,
 
 def test_export_round_trips_through_the_importer(api_client, awkward, tmp_path):
     """The importer reads the JSON-array columns back (a theme name with `; ` whole)."""
-    from recommendations.importers.app_export import multi
+    from imports.readers.app_export import multi
 
     frame = pd.read_csv(io.BytesIO(_get(api_client, format="csv", state_under_review="KEN")))
     assert SEMICOLON_THEME in multi(frame.iloc[0]["themes"])
