@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
+from imports.pipeline import import_file
 from recommendations import recurrence, services
 from recommendations.models import Recommendation
 from tests.factories import ReviewFactory, session, state
@@ -65,7 +66,7 @@ def _make(review, paragraph: str, text: str) -> Recommendation:
         response="supported")
 
 
-def test_mirror_equals_database_after_a_long_import_and_concurrent_edits():
+def test_mirror_equals_database_after_a_long_import_and_concurrent_edits(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL")
     review = ReviewFactory(state=state("FRA"), session=session(43))
@@ -76,13 +77,19 @@ def test_mirror_equals_database_after_a_long_import_and_concurrent_edits():
     assert mirrored(mirror) == database_rows()
 
     started, release, failed = threading.Event(), threading.Event(), []
-    other = ReviewFactory(state=state("BRA"), session=session(41))
+    ReviewFactory(state=state("BRA"), session=session(41))
+    upload = tmp_path / "import.csv"
+    lines = ["state_under_review,session,paragraph,text,recommending_states,response,id,url"]
+    lines += [f'BRA,41,9.{i},"Imported recommendation number {i}, on housing",'
+              f'"[""DEU"", ""FRA""]",supported,,' for i in range(40)]
+    upload.write_text("\n".join(lines) + "\n")
 
     def long_import() -> None:
+        """The import in one long transaction (the worker's import, held open)."""
         try:
             with transaction.atomic():
-                for i in range(40):
-                    _make(other, f"9.{i}", f"Imported recommendation number {i}")
+                report = import_file(upload, fmt="app-export")
+                assert report.ok, report.errors
                 started.set()
                 release.wait(30)
         except Exception as exc:  # pragma: no cover - reported below
