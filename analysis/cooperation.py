@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -121,10 +122,17 @@ def rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def list_url(query: dict | None = None, **params) -> str:
-    """The list page for the filters `query` (name -> value or values), with `params`
-    in place of the same names."""
-    merged = {**params, **{k: v for k, v in (query or {}).items() if k not in params}}
+def list_url(query: dict | None = None, **params) -> str | None:
+    """The list page for the filters `query` (name -> value or values) narrowed by
+    `params`; None when a value of `params` is outside what `query` asks for (the
+    figure counts nothing there, and no list shows exactly that)."""
+    query = query or {}
+    for key, value in params.items():
+        if key in query:
+            allowed = query[key] if isinstance(query[key], list | tuple) else [query[key]]
+            if str(value) not in {str(v) for v in allowed}:
+                return None
+    merged = {**params, **{k: v for k, v in query.items() if k not in params}}
     pairs = []
     for key, value in merged.items():
         for v in value if isinstance(value, list | tuple) else [value]:
@@ -153,18 +161,21 @@ def recommending_state_profile(state: State, recommendations: QuerySet,
                         "support_rate": rate(row["supported"], row["count"]),
                         "percent": rate(row["count"], totals["total"]) or 0,
                         "url": list_url(query, recommending_state=state.iso3, region=code)})
+    # By canonical theme, a source label counted with the theme it means: what the list's
+    # `theme` filter finds for that slug (each recommendation once).
     through = Recommendation.themes.through
-    themes = [{"value": r["theme__slug"], "label": r["theme__name"], "count": r["count"],
+    themes = [{"value": r["slug"], "label": r["name"], "count": r["count"],
                "supported": r["supported"], "support_rate": rate(r["supported"], r["count"]),
                "percent": rate(r["count"], totals["total"]) or 0,
-               "url": list_url(query, recommending_state=state.iso3,
-                               theme=r["theme__slug"])}
+               "url": list_url(query, recommending_state=state.iso3, theme=r["slug"])}
               for r in through.objects.filter(recommendation__in=made)
-              .values("theme__slug", "theme__name")
-              .annotate(count=Count("recommendation_id"),
-                        supported=Count("recommendation_id",
+              .annotate(slug=Coalesce("theme__canonical__slug", "theme__slug"),
+                        name=Coalesce("theme__canonical__name", "theme__name"))
+              .values("slug", "name")
+              .annotate(count=Count("recommendation_id", distinct=True),
+                        supported=Count("recommendation_id", distinct=True,
                                         filter=Q(recommendation__response=Response.SUPPORTED)))
-              .order_by("-count", "theme__name")[:15]]
+              .order_by("-count", "name")[:15]]
     by_cycle = [{"cycle": r["review__session__cycle__number"], "count": r["count"],
                  "supported": r["supported"], "support_rate": rate(r["supported"], r["count"])}
                 for r in made.values("review__session__cycle__number")
