@@ -8,13 +8,17 @@ list shows for the same parameters. Any other parameter is a 400 naming it.
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from core.filters import COMMON_QUERY_PARAMS, reject_unknown_query_params, with_valid_values
-from recommendations.filters import RecommendationFilter
-from recommendations.models import Theme
+from core.filters import (
+    COMMON_QUERY_PARAMS,
+    StrictFilterBackend,
+    reject_unknown_query_params,
+    with_valid_values,
+)
+from recommendations.models import Recommendation, Theme
 from states.models import State
 
 from . import cooperation
@@ -34,10 +38,14 @@ def _filters(request) -> cooperation.ListFilters:
     return filters
 
 
-class _FiguresView(APIView):
+class _FiguresView(GenericAPIView):
     permission_classes = [AllowAny]
-    # For the schema: the list's filters (drf-spectacular reads them from the filterset).
-    filterset_class = RecommendationFilter
+    # For the schema: the list's filters (drf-spectacular reads them from the filterset);
+    # the views read them through cooperation.ListFilters.
+    queryset = Recommendation.objects.none()
+    filterset_class = cooperation.FigureFilter
+    filter_backends = [StrictFilterBackend]
+    pagination_class = None
 
 
 class RegionalMatrixView(_FiguresView):

@@ -55,8 +55,12 @@ class FigureFilterForm(forms.Form):
         return params
 
 
-# The list's parameters the figures take: every filter (not the order or paging).
-FILTER_NAMES = tuple(name for name in RecommendationFilter.base_filters if name != "ordering")
+class FigureFilter(RecommendationFilter):
+    """The list's filters without its order: what every figure takes."""
+
+
+FigureFilter.base_filters.pop("ordering")
+FILTER_NAMES = tuple(FigureFilter.base_filters)
 
 
 class ListFilters:
@@ -69,7 +73,7 @@ class ListFilters:
         for name in FILTER_NAMES:
             if name in params:
                 data.setlist(name, params.getlist(name))
-        self.filterset = RecommendationFilter(data, queryset=Recommendation.objects.all())
+        self.filterset = FigureFilter(data, queryset=Recommendation.objects.all())
 
     def is_valid(self) -> bool:
         return self.filterset.is_valid()

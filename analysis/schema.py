@@ -59,3 +59,23 @@ ThemeOverTimeSerializer = inline_serializer("ThemeOverTime", {
                                                       "name": s.CharField()}),
     "total": s.IntegerField(), "regions": type(Choice)(many=True),
     "cycles": type(ThemeCycle)(many=True)})
+
+
+def add_list_filters(result, generator, request, public):
+    """OpenAPI post-processing: the figures take the list's filters, so their operations
+    get the query parameters of the list operation (without order and paging)."""
+    paths = result.get("paths", {})
+    source = next((item["get"] for path, item in paths.items()
+                   if path.endswith("/recommendations/") and "get" in item), None)
+    if source is None:
+        return result
+    skip = {"ordering", "page", "page_size", "cursor"}
+    filters = [p for p in source.get("parameters", [])
+               if p.get("in") == "query" and p["name"] not in skip]
+    for path, item in paths.items():
+        operation = item.get("get")
+        if operation and "/analysis/" in path:
+            have = {(p.get("in"), p["name"]) for p in operation.get("parameters", [])}
+            operation.setdefault("parameters", []).extend(
+                p for p in filters if ("query", p["name"]) not in have)
+    return result

@@ -50,6 +50,7 @@ from .models import (
     ResponseRecord,
 )
 from .rows import FastPage, is_filtered, json_rows_with_keys, newest_change
+from .schema import ExportRowSerializer
 from .serializers import (
     AssessmentSerializer,
     FollowUpActionSerializer,
@@ -233,9 +234,13 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description=EXPORT_DESCRIPTION,
         parameters=[OpenApiParameter(
             "format", OpenApiTypes.STR, enum=[*export.FORMATS], default="csv",
-            description=_("File format"))],
+            description=_("File format")),
+            OpenApiParameter("end_marker", OpenApiTypes.STR, enum=["0", "1"], default="0",
+                             description=_("1: end the CSV with the row `#END,<rows>` and "
+                                           "JSON Lines with `{\"_end\": true, ...}`"))],
         responses={(200, "text/csv"): OpenApiTypes.STR,
-                   (200, "application/json"): RecommendationRowSerializer(many=True),
+                   (200, "application/json"): ExportRowSerializer,
+                   (200, "application/jsonl"): OpenApiTypes.STR,
                    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
                        OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], pagination_class=None,

@@ -323,6 +323,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.i18n.add_language_parameter",
+        "core.schema.add_error_responses",
+        "analysis.schema.add_list_filters",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ImplementationStatusEnum": "recommendations.models.ImplementationStatus",
