@@ -7,6 +7,11 @@ from rest_framework import serializers as s
 PUBLIC = [{}, {"tokenAuth": []}, {"cookieAuth": []}]
 
 
+def _url() -> s.CharField:
+    return s.CharField(allow_null=True, help_text="The list page of the figure; null where no "
+                       "list shows exactly it (outside the filters asked for)")
+
+
 def _rate() -> s.FloatField:
     return s.FloatField(allow_null=True, help_text="Percent supported; null when nothing counted")
 
@@ -15,15 +20,15 @@ Choice = inline_serializer("FigureChoice", {"value": s.CharField(), "label": s.C
 
 MatrixCell = inline_serializer("RegionalMatrixCell", {
     "region_under_review": s.CharField(), "label": s.CharField(), "count": s.IntegerField(),
-    "supported": s.IntegerField(), "support_rate": _rate(), "url": s.CharField(),
+    "supported": s.IntegerField(), "support_rate": _rate(), "url": _url(),
     "level": s.IntegerField(help_text="Shade 0–5 for the heat map")})
 MatrixRow = inline_serializer("RegionalMatrixRow", {
     "recommending_region": s.CharField(), "label": s.CharField(),
     "cells": type(MatrixCell)(many=True), "count": s.IntegerField(),
-    "supported": s.IntegerField(), "support_rate": _rate(), "url": s.CharField()})
+    "supported": s.IntegerField(), "support_rate": _rate(), "url": _url()})
 MatrixColumn = inline_serializer("RegionalMatrixColumn", {
     "region_under_review": s.CharField(), "label": s.CharField(), "count": s.IntegerField(),
-    "supported": s.IntegerField(), "support_rate": _rate(), "url": s.CharField()})
+    "supported": s.IntegerField(), "support_rate": _rate(), "url": _url()})
 RegionalMatrixSerializer = inline_serializer("RegionalMatrix", {
     "regions": type(Choice)(many=True), "rows": type(MatrixRow)(many=True),
     "columns": type(MatrixColumn)(many=True)})
@@ -32,10 +37,10 @@ _Counted = {"count": s.IntegerField(), "supported": s.IntegerField(),
             "support_rate": _rate()}
 ProfileRegion = inline_serializer("ProfileRegion", {
     "value": s.CharField(), "label": s.CharField(), **_Counted,
-    "percent": s.FloatField(), "url": s.CharField()})
+    "percent": s.FloatField(), "url": _url()})
 ProfileTheme = inline_serializer("ProfileTheme", {
     "value": s.CharField(), "label": s.CharField(), **_Counted,
-    "percent": s.FloatField(), "url": s.CharField()})
+    "percent": s.FloatField(), "url": _url()})
 ProfileCycle = inline_serializer("ProfileCycle", {"cycle": s.IntegerField(), **_Counted})
 ProfileTop = inline_serializer("ProfileTopState", {
     "iso3": s.CharField(), "name": s.CharField(), **_Counted})
@@ -49,11 +54,11 @@ RecommendingStateProfileSerializer = inline_serializer("RecommendingStateProfile
     "states_most_recommended_to": type(ProfileTop)(many=True)})
 
 ThemeRegion = inline_serializer("ThemeOverTimeRegion", {
-    "region": s.CharField(), "label": s.CharField(), **_Counted, "url": s.CharField()})
+    "region": s.CharField(), "label": s.CharField(), **_Counted, "url": _url()})
 ThemeCycle = inline_serializer("ThemeOverTimeCycle", {
     "cycle": s.IntegerField(), "value": s.IntegerField(), "label": s.CharField(), **_Counted,
     "regions": type(ThemeRegion)(many=True), "percent": s.FloatField(),
-    "url": s.CharField()})
+    "url": _url()})
 ThemeOverTimeSerializer = inline_serializer("ThemeOverTime", {
     "theme": inline_serializer("ThemeOverTimeTheme", {"slug": s.CharField(),
                                                       "name": s.CharField()}),

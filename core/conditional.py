@@ -11,6 +11,7 @@ set_validators.
 
 import datetime as dt
 import hashlib
+import math
 import time
 
 from django.http import HttpResponse, HttpResponseNotModified
@@ -36,17 +37,21 @@ def not_modified(request, tag: str, changed: dt.datetime | None) -> bool:
         tags = _tags(if_none_match)
         return "*" in tags or tag.removeprefix("W/") in tags
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return bool(since is not None and changed is not None
-                and int(changed.timestamp()) <= since)
+    # Exact time against the header's whole second (see set_validators).
+    return bool(since is not None and changed is not None and changed.timestamp() <= since)
 
 
 def set_validators(response: HttpResponse, tag: str, changed: dt.datetime | None) -> None:
-    """`Last-Modified` is sent only once the second of the newest change is over: the
-    header has whole seconds, and a later change in that same second would otherwise
-    compare equal and get a wrong 304. Until then the ETag alone validates."""
+    """`Last-Modified` has whole seconds: it is the end of the second of the newest
+    change, sent only once that second is over. A later change is then after it (a
+    `If-Modified-Since` with it gets the new list), while a change at 10.2 s compared
+    with a header of 10 s is not hidden by a later one at 10.8 s. Until the second is
+    over the ETag alone validates."""
     response["ETag"] = tag
-    if changed is not None and int(changed.timestamp()) + 1 <= time.time():
-        response["Last-Modified"] = http_date(changed.timestamp())
+    if changed is not None:
+        end_of_second = math.ceil(changed.timestamp())
+        if end_of_second <= time.time():
+            response["Last-Modified"] = http_date(end_of_second)
     # Revalidate every time: the 304 is cheap, a stale list is not.
     response["Cache-Control"] = "no-cache"
 
