@@ -269,7 +269,7 @@ def theme_over_time(theme: Theme, recommendations: QuerySet, query: dict | None 
         count = sum(r["count"] for r in regions)
         supported = sum(r["supported"] for r in regions)
         rows.append({"cycle": cycle, "value": cycle,
-                     "label": _("Cycle %(number)s") % {"number": cycle},
+                     "label": _("Cycle %(n)s") % {"n": cycle},
                      "count": count, "supported": supported,
                      "support_rate": rate(supported, count), "regions": regions,
                      "percent": rate(count, total_all) or 0,
