@@ -55,3 +55,14 @@ urlpatterns += [
     path("analysis/themes/<slug:slug>/", ThemeOverTimeView.as_view(), name="api-theme-over-time"),
     path("suggest-tags/", SuggestTagsView.as_view(), name="api-suggest-tags"),
 ]
+
+# Institutions, indicators and progress reports (progress), issue 25.
+from progress.api import IndicatorViewSet, InstitutionViewSet, ProgressReportViewSet  # noqa: E402
+
+progress_router = DefaultRouter()
+progress_router.include_format_suffixes = False
+progress_router.register("institutions", InstitutionViewSet, basename="api-institution")
+progress_router.register("indicators", IndicatorViewSet, basename="api-indicator")
+progress_router.register("progress-reports", ProgressReportViewSet,
+                         basename="api-progressreport")
+urlpatterns += [url for url in progress_router.urls if url.name != "api-root"]

@@ -6,7 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from upr_tracker import ops
 
 # Uploaded files (MEDIA_ROOT) are never served by URL: imports are read by the
-# worker from storage, and nothing else is uploaded (README, "Deploying safely").
+# worker from storage; evidence files go through progress.views.evidence_file, which
+# checks who may see them (README, "Deploying safely").
 urlpatterns = [
     path("", include("front.urls")),
     path("healthz", ops.healthz, name="healthz"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("recommendations/", include("recommendations.urls")),
     path("analysis/", include("analysis.urls")),
+    path("progress/", include("progress.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
