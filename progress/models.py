@@ -265,11 +265,21 @@ class Indicator(models.Model):
                                    institution_id=self.responsible_institution_id())
 
 
+class ReportingDueQuerySet(models.QuerySet):
+    def unreported(self) -> "ReportingDueQuerySet":
+        """Due dates no government report has met yet."""
+        return self.exclude(Exists(ProgressReport.objects.filter(
+            indicator_id=OuterRef("indicator_id"), due_date=OuterRef("due_date"),
+            actor=Actor.GOVERNMENT)))
+
+
 class ReportingDue(models.Model):
     """One due date of an indicator (derived from its schedule, never edited by hand)."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="dues")
     due_date = models.DateField(_("due date"), db_index=True)
+
+    objects = ReportingDueQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "due_date"]
