@@ -20,6 +20,7 @@ from accounts.roles import (
     can_report_as_civil_society,
     contributor_institution_id,
     focal_state_id,
+    is_state_user,
 )
 from recommendations.models import Actor, FollowUpAction, Recommendation, Theme
 from states.models import Institution, State
@@ -233,7 +234,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": indicator.user_can_edit(user),
         "can_report": indicator.user_can_report(user) and bool(indicator.unmet_due_dates()),
         "can_report_cs": can_report_as_civil_society(user),
-        "user": user,
+        "can_see_private": is_state_user(user, indicator.state_id),
     })
 
 
@@ -289,7 +290,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
         "can_report": action.user_can_report(request.user),
         "can_report_cs": can_report_as_civil_society(request.user),
         "can_manage": can_manage_institutions(request.user, action.state_id),
-        "user": request.user,
+        "can_see_private": is_state_user(request.user, action.state_id),
     })
 
 
