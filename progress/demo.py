@@ -11,6 +11,7 @@ from accounts.models import Profile, ReminderFrequency
 from accounts.roles import Role, assign_role
 from recommendations.demo import DEMO_PASSWORD
 from recommendations.models import Actor, FollowUpAction, Recommendation
+from recommendations.services import create_follow_up_action
 from states.models import Institution, InstitutionKind, State
 
 from .models import Indicator
@@ -28,7 +29,8 @@ INSTITUTIONS = {
 # username, State, institution, e-mail, language
 CONTRIBUTORS = [
     ("contrib-fra", "FRA", "DILCRAH", "dilcrah@example.org", "fr"),
-    ("contrib-bra", "BRA", "FUNAI", "funai@example.org", "es"),
+    ("contrib-bra", "BRA", "National Foundation of Indigenous Peoples", "funai@example.org",
+     "es"),
 ]
 
 
@@ -58,6 +60,13 @@ def load_demo_progress(*, today: dt.date, users: dict, counts: dict) -> None:
                 institution = Institution.objects.create(state=states[iso3], name=name,
                                                          short_name=short, kind=kind)
             institutions[iso3, name] = institution
+    # The demo's follow-up actions named their institution as text: link them.
+    for action in FollowUpAction.objects.filter(state__in=states.values(),
+                                                institution__isnull=True
+                                                ).exclude(responsible_institution=""):
+        action.institution = Institution.objects.match_or_create(
+            action.state_id, action.responsible_institution)
+        action.save(update_fields=["institution"])
     contributors = {iso3: _user(username, iso3, institutions[iso3, name], email, language,
                                 counts)
                     for username, iso3, name, email, language in CONTRIBUTORS}
@@ -111,6 +120,12 @@ def load_demo_progress(*, today: dt.date, users: dict, counts: dict) -> None:
         del shelters  # its first report is due in about a month: the reminders show it
     # Brazil: indigenous lands demarcated (met), police lethality (late, no report).
     if ("BRA", "81.55") in recs:
+        create_follow_up_action(
+            state=states["BRA"], recommendations=[recs["BRA", "81.55"]],
+            title="Complete the demarcation of the pending indigenous lands",
+            institution=institutions["BRA", "National Foundation of Indigenous Peoples"],
+            target_date=today + dt.timedelta(days=45), user=users.get("focal-bra"))
+        counts["follow_up_actions"] += 1
         lands = create_indicator(
             state=states["BRA"], title="Indigenous lands demarcated since the review",
             kind="outcome", unit="lands", recommendations=[recs["BRA", "81.55"]],
