@@ -95,3 +95,33 @@ def test_contributor_reports_progress_on_a_phone_in_spanish(open_as, settings, t
     assert response.status == 403
     assert_accessible(page, "refusal")
     assert not ProgressReport.objects.filter(indicator=other).exists()
+
+
+def test_progress_pages_fit_a_phone_in_arabic_and_pass_axe(open_as, settings, tmp_path,
+                                                           france, ngo_user):
+    """The public progress pages, right to left at 390 px: nothing overflows, axe clean."""
+    from decimal import Decimal
+
+    from progress import services
+    from states.models import Institution
+
+    settings.MEDIA_ROOT = tmp_path
+    justice = Institution.objects.create(state=france, name="Ministry of Justice",
+                                         kind="ministry")
+    recs = [RecommendationFactory(review=ReviewFactory(state=france)) for _ in range(3)]
+    start = timezone.localdate() - dt.timedelta(days=120)
+    indicator = quarterly_indicator(france, recs, justice, start=start,
+                                    title="Prisoners in overcrowded cells")
+    services.file_report(user=ngo_user, actor="civil_society", indicator=indicator,
+                         value=Decimal(120), narrative="Our count", organisation="OIP")
+    page = open_as(None, viewport=PHONE)
+    for name, path in [("state-progress", "/progress/states/FRA/"),
+                       ("institutions", "/progress/states/FRA/institutions/"),
+                       ("institution", f"/progress/institutions/{justice.pk}/"),
+                       ("indicator", f"/progress/indicators/{indicator.pk}/")]:
+        response = page.goto(path + "?lang=ar")
+        assert response.status == 200, name
+        assert page.get_attribute("html", "dir") == "rtl", name
+        screenshot(page, f"ar-{name}-390")
+        fits(page, name)
+        assert_accessible(page, name)
