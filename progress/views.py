@@ -77,9 +77,8 @@ def state_progress(request: HttpRequest, iso3: str) -> HttpResponse:
     })
 
 
-@login_required
 def institution_list(request: HttpRequest, iso3: str) -> HttpResponse:
-    """A State's institutions, and (its focal point) the form to add one."""
+    """A State's institutions (public), and for its focal point the form to add one."""
     state = get_object_or_404(State, iso3=iso3.upper())
     can_manage = can_manage_institutions(request.user, state.pk)
     if request.method == "POST" and not can_manage:
