@@ -36,6 +36,7 @@ from recommendations.models import (
     paragraph_sort_key,
     text_key,
 )
+from recommendations.touch import touched
 from reviews.models import Review, Session
 from states.models import State, normalize_name
 
@@ -531,6 +532,7 @@ class Importer:
         from recommendations.models import Assessment, FollowUpAction
 
         links = FollowUpAction.recommendations.through
+        touched(self.folds)
         for keep, gone in self.folds.items():
             Assessment.objects.filter(recommendation_id__in=gone).update(recommendation_id=keep)
             ResponseRecord.objects.filter(recommendation_id__in=gone).update(
@@ -703,6 +705,7 @@ class Importer:
         bulk_create_with_history(records, ResponseRecord, batch_size=BATCH,
                                  default_user=self.user, default_change_reason="import",
                                  default_date=now)
+        touched([obj.pk for obj in objs])
 
     def update(self, items: list[tuple[Planned, int, dict]], now) -> None:
         if not items:
@@ -737,6 +740,7 @@ class Importer:
             getattr(Recommendation, name).through.objects.filter(
                 recommendation_id__in=ids).delete()
         self.insert_relations(pairs)
+        touched([obj.pk for obj in objs])
         for planned, obj, changes in items:
             if "response" in changes:
                 # Rare (a State changed its position): the model method keeps the history.

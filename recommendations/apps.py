@@ -5,4 +5,9 @@ class RecommendationsConfig(AppConfig):
     name = "recommendations"
 
     def ready(self) -> None:
-        from recommendations import names  # noqa: F401  (cache invalidation signals)
+        from recommendations import (
+            names,  # noqa: F401  (cache invalidation signals)
+            write_hooks,
+        )
+
+        write_hooks.connect()

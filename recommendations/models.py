@@ -16,6 +16,9 @@ from simple_history.models import HistoricalRecords
 from reviews.models import Review
 from states.models import Institution, State, normalize_name
 
+from .change_feed import Change  # noqa: F401  (the change feed's table)
+from .touch import touched
+
 
 class Response(models.TextChoices):
     SUPPORTED = "supported", _("Supported")
@@ -443,6 +446,7 @@ class Recommendation(models.Model):
             derived |= {"paragraph_sort"} if "paragraph" in update_fields else set()
             kwargs["update_fields"] = {*update_fields, *derived, "updated_at"}
         super().save(*args, **kwargs)
+        touched([self.pk])
 
     @staticmethod
     def check_recommending_states(states: "list[State] | models.QuerySet") -> None:
@@ -493,6 +497,7 @@ class Recommendation(models.Model):
 
     def bump_version(self) -> None:
         Recommendation.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        touched([self.pk])
         self.refresh_from_db(fields=["version"])
 
     # Permissions: one place for the API and the pages (see accounts.roles).
