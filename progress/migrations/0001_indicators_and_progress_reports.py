@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('recommendations', '0012_followupaction_institution'),
+        ('recommendations', '0013_followupaction_institution'),
         ('states', '0004_institution'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("recommendations", "0012_followupaction_institution"), ("progress", None)]
-AFTER = [("recommendations", "0013_followupaction_institution_from_text")]
+BEFORE = [("recommendations", "0013_followupaction_institution"), ("progress", None)]
+AFTER = [("recommendations", "0014_followupaction_institution_from_text")]
 
 
 def _migrate_to_latest() -> None:

@@ -38,6 +38,6 @@ def link_institutions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recommendations", "0012_followupaction_institution"),
+    dependencies = [("recommendations", "0013_followupaction_institution"),
                     ("states", "0004_institution")]
     operations = [migrations.RunPython(link_institutions, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0011_import_models_moved_to_imports'),
+        ('recommendations', '0012_change_feed'),
         ('states', '0004_institution'),
     ]
 
