@@ -45,6 +45,8 @@ SOURCE_RE = re.compile(
     r"(?:\s*[-–,]\s*para(?:graph)?s?\.?\s*(?P<para>\d+[\d.]*))?\W*\w*\s*$",
     re.IGNORECASE,
 )
+UN_SYMBOL_RE = re.compile(r"\bA/HRC/(?:WG\.6/)?\d{1,3}/[\w.]+?(?:/Add\.\d{1,2})?(?=[\s,;]|\.?$|"
+                          r"\.\s|\s*[-–])")
 # A comma-part that belongs to the previous one: `Iran, Islamic Republic of`.
 _NAME_TAIL_RE = re.compile(r"\bof$|^[a-z]")
 
@@ -296,8 +298,11 @@ def parse_recommendation_list(
         if source:
             # It gives the position of the item just above it (OHCHR list cells).
             if blocks and not blocks[-1]["source"]:
-                blocks[-1]["source"] = (source.group("symbol").rstrip(".,;"),
-                                        (source.group("para") or "").rstrip("."))
+                symbol = source.group("symbol").rstrip(".,;")
+                full = UN_SYMBOL_RE.search(line)
+                if full and full.group(0).startswith(symbol):
+                    symbol = full.group(0)  # `…/Add.1`, never cut to `…/Add`
+                blocks[-1]["source"] = (symbol, (source.group("para") or "").rstrip("."))
             continue
         m = PARAGRAPH_RE.match(line)
         previous = blocks[-1] if blocks else None

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recommendations.models import Response
+from recommendations.models import Response, paragraph_sort_key
 from recommendations.parsing import parse_recommendation_list
 
 from . import document_text
@@ -259,7 +259,9 @@ def read_document(path: Path, file_type: str, parsed: UNParsedFile,
 def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
                  is_state_name: Callable[[str], bool] | None) -> None:
     document = parsed.document
-    intro = document_text.join_lines(lines[:200])
+    start = find_section_start(lines)
+    # The session and the review sentence may be on any page before the section.
+    intro = document_text.join_lines(lines[:start] if start else lines[:400])
     match = SESSION_RE.search(intro)
     if match and ordinal_number(match.group("ordinal")):
         document.session = ordinal_number(match.group("ordinal"))
@@ -272,9 +274,12 @@ def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
         number = wg.most_common(1)[0][0]
         document.session_hints.append(f"the documents of the review are A/HRC/WG.6/{number}/…")
         document.session = document.session or number
-    start = next((i for i, line in enumerate(lines) if SECTION_START_RE.search(line)), None)
     if start is None:
-        parsed.error(None, "The report has no 'Conclusions and/or recommendations' section.")
+        contents = any(SECTION_START_RE.search(line) for line in lines)
+        parsed.error(None, "The report's 'Conclusions and/or recommendations' section was not "
+                           "found: " + ("only its line in the table of contents, with no "
+                                        "numbered paragraph after it." if contents else
+                                        "no heading of that name in the document."))
         return
     items: list[dict] = []
     top: dict | None = None
@@ -336,7 +341,42 @@ def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
                 state_under_review=document.state, session=document.session,
                 wg_report_symbol=document.symbol))
     if not items:
-        parsed.error(None, "No numbered recommendation was found in the report.")
+        found = [t["number"] for t in tops] if (tops := _section_tops(lines[start + 1:])) \
+            else []
+        parsed.error(None, "No numbered recommendation was found in the report: the heading "
+                           "'Conclusions and/or recommendations' was found (line "
+                           f"{start + 1}), " + (
+                               f"then paragraph(s) {', '.join(found[:5])} but no numbered "
+                               "recommendation under them (like 105.1 or 1.)." if found else
+                               "but no numbered paragraph after it."))
+
+
+_TOC_RE = re.compile(r"\.{4,}|…{2,}|(?:\s\d{1,3}\s*[–-]\s*\d{1,3}\s+\d{1,3}\s*$)")
+
+
+def find_section_start(lines: list[str]) -> int | None:
+    """The line of the real 'Conclusions and/or recommendations' heading: not the table
+    of contents' line (`II. Conclusions and/or recommendations ....... 105–108 14`),
+    in any case, with footnote marks (`RECOMMENDATIONS**`); the one followed by a
+    numbered paragraph."""
+    candidates = [i for i, line in enumerate(lines) if SECTION_START_RE.search(line)
+                  and not _TOC_RE.search(line)]
+    for index in candidates:
+        following = [line for line in lines[index + 1:index + 12] if line.strip()]
+        if any(TOP_PARAGRAPH_RE.match(line) for line in following):
+            return index
+    return candidates[-1] if candidates else None
+
+
+def _section_tops(lines: list[str]) -> list[dict]:
+    tops = []
+    for line in lines:
+        if SECTION_END_RE.match(line):
+            break
+        match = TOP_PARAGRAPH_RE.match(line)
+        if match and not ITEM_RE.match(line):
+            tops.append({"number": match.group("number")})
+    return tops
 
 
 def _list_region(text: str) -> str:
@@ -372,6 +412,39 @@ ANSWER_RE = re.compile(
     r"|(?P<n2>\d{1,3}\.\d{1,3})\s*[.:]?(?=\s*$))\s*(?P<text>.*)$", re.IGNORECASE)
 
 
+_FULL_NUMBER_RE = re.compile(r"\d{1,3}\.\d{1,3}")
+_HEADING_NUMBERS_RE = re.compile(r"^[\s\d.,;" + re.escape(DASHES) + r"]*\d[\s\d.,;" +
+                                 re.escape(DASHES) + r"]*$|^[\s\d.,;" + re.escape(DASHES) +
+                                 r"]*\d[\s\d.,;" + re.escape(DASHES) + r"]*\band\b[\s\d.,;]*$")
+
+
+def _answer_heading(line: str) -> str:
+    """The response a heading line gives the numbers under it (`Georgia accepts the
+    following recommendations:`, `… partially accepts …`, `… does not accept …`)."""
+    text = " ".join(line.split())
+    if not text or text[0].isdigit() or len(text) > 220 or not text.endswith(":") or \
+            "recommendation" not in text.lower():
+        return ""
+    response = classify_list_paragraph(text)
+    return response if response != Response.PENDING else ""
+
+
+def _heading_lists(lines: list[str]) -> list[tuple[str, str, str]]:
+    """Addenda that answer under headings, with number lines under each heading
+    (`106.14, 106.51`, `106.1-106.10`) and prose after them: (label, response, numbers)
+    per heading, the label being the heading's words (there is no paragraph number)."""
+    found: list[list] = []
+    for line in lines:
+        response = _answer_heading(line)
+        if response:
+            found.append([" ".join(line.split()).rstrip(":"), response, []])
+            continue
+        if found and _HEADING_NUMBERS_RE.match(line) and _FULL_NUMBER_RE.search(line):
+            found[-1][2].append(line.strip().rstrip("."))
+    return [(f"“{label}”", response, ", ".join(numbers))
+            for label, response, numbers in found if numbers]
+
+
 def _read_addendum(lines: list[str], parsed: UNParsedFile) -> None:
     document = parsed.document
     text = document_text.join_lines(lines)
@@ -385,6 +458,10 @@ def _read_addendum(lines: list[str], parsed: UNParsedFile) -> None:
     date_at = re.search(r"review\s+of\s+.{2,60}?\s+on\s+", text, re.IGNORECASE)
     if date_at:
         document.review_date = parse_date(text[date_at.end():date_at.end() + 40])
+    headed = _heading_lists(lines)
+    if headed:
+        document.lists = headed
+        return
     for number, para_lines in _paragraphs(lines):
         words = document_text.join_lines(_before_headings(para_lines))
         first_sentence = re.split(r"(?<=[a-z])\.\s", words, maxsplit=1)[0]
@@ -438,18 +515,35 @@ def addendum_responses(document: UNDocument, *, prefix: str, known: set[str] | N
     """Paragraph → response from the addendum's lists (or sentence readings); problems."""
     responses: dict[str, ListedResponse] = {}
     problems: list[str] = []
+    conflicts: dict[str, list[str]] = {}
     for source_paragraph, response, region in document.lists:
+        # A paragraph number (`5`) or, for an addendum that answers under headings, the
+        # heading's words in quotes: the response then cites the addendum alone.
+        where = source_paragraph if source_paragraph.startswith("“") else \
+            f"para. {source_paragraph}"
+        cited = "" if source_paragraph.startswith("“") else source_paragraph
         numbers = parse_number_list(region, prefix=prefix, known=known)
-        problems += [f"para. {source_paragraph}: {p}" for p in numbers.problems]
+        problems += [f"{where}: {p}" for p in numbers.problems]
         for paragraph in numbers.paragraphs:
             previous = responses.get(paragraph)
+            if paragraph in conflicts:
+                conflicts[paragraph].append(f"{Response(response).label} ({where})")
+                continue
             if previous is not None and previous.response != response:
-                problems.append(f"{paragraph} is both {previous.response} (para. "
-                                f"{previous.source_paragraph}) and {response} (para. "
-                                f"{source_paragraph})")
+                # Never guessed: the number is left unanswered and reported.
+                conflicts[paragraph] = [f"{Response(previous.response).label} "
+                                        f"({previous.wording})",
+                                        f"{Response(response).label} ({where})"]
+                del responses[paragraph]
                 continue
             if previous is None:
-                responses[paragraph] = ListedResponse(paragraph, response, source_paragraph)
+                responses[paragraph] = ListedResponse(paragraph, response, cited,
+                                                      wording=where)
+    for paragraph, answers in conflicts.items():
+        problems.append(f"{paragraph} is answered twice, differently: " +
+                        " and ".join(answers) + "; left without a response")
+    for listed in responses.values():
+        listed.wording = ""
     for number, words in document.sentence_answers:
         paragraph = number if "." in number else f"{prefix}.{int(number)}" if prefix else ""
         if not paragraph:
@@ -627,9 +721,11 @@ def _find_review(document: UNDocument, report: ImportReport, *, state_iso3, sess
         return None
     number = session or (_session_for(document, report) or Session()).number
     if number is None:
-        report.errors.append({"row": None, "message": "no review has the report "
-                              f"{document.report_symbol or '?'} and the addendum does not say "
-                              "which session: give --session N"})
+        report.errors.append({"row": None, "message": (
+            "The addendum does not say which session it belongs to, and no review in the "
+            f"tracker has its report {document.report_symbol or '(no symbol found)'} yet. "
+            "Import the Working Group report first, or give the session of the review "
+            "(--session N, or the session field of the import page).")})
         return None
     found = Session.objects.filter(number=number).first()
     if found is None:
@@ -673,6 +769,16 @@ def _import_addendum(parsed: UNParsedFile, report: ImportReport, *, state_iso3, 
     prefix = heads.most_common(1)[0][0] if heads else ""
     responses, problems = addendum_responses(document, prefix=prefix, known=known)
     report.notes += [f"Could not read: {p}" for p in problems]
+    twice = {p.split(" ", 1)[0] for p in problems if " is answered twice" in p}
+    nowhere = sorted((p for p, r in current.items() if r == Response.PENDING
+                      and p not in responses and p not in twice), key=paragraph_sort_key)
+    if current and nowhere and responses:
+        report.notes.append(f"Answered nowhere in the addendum ({len(nowhere)}): "
+                            f"{', '.join(nowhere)}")
+    if twice:
+        report.notes.append(f"Answered twice, differently, left without a response "
+                            f"({len(twice)}): "
+                            f"{', '.join(sorted(twice, key=paragraph_sort_key))}")
     parsed.rows_read = report.rows_read = len(responses)
     if not responses:
         report.errors.append({"row": None, "message": "The addendum lists no recommendation "

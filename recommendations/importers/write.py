@@ -308,6 +308,9 @@ class Importer:
         if self.session_option is not None and self.session_option not in sessions:
             self.error(None, f"--session {self.session_option} is not a known session number")
         resolved: dict[int, tuple[State, Session]] = {}
+        symbols = {row.wg_report_symbol for row in self.parsed.rows if row.wg_report_symbol}
+        by_symbol = dict(Review.objects.filter(wg_report_symbol__in=symbols).values_list(
+            "wg_report_symbol", "session__number")) if symbols else {}
         for row in self.parsed.rows:
             name = row.state_under_review or self.parsed.state_under_review
             state = lookup_state(self.alias_map, name) if name else option_state
@@ -323,9 +326,15 @@ class Importer:
                 self.error(row.row, f"the file is about {state.name}, not {option_state.name} "
                                     "(--state)")
                 continue
-            number = row.session or self.parsed.session or self.session_option
+            number = row.session or self.parsed.session or self.session_option or \
+                by_symbol.get(row.wg_report_symbol)
             if number is None:
-                self.error(row.row, "the file does not say which session: give --session N")
+                if any(e["message"].startswith("the file does not say which session")
+                       for e in self.report.errors):
+                    continue  # said once for the whole file
+                self.error(row.row, "the file does not say which session: give --session N" + (
+                    f" (no review in the tracker has its report {row.wg_report_symbol} yet: "
+                    "importing the report first gives it)" if row.wg_report_symbol else ""))
                 continue
             if self.session_option is not None and number != self.session_option:
                 self.error(row.row, f"the file is about session {number}, not "
