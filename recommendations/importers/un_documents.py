@@ -29,6 +29,7 @@ from pathlib import Path
 
 from recommendations.models import Response, paragraph_sort_key
 from recommendations.parsing import parse_recommendation_list
+from recommendations.touch import touched
 
 from . import document_text
 from .core import ImportFailed, ImportReport, ImportRow, ParsedFile
@@ -38,7 +39,7 @@ REPORT, ADDENDUM = "un-report", "un-addendum"
 FORMATS = (REPORT, ADDENDUM)
 
 TITLE_RE = re.compile(r"Report\s+of\s+the\s+Working\s+Group\s+on\s+the\s+Universal\s+"
-                      r"Periodic\s+Review\s*\**\s*\n\s*(?P<state>[^\n*]+?)\s*\n", re.IGNORECASE)
+                      r"Periodic\s+Review\s*\**\s*\n\s*(?P<state>[^\n*]+?)\s*\**\s*\n", re.IGNORECASE)
 REVIEW_OF_RE = re.compile(r"\breview\s+of\s+(?P<state>[A-Z][\w’'() -]{1,80}?)\s+(?:was\s+held|on\s+"
                           r"\d)", re.IGNORECASE)
 SESSION_RE = re.compile(r"held\s+its\s+(?P<ordinal>[a-z]+(?:[- ][a-z]+)?|\d{1,3}(?:st|nd|rd|th))"
@@ -194,22 +195,48 @@ def detect_kind(pages: list[str]) -> str:
     return REPORT
 
 
+def why_not_a_un_document(pages: list[str], pdf: bool) -> str:
+    """What was looked for and not found, for a document read as no report or addendum."""
+    text = "\n".join(pages)
+    if pdf and not text.strip():
+        return ("This PDF is not a report of the Working Group on the Universal Periodic "
+                "Review that can be read: it has no text (a scan without a text layer?), so "
+                "neither its title nor its recommendations could be found. Use the document "
+                "from documents.un.org, which has text.")
+    symbol = document_text.SYMBOL_RE.search(text)
+    found = []
+    if symbol:
+        found.append(f"the symbol {symbol.group(0)}")
+    if SECTION_START_RE.search(text):
+        found.append("a 'Conclusions and/or recommendations' heading")
+    return ("This document is not a report of the Working Group on the Universal Periodic "
+            "Review nor its addendum, as far as can be read: the title 'Report of the Working "
+            "Group on the Universal Periodic Review' was not found on its first pages" + (
+                f" (found: {', '.join(found)})." if found else
+                ", nor a UN document symbol (A/HRC/…).") +
+            (" A Word document can also be an OHCHR thematic list: that needs a table with "
+             "a 'Recommendation' column." if not pdf else ""))
+
+
 def _symbol(pages: list[str], addendum: bool) -> str:
     counts = Counter(m.group(0) for page in pages for m in document_text.SYMBOL_RE.finditer(page)
                      if ("/Add." in m.group(0)) == addendum)
     return counts.most_common(1)[0][0] if counts else ""
 
 
-def _state_name(head: str, is_state_name: Callable[[str], bool] | None = None) -> str:
+def _state_name(head: str, is_state_name: Callable[[str], bool] | None = None,
+                more: str = "") -> str:
     """The State under review: the line under the title, else `the review of X was held`
     (a name the title wraps over two lines); a known name is preferred."""
     candidates = []
     match = TITLE_RE.search(head)
     if match and match.group("state").strip().lower() != "addendum":
         candidates.append(match.group("state").strip())
-    match = REVIEW_OF_RE.search(" ".join(head.split()))
-    if match:
+    # The review sentence may be on page 3 or later (2008 reports).
+    for match in REVIEW_OF_RE.finditer(" ".join((head + "\n" + more).split())):
         candidates.append(match.group("state").strip())
+        if len(candidates) > 4:
+            break
     for candidate in candidates:
         if is_state_name is not None and is_state_name(candidate):
             return candidate
@@ -236,14 +263,13 @@ def read_document(path: Path, file_type: str, parsed: UNParsedFile,
     pages, pdf = read_pages(path, file_type)
     kind = detect_kind(pages)
     if not kind:
-        raise ImportFailed("This document is not a report of the Working Group on the "
-                           "Universal Periodic Review nor its addendum.")
+        raise ImportFailed(why_not_a_un_document(pages, pdf))
     parsed.format = kind
     document = parsed.document = UNDocument(kind=kind)
     head = "\n".join(pages[:2])[:8000]
     document.symbol = _symbol(pages, kind == ADDENDUM)
     document.report_symbol = re.sub(r"/Add\.\d+$", "", document.symbol)
-    document.state = _state_name(head, is_state_name)
+    document.state = _state_name(head, is_state_name, "\n".join(pages)[:60000])
     lines = document_text.document_lines(pages, pdf=pdf)
     parsed.notes.append(f"File type: PDF, {len(pages)} page(s)" if pdf
                         else "File type: Word document (.docx)")
@@ -587,14 +613,51 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
         if paragraph in existing:
             # An earlier reading of the same number, now answered clearly.
             existing.pop(paragraph).delete()
-        if recommendation.response == listed.response and \
-                recommendation.response_source == label:
+        if recommendation.response == listed.response:
+            if recommendation.response_source != label:
+                # The same response from a list derived from this addendum came first:
+                # the UN document's own citation replaces the list's, in the same history
+                # row (the history does not get a second, identical position).
+                latest = recommendation.responses.order_by("-pk").first()
+                if latest is not None and latest.response == listed.response:
+                    latest.source_symbol = symbol
+                    latest.source_paragraph = listed.source_paragraph
+                    latest.save(update_fields=["source_symbol", "source_paragraph"])
+                    label = latest.source_label
+                recommendation.response_source = label
+                recommendation.save(update_fields=["response_source"])
+                touched([recommendation.pk])
+                report.updated += 1
+                continue
             report.unchanged += 1
             continue
         recommendation.record_response(listed.response, source_symbol=symbol,
                                        source_paragraph=listed.source_paragraph, user=user)
+        touched([recommendation.pk])
         report.updated += 1
     return waiting
+
+
+def _record_addendum_provenance(review, responses: dict[str, ListedResponse],
+                                report: ImportReport) -> None:
+    """The addendum as a source of the recommendations it answers (once per file)."""
+    from pathlib import PurePath
+
+    from django.utils import timezone
+
+    from recommendations.models import Recommendation, RecommendationSource
+
+    now = timezone.now()
+    name = PurePath(report.path or "").name[:255]
+    ids = Recommendation.objects.filter(review=review, paragraph__in=[
+        p for p, listed in responses.items() if not listed.needs_confirmation]).values_list(
+        "pk", "paragraph")
+    RecommendationSource.objects.bulk_create([RecommendationSource(
+        recommendation_id=pk, source=ADDENDUM, file_name=name, rows="", match="paragraph",
+        imported_at=now) for pk, _paragraph in ids], ignore_conflicts=True)
+    if ids:
+        report.notes.append(f"What the addendum added: responses for {len(ids)} "
+                            "recommendations (and its provenance on them)")
 
 
 def apply_waiting(review, report: ImportReport, user) -> None:
@@ -614,6 +677,7 @@ def apply_waiting(review, report: ImportReport, user) -> None:
             continue
         recommendation.record_response(proposal.response, source_symbol=proposal.source_symbol,
                                        source_paragraph=proposal.source_paragraph, user=user)
+        touched([recommendation.pk])
         proposal.delete()
         applied += 1
     report.notes.append(f"Responses from the addendum imported earlier applied: {applied}")
@@ -695,6 +759,9 @@ def _import_report(parsed: UNParsedFile, report: ImportReport, *, state_iso3, se
     if review is None:
         return
     report.notes.append(f"Review: {review} ({document.symbol})")
+    if document.review_date and review.move_review_date(document.review_date):
+        report.notes.append(f"Date of the review from the report: {document.review_date} "
+                            "(the deadlines follow it)")
     apply_waiting(review, report, user)
     by_kind = _responses_summary(review)
     report.notes.append("Responses: " + ", ".join(f"{k} {v}" for k, v in by_kind.items()))
@@ -781,8 +848,12 @@ def _import_addendum(parsed: UNParsedFile, report: ImportReport, *, state_iso3, 
                             f"{', '.join(sorted(twice, key=paragraph_sort_key))}")
     parsed.rows_read = report.rows_read = len(responses)
     if not responses:
-        report.errors.append({"row": None, "message": "The addendum lists no recommendation "
-                                                      "numbers that could be read."})
+        report.errors.append({"row": None, "message": (
+            "The addendum lists no recommendation numbers that could be read: no numbered "
+            "paragraph nor heading that says what the State accepts, supports or notes "
+            "(\"… accepts the following recommendations:\") with numbers like 106.14 or "
+            "106.1-106.10 after it, and no answer per recommendation (\"Recommendation 3\" "
+            "then a sentence).")})
         return
     kinds = Counter(listed.response for listed in responses.values()
                     if not listed.needs_confirmation)
@@ -809,6 +880,7 @@ def _import_addendum(parsed: UNParsedFile, report: ImportReport, *, state_iso3, 
             report.notes.append(f"{paragraph}: the addendum says {listed.response}, it was "
                                 f"{before} (changed; the history keeps both)")
     waiting = apply_responses(review, responses, document.symbol, report, user)
+    _record_addendum_provenance(review, responses, report)
     if waiting and current:
         report.notes.append(f"Not in the report: {', '.join(waiting[:50])}")
     elif waiting:

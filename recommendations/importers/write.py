@@ -35,6 +35,7 @@ from recommendations.models import (
     text_key,
 )
 from recommendations.parsing import lookup_state, resolve_state_names
+from recommendations.touch import DELETED, touched
 from reviews.models import Review, Session
 from states.models import State, normalize_name
 
@@ -65,6 +66,27 @@ class Planned:
     text_key: str = ""
     theme_ids: list[int] = field(default_factory=list)
     group_ids: list[int] = field(default_factory=list)
+
+
+# Source ranking: the UN documents themselves over the lists derived from them (OHCHR
+# thematic lists, UHRI), over the secondary UPR Info database. A record's text or
+# response from a source never gives way to a source ranked lower (the report says so
+# instead); the app's own export is a copy of the records and is not ranked.
+SOURCE_RANK = {"un-report": 3, "un-addendum": 3, "ohchr-list": 2, "uhri": 2, "upr-info": 1}
+SOURCE_NAMES = {"un-report": "the Working Group report", "un-addendum": "the addendum",
+                "ohchr-list": "the OHCHR thematic list", "uhri": "the UHRI export",
+                "upr-info": "the UPR Info export", "app-export": "this app's export"}
+
+
+def text_flaws(text: str) -> int:
+    """How broken a text's spacing looks: spaces around a hyphen or an apostrophe inside a
+    word (`asylum ‑ seekers`, `Slovenia ’ s`), before punctuation, or doubled. The
+    cleaner of two texts with the same words is the one with fewer."""
+    import re
+
+    return (len(re.findall(r"\w\s+[-‐‑]\s*\w|\w\s*[-‐‑]\s+\w", text))
+            + len(re.findall(r"\w\s+[’']\s*\w|\w[’']\s+(?:s|t|re|ve|ll|d)\b", text))
+            + len(re.findall(r"\s[,;:.)](?!\d)|\(\s", text)) + text.count("  "))
 
 
 # Matches that are the same record as the file's (re-importing a source); the others
@@ -275,6 +297,7 @@ class Importer:
         self.alias_map = alias_map
         self.provides = PROVIDES[parsed.format]
         self.rows_total = parsed.rows_read
+        self.kept_counts: Counter = Counter()
 
     def error(self, row: int | None, message: str) -> None:
         self.report.errors.append({"row": row, "message": message})
@@ -485,6 +508,7 @@ class Importer:
                     uhri_annotation_id__in=annotation_ids).values(*fields):
                 existing[r["id"]] = r
         relations = self.load_relations(list(existing))
+        self.held_rank = self.load_ranks(list(existing))
         matches = find_matches(
             [(p, review_ids[p.review_key]) for p in plans], existing,
             is_state_name=lambda name: lookup_state(self.alias_map, name) is not None)
@@ -523,6 +547,7 @@ class Importer:
                 "similarity": round(similarity, 3), "recommendation_id": match_id})
         self.report.created = len(to_create)
         self.report.updated = len(to_update)
+        self.report.notes.append(self.contribution(to_create, to_update, matches))
         self.create(to_create, now)
         self.provenance += [(p, obj.pk, "new") for p, obj in to_create]
         self.tick(self.rows_total * 3 // 4)
@@ -557,6 +582,8 @@ class Importer:
                     sources.add((source.source, source.file_name))
                     source.recommendation_id = keep
                     source.save(update_fields=["recommendation"])
+            touched([keep])
+            touched(gone, action=DELETED)
             for obj in Recommendation.objects.filter(pk__in=gone):
                 obj._change_reason = "merged into its paragraph's recommendation"
                 obj.delete()
@@ -585,6 +612,53 @@ class Importer:
                 found[key] = review
                 self.report.reviews_created += 1
         return {key: found[key] for key in keys}
+
+    def contribution(self, to_create, to_update, matches: Matches) -> str:
+        """What this source added to the records (the report's line for it)."""
+        added: Counter = Counter()
+        for _planned, _pk, changes in to_update:
+            for name in changes:
+                if name == "m2m":
+                    added.update(f"m2m:{k}" for k in changes["m2m"])
+                else:
+                    added[name] += 1
+        names = {"text": "texts (cleaner or corrected)", "paragraph": "paragraph numbers",
+                 "response": "responses", "m2m:recommending_states": "recommending States",
+                 "m2m:themes": "themes", "m2m:sdgs": "SDGs",
+                 "m2m:affected_groups": "affected groups", "review_id": "reviews",
+                 "action_category": "action categories", "uhri_annotation_id": "UHRI ids"}
+        parts = [f"{len(to_create)} new recommendations"] + [
+            f"{names.get(k, k)} on {v}" for k, v in sorted(added.items())]
+        matched = sum(len(g) for g in matches.merged.values())
+        parts.append(f"its provenance on {matched + len(to_create)}")
+        kept = [f"{v} {k}s of a higher-ranked source kept" for k, v in
+                sorted(self.kept_counts.items())]
+        return (f"What {SOURCE_NAMES.get(self.parsed.format, 'this file')} added: " +
+                ", ".join(parts) + (f"; {', '.join(kept)}" if kept else ""))
+
+    def load_ranks(self, ids: list[int]) -> dict[int, int]:
+        """Record id → the highest rank of the sources it was imported from."""
+        from recommendations.models import RecommendationSource
+
+        ranks: dict[int, int] = {}
+        for chunk in range(0, len(ids), 5000):
+            for rec_id, source in RecommendationSource.objects.filter(
+                    recommendation_id__in=ids[chunk:chunk + 5000]).values_list(
+                    "recommendation_id", "source").distinct():
+                ranks[rec_id] = max(ranks.get(rec_id, 0), SOURCE_RANK.get(source, 0))
+        return ranks
+
+    def outranked(self, match: dict) -> bool:
+        """Whether the record comes from a source ranked above this file's."""
+        mine = SOURCE_RANK.get(self.parsed.format)
+        return mine is not None and getattr(self, "held_rank", {}).get(match["id"], 0) > mine
+
+    def kept(self, kind: str, planned: Planned, match: dict, detail: str) -> None:
+        """Say in the report what this file would have changed and did not."""
+        self.kept_counts[kind] += 1
+        if self.kept_counts[kind] <= 5:
+            where = match["paragraph"] or planned.row.paragraph or f"row {planned.rows[0]}"
+            self.report.notes.append(f"{where}: {detail}")
 
     def load_relations(self, ids: list[int]) -> dict[str, dict[int, set[int]]]:
         relations: dict[str, dict[int, set[int]]] = {}
@@ -632,11 +706,20 @@ class Importer:
         changes: dict = {}
         if match["review_id"] != review_id:
             changes["review_id"] = review_id
-        if merge:
-            if row.paragraph and not match["paragraph"] and row.text != match["text"]:
+        if row.text != match["text"]:
+            if compact_text(row.text) == compact_text(match["text"]):
+                # The same words: the cleaner spacing stays, whatever the order of imports.
+                if text_flaws(row.text) < text_flaws(match["text"]):
+                    changes["text"] = row.text
+            elif self.outranked(match):
+                self.kept("text", planned, match, "the text of a higher-ranked source is "
+                          f"kept; {SOURCE_NAMES.get(self.parsed.format, 'this file')} words "
+                          f"it “{row.text[:120]}”")
+            elif merge:
+                if row.paragraph and not match["paragraph"]:
+                    changes["text"] = row.text
+            else:
                 changes["text"] = row.text
-        elif row.text != match["text"]:
-            changes["text"] = row.text
         if "paragraph" in self.provides and row.paragraph and row.paragraph != match["paragraph"]:
             changes["paragraph"] = row.paragraph
         if "action_category" in self.provides and row.action_category is not None \
@@ -647,9 +730,16 @@ class Importer:
         if merge and match["action_category"] is not None:
             changes.pop("action_category", None)
         label = _label(row.source_symbol, row.source_paragraph)
-        if row.response and not merge:
-            if row.response != match["response"] or (label and label != match["response_source"]):
-                changes["response"] = row.response
+        if row.response and row.response == match["response"]:
+            # The same response from a second source adds provenance, not a history row.
+            pass
+        elif row.response and match["response"] != Response.PENDING and self.outranked(match):
+            self.kept("response", planned, match, f"kept the response {match['response']} "
+                      f"({match['response_source'] or 'no source'}); "
+                      f"{SOURCE_NAMES.get(self.parsed.format, 'this file')} says "
+                      f"{row.response}")
+        elif row.response and not merge:
+            changes["response"] = row.response
         elif row.response and row.response != Response.PENDING and (
                 match["response"] == Response.PENDING
                 or (label and not match["response_source"])):
@@ -662,6 +752,11 @@ class Importer:
         wanted = self.wanted_relations(planned, current, self._theme_sources)
         for name, target in wanted.items():
             if target is None:
+                continue
+            if name == "recommending_states" and current[name] and self.outranked(match):
+                if target - current[name]:
+                    self.kept("State", planned, match, "the recommending States of a "
+                              "higher-ranked source are kept")
                 continue
             if merge or folded:
                 target = target | current[name]
@@ -704,11 +799,16 @@ class Importer:
         for (planned, _), obj in zip(items, objs, strict=True):
             for name, target in self.wanted_relations(planned).items():
                 pairs[name] += [(obj.pk, other) for other in sorted(target or ())]
+            if obj.response == Response.PENDING and not planned.row.source_symbol:
+                # No position yet: the history starts with the first one, whichever
+                # source brings it (both orders of import give the same history).
+                continue
             records.append(ResponseRecord(
                 recommendation_id=obj.pk, response=obj.response,
                 source_symbol=planned.row.source_symbol,
                 source_paragraph=planned.row.source_paragraph, created_by=self.user))
         self.insert_relations(pairs)
+        touched([obj.pk for obj in objs])
         bulk_create_with_history(records, ResponseRecord, batch_size=BATCH,
                                  default_user=self.user, default_change_reason="import",
                                  default_date=now)
@@ -746,6 +846,7 @@ class Importer:
             getattr(Recommendation, name).through.objects.filter(
                 recommendation_id__in=ids).delete()
         self.insert_relations(pairs)
+        touched([obj.pk for obj in objs])
         for planned, obj, changes in items:
             if "response" in changes:
                 # Rare (a State changed its position): the model method keeps the history.
