@@ -103,10 +103,34 @@ def mend_split_words(plain: str, layout: str) -> str:
     return plain
 
 
+_RECENT: dict[str, list[str]] = {}  # sha256 of a PDF → its pages (the last few read)
+RECENT_PDFS = 4
+
+
 def pdf_pages(path: Path) -> list[str]:
     """The text of each page of a PDF (bounded): pypdf's plain extraction, which keeps
     the lines in reading order, with the words it splits mended from its layout
-    extraction (see `mend_split_words`)."""
+    extraction (see `mend_split_words`). The last few PDFs read are remembered by their
+    content: a dry run then the import, or a document imported again, reads it once."""
+    import hashlib
+
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if path.stat().st_size <= limit:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in _RECENT:
+            if len(_RECENT[digest]) > max_pages():
+                raise ImportFailed(f"The PDF has {len(_RECENT[digest])} pages; at most "
+                                   f"{max_pages()} can be imported.")
+            return list(_RECENT[digest])
+        pages = _read_pdf_pages(path)
+        _RECENT[digest] = pages
+        while len(_RECENT) > RECENT_PDFS:
+            _RECENT.pop(next(iter(_RECENT)))
+        return list(pages)
+    return _read_pdf_pages(path)
+
+
+def _read_pdf_pages(path: Path) -> list[str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 

@@ -39,7 +39,8 @@ REPORT, ADDENDUM = "un-report", "un-addendum"
 FORMATS = (REPORT, ADDENDUM)
 
 TITLE_RE = re.compile(r"Report\s+of\s+the\s+Working\s+Group\s+on\s+the\s+Universal\s+"
-                      r"Periodic\s+Review\s*\**\s*\n\s*(?P<state>[^\n*]+?)\s*\**\s*\n", re.IGNORECASE)
+                      r"Periodic\s+Review\s*\**\s*\n\s*(?P<state>[^\n*]+?)\s*\**\s*\n",
+                      re.IGNORECASE)
 REVIEW_OF_RE = re.compile(r"\breview\s+of\s+(?P<state>[A-Z][\w’'() -]{1,80}?)\s+(?:was\s+held|on\s+"
                           r"\d)", re.IGNORECASE)
 SESSION_RE = re.compile(r"held\s+its\s+(?P<ordinal>[a-z]+(?:[- ][a-z]+)?|\d{1,3}(?:st|nd|rd|th))"
@@ -365,7 +366,7 @@ def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
                 source_symbol=document.symbol if given else "",
                 source_paragraph=top["number"] if given else "",
                 state_under_review=document.state, session=document.session,
-                wg_report_symbol=document.symbol))
+                wg_report_symbol=document.symbol, examined=response == Response.PENDING))
     if not items:
         found = [t["number"] for t in tops] if (tops := _section_tops(lines[start + 1:])) \
             else []

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -509,6 +510,9 @@ class Importer:
                 existing[r["id"]] = r
         relations = self.load_relations(list(existing))
         self.held_rank = self.load_ranks(list(existing))
+        self.has_pending = set(ResponseRecord.objects.filter(
+            recommendation_id__in=list(existing), response=Response.PENDING).values_list(
+            "recommendation_id", flat=True)) if existing else set()
         matches = find_matches(
             [(p, review_ids[p.review_key]) for p in plans], existing,
             is_state_name=lambda name: lookup_state(self.alias_map, name) is not None)
@@ -730,9 +734,13 @@ class Importer:
         if merge and match["action_category"] is not None:
             changes.pop("action_category", None)
         label = _label(row.source_symbol, row.source_paragraph)
+        mine = SOURCE_RANK.get(self.parsed.format)
+        raises = mine is not None and mine > getattr(self, "held_rank", {}).get(match["id"], 0)
         if row.response and row.response == match["response"]:
-            # The same response from a second source adds provenance, not a history row.
-            pass
+            # The same response from a second source adds provenance, not a history row;
+            # the UN document's citation replaces a derived list's, in the same row.
+            if label and label != match["response_source"] and raises:
+                changes["cite"] = True
         elif row.response and match["response"] != Response.PENDING and self.outranked(match):
             self.kept("response", planned, match, f"kept the response {match['response']} "
                       f"({match['response_source'] or 'no source'}); "
@@ -746,6 +754,11 @@ class Importer:
             # Merging: a documented position (with its source) beats an undocumented one.
             if row.response != match["response"] or label:
                 changes["response"] = row.response
+        if row.examined and match["response"] != Response.PENDING and raises and \
+                match["id"] not in getattr(self, "has_pending", set()):
+            # The report said "will be examined" before the list that came first gave the
+            # answer: its step goes first in the history, as when the report comes first.
+            changes["prepend_pending"] = True
         if not hasattr(self, "_theme_sources"):
             self._theme_sources = {t.pk: t.source for t in self.themes_by_name.values()}
         current = {name: relations[name].get(match["id"], set()) for name in relations}
@@ -799,10 +812,6 @@ class Importer:
         for (planned, _), obj in zip(items, objs, strict=True):
             for name, target in self.wanted_relations(planned).items():
                 pairs[name] += [(obj.pk, other) for other in sorted(target or ())]
-            if obj.response == Response.PENDING and not planned.row.source_symbol:
-                # No position yet: the history starts with the first one, whichever
-                # source brings it (both orders of import give the same history).
-                continue
             records.append(ResponseRecord(
                 recommendation_id=obj.pk, response=obj.response,
                 source_symbol=planned.row.source_symbol,
@@ -848,6 +857,23 @@ class Importer:
         self.insert_relations(pairs)
         touched([obj.pk for obj in objs])
         for planned, obj, changes in items:
+            if changes.get("prepend_pending"):
+                first = obj.responses.order_by("created_at", "id").first()
+                step = ResponseRecord.objects.create(recommendation=obj,
+                                                     response=Response.PENDING,
+                                                     created_by=self.user)
+                if first is not None:
+                    ResponseRecord.objects.filter(pk=step.pk).update(
+                        created_at=first.created_at - dt.timedelta(microseconds=1))
+            if changes.get("cite"):
+                latest = obj.responses.order_by("-created_at", "-id").first()
+                if latest is not None and latest.response == obj.response:
+                    latest.source_symbol = planned.row.source_symbol
+                    latest.source_paragraph = planned.row.source_paragraph
+                    latest.save(update_fields=["source_symbol", "source_paragraph"])
+                obj.response_source = _label(planned.row.source_symbol,
+                                             planned.row.source_paragraph)
+                obj.save(update_fields=["response_source"])
             if "response" in changes:
                 # Rare (a State changed its position): the model method keeps the history.
                 obj.record_response(changes["response"], source_symbol=planned.row.source_symbol,

@@ -65,7 +65,7 @@ def dump() -> dict[str, tuple]:
 
 
 def histories() -> dict[str, list[tuple]]:
-    return {r.paragraph: [(x.response, x.source_label) for x in r.responses.order_by("pk")]
+    return {r.paragraph: [(x.response, x.source_label) for x in r.responses.all()]
             for r in Recommendation.objects.prefetch_related("responses")}
 
 
@@ -499,7 +499,8 @@ def test_documents_list_documents_changes_nothing_the_third_time(tmp_path):
     again = [ok(import_file(report)), ok(import_file(addendum))]
     assert [(r.created, r.updated) for r in again] == [(0, 0), (0, 0)]
     assert (ResponseRecord.objects.count(), Recommendation.history.count()) == (records, history)
-    assert ResponseRecord.objects.count() == 3  # one position each, no duplicate row
+    # "will be examined", then one position each: the list added no duplicate row.
+    assert ResponseRecord.objects.count() == 6
     sources = set(RecommendationSource.objects.values_list("source", flat=True))
     assert sources == {"un-report", "un-addendum", "ohchr-list"}
 
@@ -516,7 +517,7 @@ def test_both_orders_give_the_same_records_texts_and_histories(tmp_path):
     second = (dump(), histories())
     assert second == first
     assert first[0]["140.2"][0] == "Enhance Slovenia's strategy against racism"
-    assert first[1]["140.1"] == [("supported", "A/HRC/59/15/Add.1, para. 1")]
+    assert first[1]["140.1"] == [("pending", ""), ("supported", "A/HRC/59/15/Add.1, para. 1")]
 
 
 def test_a_list_never_overrides_the_response_of_the_addendum(tmp_path):
@@ -594,4 +595,17 @@ def test_slovenia_cycle4_documents_list_documents(shared_data):
     again = [ok(import_file(path)) for path in documents]
     assert [(r.created, r.updated) for r in again] == [(0, 0), (0, 0)]
     assert (ResponseRecord.objects.count(), Recommendation.history.count()) == (records, history)
-    assert ResponseRecord.objects.count() == 254
+    assert ResponseRecord.objects.count() == 2 * 254  # pending, then the answer
+
+
+def test_slovenia_cycle4_both_orders_give_the_same(shared_data):
+    folder = shared_data / "un-documents"
+    documents = [folder / "slovenia-A-HRC-59-15.pdf", folder / "slovenia-A-HRC-59-15-Add.1.pdf"]
+    the_list = shared_data / "ohchr-thematic-lists" / "slovenia-cycle4-session48.docx"
+    for path in [*documents, the_list]:
+        ok(import_file(path))
+    first = (dump(), histories())
+    Review.objects.all().delete()
+    for path in [the_list, *documents]:
+        ok(import_file(path))
+    assert (dump(), histories()) == first
