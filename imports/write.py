@@ -642,7 +642,7 @@ class Importer:
 
     def load_ranks(self, ids: list[int]) -> dict[int, int]:
         """Record id → the highest rank of the sources it was imported from."""
-        from recommendations.models import RecommendationSource
+        from imports.models import RecommendationSource
 
         ranks: dict[int, int] = {}
         for chunk in range(0, len(ids), 5000):

@@ -647,7 +647,8 @@ def _record_addendum_provenance(review, responses: dict[str, ListedResponse],
 
     from django.utils import timezone
 
-    from recommendations.models import Recommendation, RecommendationSource
+    from imports.models import RecommendationSource
+    from recommendations.models import Recommendation
 
     now = timezone.now()
     name = PurePath(report.path or "").name[:255]

@@ -14,14 +14,15 @@ import pytest
 from docx.oxml import parse_xml
 from fpdf import FPDF
 
-from recommendations.importers import import_file
-from recommendations.importers.document_text import (
+from imports.models import RecommendationSource
+from imports.pipeline import import_file
+from imports.readers.document_text import (
     WordNumbering,
     clean_page,
     docx_paragraph_lines,
     mend_split_words,
 )
-from recommendations.models import Recommendation, RecommendationSource, ResponseRecord
+from recommendations.models import Recommendation, ResponseRecord
 from reviews.models import Review
 
 pytestmark = pytest.mark.django_db
@@ -292,7 +293,7 @@ def test_word_97_upload_is_refused_before_it_is_stored():
     from django.core.exceptions import ValidationError
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from recommendations.importers import validate_upload
+    from imports.uploads import validate_upload
 
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600 + \
         "WordDocument".encode("utf-16-le") + b"\x00" * 600
