@@ -179,17 +179,24 @@ def test_not_a_un_document_says_what_was_looked_for(tmp_path):
 
 
 def test_deadlines_follow_the_review_date_of_the_document(cycle1_report):
-    from reviews.models import Session, add_months
+    import datetime as dt
+
+    from reviews.models import Session
+    from states.models import State
 
     session = Session.objects.get(number=2)
-    Review.objects.create(state=Review._meta.get_field("state").related_model.objects.get(
-        iso3="GHA"), session=session)
+    review = Review.objects.create(state=State.objects.get(iso3="GHA"), session=session,
+                                   next_review_due=dt.date(2012, 1, 1))  # set by an admin
+    assert review.review_date == session.start_date
     ok(import_file(cycle1_report))
-    review = Review.objects.get(state__iso3="GHA", session=session)
+    review.refresh_from_db()
     assert str(review.review_date) == "2008-05-07"
-    assert review.next_review_due == add_months(review.review_date, 54) or \
-        review.next_review_due > review.review_date
-    assert review.adoption_date > review.review_date
+    expected = Review(state=review.state, session=session, review_date=review.review_date)
+    expected.fill_defaults()
+    for name in ("national_report_due", "stakeholder_submissions_due", "documents_published",
+                 "adoption_date", "midterm_report_due"):
+        assert getattr(review, name) == getattr(expected, name), name
+    assert review.next_review_due == dt.date(2012, 1, 1)  # an admin's date is kept
 
 
 # --- text extraction helpers (pure) --------------------------------------------------------
@@ -610,3 +617,36 @@ def test_slovenia_cycle4_both_orders_give_the_same(shared_data):
     for path in [the_list, *documents]:
         ok(import_file(path))
     assert (dump(), histories()) == first
+
+
+# --- what could not be found, on the page and in the command ---------------------------------
+
+def test_command_says_which_part_was_not_found(tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    path = pdf(tmp_path / "contents.pdf", [COVER, CONTENTS, INTRO])
+    with pytest.raises(CommandError):
+        call_command("import_recommendations", str(path))
+    out = capsys.readouterr().out
+    assert "'Conclusions and/or recommendations' section was not found" in out
+    assert "only its line in the table of contents" in out
+
+
+def test_import_page_says_which_part_was_not_found(client, ngo_user, tmp_path, settings,
+                                                   django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(ngo_user)
+    path = pdf(tmp_path / "heading.pdf", [COVER, INTRO, [
+        "A/HRC/8/34", "Page 14", "II. Conclusions and/or recommendations",
+        "The Working Group will publish its recommendations later."]])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("imports:import_upload"), {
+            "file": SimpleUploadedFile("report.pdf", path.read_bytes(),
+                                       content_type="application/pdf"),
+            "format": "auto", "dry_run": "on"})
+    html = client.get(response["Location"]).content.decode()
+    assert "was found (line" in html and "no numbered paragraph after it" in html
+    assert not Recommendation.objects.exists()
