@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
@@ -107,6 +108,19 @@ _RECENT: dict[str, list[str]] = {}  # sha256 of a PDF → its pages (the last fe
 RECENT_PDFS = 4
 
 
+_PAIR_RE = re.compile(r"(?<![^\W\d_])([^\W\d_]+) (?=([^\W\d_]+)(?![^\W\d_]))")
+
+
+def _may_hold_split_words(plain: str, vocabulary: Counter) -> bool:
+    """Whether two neighbouring pieces of a page join into a word the document has while
+    one of them is rare in it (`Co nvention`): worth the layout pass."""
+    for match in _PAIR_RE.finditer(plain):
+        left, right = match.group(1), match.group(2)
+        if vocabulary.get(left + right) and min(vocabulary[left], vocabulary[right]) <= 2:
+            return True
+    return False
+
+
 def pdf_pages(path: Path) -> list[str]:
     """The text of each page of a PDF (bounded): pypdf's plain extraction, which keeps
     the lines in reading order, with the words it splits mended from its layout
@@ -149,15 +163,24 @@ def _read_pdf_pages(path: Path) -> list[str]:
                                "imported.")
         pages = []
         for page in reader.pages:
-            plain = page.extract_text() or ""
-            try:
-                layout = page.extract_text(extraction_mode="layout") or ""
-            except Exception:  # noqa: BLE001 - the plain text is enough to go on
-                layout = ""
-            pages.append(mend_split_words(plain, layout))
+            pages.append(page.extract_text() or "")
             if time.monotonic() - started > max_seconds():
                 raise ImportFailed(f"Reading the PDF took longer than {max_seconds():.0f} "
                                    "seconds; it was stopped.")
+        # The layout pass costs as much again: only for the pages that seem to hold a
+        # split word, and only while half the time allowed is left (else the plain
+        # text is kept as it is).
+        vocabulary = Counter(_WORD_RE.findall("\n".join(pages)))
+        for number, plain in enumerate(pages):
+            if not _may_hold_split_words(plain, vocabulary):
+                continue
+            if time.monotonic() - started > max_seconds() / 2:
+                break
+            try:
+                layout = reader.pages[number].extract_text(extraction_mode="layout") or ""
+            except Exception:  # noqa: BLE001 - the plain text is enough to go on
+                continue
+            pages[number] = mend_split_words(plain, layout)
     except ImportFailed:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
