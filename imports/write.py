@@ -630,7 +630,9 @@ class Importer:
                  "response": "responses", "m2m:recommending_states": "recommending States",
                  "m2m:themes": "themes", "m2m:sdgs": "SDGs",
                  "m2m:affected_groups": "affected groups", "review_id": "reviews",
-                 "action_category": "action categories", "uhri_annotation_id": "UHRI ids"}
+                 "action_category": "action categories", "uhri_annotation_id": "UHRI ids",
+                 "prepend_pending": "'will be examined' steps in the response history",
+                 "cite": "the UN document's citation of the response"}
         parts = [f"{len(to_create)} new recommendations"] + [
             f"{names.get(k, k)} on {v}" for k, v in sorted(added.items())]
         matched = sum(len(g) for g in matches.merged.values())
@@ -710,10 +712,14 @@ class Importer:
         changes: dict = {}
         if match["review_id"] != review_id:
             changes["review_id"] = review_id
+        mine = SOURCE_RANK.get(self.parsed.format)
+        raises = mine is not None and mine > getattr(self, "held_rank", {}).get(match["id"], 0)
         if row.text != match["text"]:
             if compact_text(row.text) == compact_text(match["text"]):
-                # The same words: the cleaner spacing stays, whatever the order of imports.
-                if text_flaws(row.text) < text_flaws(match["text"]):
+                # The same words: the cleaner spacing stays, whatever the order of imports;
+                # as clean (`’` or `'`): the higher-ranked source's.
+                flaws, held = text_flaws(row.text), text_flaws(match["text"])
+                if flaws < held or (flaws == held and raises):
                     changes["text"] = row.text
             elif self.outranked(match):
                 self.kept("text", planned, match, "the text of a higher-ranked source is "
@@ -734,8 +740,6 @@ class Importer:
         if merge and match["action_category"] is not None:
             changes.pop("action_category", None)
         label = _label(row.source_symbol, row.source_paragraph)
-        mine = SOURCE_RANK.get(self.parsed.format)
-        raises = mine is not None and mine > getattr(self, "held_rank", {}).get(match["id"], 0)
         if row.response and row.response == match["response"]:
             # The same response from a second source adds provenance, not a history row;
             # the UN document's citation replaces a derived list's, in the same row.

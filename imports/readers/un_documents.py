@@ -620,7 +620,7 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
                 # The same response from a list derived from this addendum came first:
                 # the UN document's own citation replaces the list's, in the same history
                 # row (the history does not get a second, identical position).
-                latest = recommendation.responses.order_by("-pk").first()
+                latest = recommendation.responses.order_by("-created_at", "-id").first()
                 if latest is not None and latest.response == listed.response:
                     latest.source_symbol = symbol
                     latest.source_paragraph = listed.source_paragraph
