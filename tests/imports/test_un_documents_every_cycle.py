@@ -650,3 +650,16 @@ def test_import_page_says_which_part_was_not_found(client, ngo_user, tmp_path, s
     html = client.get(response["Location"]).content.decode()
     assert "was found (line" in html and "no numbered paragraph after it" in html
     assert not Recommendation.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("albania-A-HRC-42-4.pdf", {"pending": 197}),
+    ("republic-of-korea-A-HRC-53-11.pdf", {"supported": 97, "pending": 165, "noted": 1}),
+])
+def test_cycle3_and_cycle4_reports_of_other_states(shared_data, name, expected):
+    import re
+
+    ok(import_file(shared_data / "un-documents" / name))
+    assert responses() == expected
+    texts = [text for text, *_rest in dump().values()]
+    assert not [t for t in texts if re.search(r"A/HRC/\d+/\d+|GE\.\d\d-|\bPage \d", t)]
