@@ -72,6 +72,17 @@ urlpatterns += [
     path("suggest-tags/", SuggestTagsView.as_view(), name="api-suggest-tags"),
 ]
 
+# Institutions, indicators and progress reports (progress), issue 25.
+from progress.api import IndicatorViewSet, InstitutionViewSet, ProgressReportViewSet  # noqa: E402
+
+progress_router = DefaultRouter()
+progress_router.include_format_suffixes = False
+progress_router.register("institutions", InstitutionViewSet, basename="api-institution")
+progress_router.register("indicators", IndicatorViewSet, basename="api-indicator")
+progress_router.register("progress-reports", ProgressReportViewSet,
+                         basename="api-progressreport")
+urlpatterns += [url for url in progress_router.urls if url.name != "api-root"]
+
 # The API root: every endpoint (issue 21), kept last so it sees the list above.
 from upr_tracker.api_root import ApiRootView  # noqa: E402
 

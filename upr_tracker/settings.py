@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "states",
     "reviews",
     "recommendations",
+    "progress",
     "imports",
     "reminders",
     "front",
@@ -258,6 +259,11 @@ REMINDER_LEAD_DAYS = [
     int(d) for d in os.environ.get("REMINDER_LEAD_DAYS", "30,7,1").split(",") if d.strip()
 ]
 REMINDER_OVERDUE_EVERY_DAYS = envint("REMINDER_OVERDUE_EVERY_DAYS", 7)
+# Indicators (progress app): one reminder this many days before a due date, one when it
+# is overdue, and one to the State's focal points once it is this many days overdue.
+INDICATOR_REMINDER_DAYS = envint("INDICATOR_REMINDER_DAYS", 30)
+INDICATOR_ESCALATE_DAYS = envint("INDICATOR_ESCALATE_DAYS", 14)
+EVIDENCE_MAX_UPLOAD_BYTES = envint("EVIDENCE_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # "Weekly digest" users get their collected reminders on this weekday (0 = Monday).
 REMINDER_DIGEST_WEEKDAY = envint("REMINDER_DIGEST_WEEKDAY", 0)
 # Seconds before the first retry of a digest the SMTP server refused; doubles each time.
