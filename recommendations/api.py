@@ -218,6 +218,35 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def partial_update(self, request, pk: str) -> Response:
         return self.update(request, pk, partial=True)
 
+    @extend_schema(
+        summary=_("Delete a recommendation (NGO staff and admins)"),
+        description=_(
+            "Its response history, sources and assessments go with it; linked follow-up "
+            "actions stay, unlinked. When it has assessments entered by someone else or "
+            "follow-up actions, the answer is 409 listing them, and nothing is deleted "
+            "until the request is repeated with `?confirm=true`. The deletion appears in "
+            "the change feed and the audit history."),
+        parameters=[OpenApiParameter("confirm", OpenApiTypes.BOOL, required=False,
+                                     description=_("Delete even what is listed in a 409"))],
+        responses={204: None, 409: OpenApiTypes.OBJECT})
+    def destroy(self, request, pk: str) -> Response:
+        recommendation = self.get_object()
+        impact = services.deletion_impact([recommendation], user=request.user)
+        confirmed = request.query_params.get("confirm", "").lower() in ("1", "true", "yes")
+        if impact["needs_confirmation"] and not confirmed:
+            return Response({
+                "detail": _("This recommendation has entries of others or follow-up actions; "
+                            "repeat with ?confirm=true to delete it with them."),
+                "assessments": [{"id": a.pk, "actor": a.actor, "status": a.status,
+                                 "created_by": getattr(a.created_by, "username", None)}
+                                for a in impact["others_assessments"]],
+                "follow_up_actions": [{"id": a.pk, "title": a.title,
+                                       "left_without_recommendation": a.orphaned}
+                                      for a in impact["follow_up_actions"]],
+            }, status=status.HTTP_409_CONFLICT)
+        services.delete_recommendations([recommendation], user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     def get_object(self) -> Recommendation:
         obj = get_object_or_404(Recommendation.objects.select_related("review"),
                                 pk=self.kwargs["pk"])

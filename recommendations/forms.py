@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from .models import (
     Response,
     Theme,
     ThemeGroup,
+    check_not_future,
 )
 
 
@@ -159,7 +161,19 @@ class PasteForm(forms.Form):
         self.fields["themes"].widget.choices = grouped_theme_choices()
 
 
-class CivilSocietyAssessmentForm(forms.Form):
+class NotInFutureMixin:
+    """Refuse a status or assessment dated after today (it would stay "latest")."""
+
+    def clean_assessed_on(self):
+        value = self.cleaned_data.get("assessed_on")
+        try:
+            check_not_future(value, "assessed_on")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["assessed_on"]) from None
+        return value
+
+
+class CivilSocietyAssessmentForm(NotInFutureMixin, forms.Form):
     status = forms.ChoiceField(label=_("Implementation status"),
                                choices=ImplementationStatus.choices)
     comment = forms.CharField(label=_("Comment"), required=False,
@@ -170,7 +184,7 @@ class CivilSocietyAssessmentForm(forms.Form):
     assessed_on = forms.DateField(label=_("Date"), required=False, widget=DateInput)
 
 
-class GovernmentStatusForm(forms.Form):
+class GovernmentStatusForm(NotInFutureMixin, forms.Form):
     # A government reports "not started", never "not implemented" (see Assessment.clean).
     status = forms.ChoiceField(
         label=_("Government status"),

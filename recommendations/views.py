@@ -47,6 +47,7 @@ from .importers.jobs import broker_configured, start_import_job
 from .models import (
     ActionCategory,
     Actor,
+    Assessment,
     FollowUpAction,
     ImplementationStatus,
     ImportJob,
@@ -236,6 +237,13 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
     assessments = list(recommendation.assessments.select_related("created_by")
                        .order_by("-assessed_on", "-created_at", "-id"))
+    for actor in (Actor.GOVERNMENT, Actor.CIVIL_SOCIETY):
+        current = next((a for a in assessments if a.actor == actor and a.withdrawn_at is None),
+                       None)
+        if current is not None:
+            current.is_latest = True
+    for assessment in assessments:
+        assessment.can_change = assessment.user_can_change(request.user)
     asked_before, asked_again_count = recurrence.asked_before(recommendation)
     return render(request, "recommendations/recommendation_detail.html", {
         "recommendation": recommendation,
@@ -369,6 +377,30 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recommendations/recommendation_form.html", context)
 
 
+@login_required
+def recommendation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one recommendation (NGO staff and admins). The page lists what goes with it
+    (assessments, others' first) and the follow-up actions it unlinks; when there are any,
+    the person ticks that they have read them before the delete goes through."""
+    recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
+    if not recommendation.user_can_edit(request.user):
+        raise _forbid(_("Only NGO staff and administrators can delete recommendations."))
+    impact = services.deletion_impact([recommendation], user=request.user)
+    error = ""
+    if request.method == "POST":
+        if impact["needs_confirmation"] and request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm that what is listed goes too.")
+        else:
+            review = recommendation.review
+            label = recommendation.paragraph or str(recommendation.pk)
+            services.delete_recommendations([recommendation], user=request.user)
+            messages.success(request, _("Recommendation %(p)s deleted.") % {"p": label})
+            return redirect(review)
+    return render(request, "recommendations/recommendation_delete.html", {
+        "recommendation": recommendation, "review": recommendation.review, "error": error,
+        **impact}, status=400 if error else 200)
+
+
 # The parser's messages, as the user should read them.
 PARSER_ERRORS = {
     "no recommendation text": _lazy("No recommendation text."),
@@ -491,6 +523,54 @@ def government_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recommendations/assessment_form.html", {
         "form": form, "recommendation": recommendation,
         "heading": _("Update the government status")})
+
+
+def _changeable_assessment(request: HttpRequest, pk: int) -> Assessment:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("recommendation__review__state", "created_by"), pk=pk)
+    if not assessment.user_can_change(request.user):
+        raise _forbid(_("Only the person who entered this status or assessment, or an "
+                        "administrator, can correct or withdraw it."))
+    return assessment
+
+
+@login_required
+def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an entry of the government's or civil society's history (its author or an
+    admin); the entry as it was stays in its history and in the audit trail."""
+    assessment = _changeable_assessment(request, pk)
+    recommendation = assessment.recommendation
+    government = assessment.actor == Actor.GOVERNMENT
+    form_class = GovernmentStatusForm if government else CivilSocietyAssessmentForm
+    initial = {"status": assessment.status, "comment": assessment.comment,
+               "evidence_url": assessment.evidence_url,
+               "organisation": assessment.organisation, "assessed_on": assessment.assessed_on}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            assessment.correct(user=request.user, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Entry corrected; the earlier version is kept in "
+                                        "its history."))
+            return redirect(recommendation)
+    return render(request, "recommendations/assessment_form.html", {
+        "form": form, "recommendation": recommendation, "assessment": assessment,
+        "heading": _("Correct the government status") if government
+        else _("Correct the civil-society assessment")})
+
+
+@login_required
+@require_POST
+def assessment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _changeable_assessment(request, pk)
+    if assessment.withdrawn_at is None:
+        assessment.withdraw(user=request.user)
+        messages.success(request, _("Entry withdrawn; it stays in the history but no longer "
+                                    "counts as the latest."))
+    return redirect(assessment.recommendation)
 
 
 def _follow_up_state(request: HttpRequest) -> tuple[State | None, Recommendation | None]:
