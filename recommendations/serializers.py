@@ -36,9 +36,9 @@ from .models import (
     Recommendation,
     ResponseRecord,
     Theme,
+    check_not_future,
 )
 from .models import Response as ResponseChoice
-from .models import check_not_future
 from .names import translations
 
 # Columns of one recommendation row, read with values(): no model instances.
