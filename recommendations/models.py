@@ -500,6 +500,32 @@ class SimilarRecommendation(models.Model):
         return f"{self.recommendation_id} ~ {self.earlier_id} ({self.score:.2f}, {self.method})"
 
 
+class SimilarityFeedback(models.Model):
+    """A person's "this is not the same ask" about a computed match. Kept by the pair (a
+    recomputation of the links does not lose it); the pair is no longer shown or counted
+    as recurring, and `evaluate_similarity --feedback` uses the marks as negatives to
+    tune the thresholds."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE,
+                                       related_name="similarity_feedback")
+    earlier = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    method = models.CharField(max_length=20)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["recommendation", "earlier"],
+                                               name="similarity_feedback_once")]
+        verbose_name = _("wrong match")
+        verbose_name_plural = _("wrong matches")
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id} ≁ {self.earlier_id} ({self.score:.2f}, {self.method})"
+
+
 class ResponseRecord(models.Model):
     """One position a State took on a recommendation, with the document that says so."""
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("review/<int:review_pk>/paste/", views.recommendation_paste,
          name="recommendation_paste"),
     path("<int:pk>/edit/", views.recommendation_edit, name="recommendation_edit"),
+    path("<int:pk>/asked-before/<int:earlier_pk>/wrong/", views.mark_match_wrong,
+         name="mark_match_wrong"),
     path("<int:pk>/delete/", views.recommendation_delete, name="recommendation_delete"),
     path("<int:pk>/assess/", views.assessment_create, name="assessment_create"),
     path("<int:pk>/government-status/", views.government_status, name="government_status"),

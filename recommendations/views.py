@@ -260,7 +260,31 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "state": recommendation.review.state,
         "similarity_method": similarity.method_label(
             asked_before[0].method if asked_before else None),
+        "asked_before_strong": [link for link in asked_before
+                                if link.likeness != similarity.RELATED],
+        "asked_before_weak": [link for link in asked_before
+                              if link.likeness == similarity.RELATED],
+        "can_mark_wrong": request.user.is_authenticated and (
+            can_edit_recommendations(request.user)
+            or recommendation.user_can_assess(request.user, Actor.GOVERNMENT)),
     })
+
+
+@login_required
+@require_POST
+def mark_match_wrong(request: HttpRequest, pk: int, earlier_pk: int) -> HttpResponse:
+    """"Not the same ask": the match goes from the page and the recurring flag, the mark
+    is kept (recurrence.mark_wrong) for the next recomputation and to tune thresholds."""
+    recommendation = get_object_or_404(Recommendation.objects.select_related("review"), pk=pk)
+    user = request.user
+    if not (can_edit_recommendations(user)
+            or recommendation.user_can_assess(user, Actor.GOVERNMENT)):
+        raise _forbid(_("Only NGO staff, the State's focal point and administrators can "
+                        "mark a match wrong."))
+    if recurrence.mark_wrong(recommendation, earlier_pk, user=user):
+        messages.success(request, _("Marked as a wrong match; thank you. It is no longer "
+                                    "shown, and the mark helps tune the matching."))
+    return redirect(recommendation.get_absolute_url() + "#asked-before")
 
 
 # Editing pages: NGO staff (recommendations, imports, civil-society assessments) and
