@@ -15,9 +15,16 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from recommendations.models import Recommendation, Response, Theme
+from recommendations.models import (
+    NameTranslation,
+    Recommendation,
+    Response,
+    Theme,
+    translated_name,
+)
 from reviews.models import Cycle
 from states.models import RegionalGroup, State
+from states.names import state_name_by_iso3
 
 SUPPORTED = Q(response=Response.SUPPORTED)
 
@@ -86,7 +93,9 @@ def recommending_state_profile(state: State, recommendations: QuerySet,
                         "percent": rate(row["count"], totals["total"]) or 0,
                         "url": list_url(recommending_state=state.iso3, region=code, **query)})
     through = Recommendation.themes.through
-    themes = [{"value": r["theme__slug"], "label": r["theme__name"], "count": r["count"],
+    themes = [{"value": r["theme__slug"], "count": r["count"],
+               "label": translated_name(NameTranslation.Kind.THEME, r["theme__slug"],
+                                        r["theme__name"]),
                "supported": r["supported"], "support_rate": rate(r["supported"], r["count"]),
                "percent": rate(r["count"], totals["total"]) or 0,
                "url": list_url(recommending_state=state.iso3,
@@ -103,12 +112,15 @@ def recommending_state_profile(state: State, recommendations: QuerySet,
                 .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
                 .order_by("review__session__cycle__number")]
     top = [{"iso3": r["review__state__iso3"], "name": r["review__state__name"],
+            "localized_name": state_name_by_iso3(r["review__state__iso3"],
+                                                 r["review__state__name"]),
             "count": r["count"], "supported": r["supported"],
             "support_rate": rate(r["supported"], r["count"])}
            for r in made.values("review__state__iso3", "review__state__name")
            .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
            .order_by("-count", "review__state__name")[:10]]
-    return {"state": {"iso3": state.iso3, "name": state.name, "region": state.region},
+    return {"state": {"iso3": state.iso3, "name": state.name,
+                      "localized_name": state.localized_name, "region": state.region},
             "total": totals["total"], "supported": totals["supported"],
             "support_rate": rate(totals["supported"], totals["total"]),
             "by_region_under_review": regions, "by_theme": themes, "by_cycle": by_cycle,

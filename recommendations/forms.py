@@ -122,9 +122,9 @@ def keep_source_labels(picked, current) -> list[Theme]:
 def grouped_theme_choices() -> list:
     """Canonical themes under their UHRI group headings (optgroups of a select)."""
     groups: dict[str, list] = {}
-    for pk, name, group in Theme.objects.pickable().order_by("name").values_list(
-            "pk", "name", "group"):
-        groups.setdefault(group, []).append((pk, name))
+    themes = sorted(Theme.objects.pickable(), key=lambda t: t.localized_name.casefold())
+    for theme in themes:
+        groups.setdefault(theme.group, []).append((theme.pk, theme.localized_name))
     labels = dict(ThemeGroup.choices)
     return [(labels[key], groups[key]) for key in ThemeGroup.values if key in groups]
 

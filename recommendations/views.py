@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -119,6 +120,8 @@ class ListRow:
         self.government_status = data["government_status"]
         self.civil_society_status = data["civil_society_status"]
         self.recurring = data.get("recurring", False)
+        # The "Updated" column (the row's JSON carries it as an ISO timestamp).
+        self.updated_at = parse_datetime(data.get("updated_at") or "")
         self.get_absolute_url = urls["recommendation"].format(self.pk)
         self.review = SimpleNamespace(
             get_absolute_url=urls["review"].format(data["review"]),
@@ -152,9 +155,10 @@ def theme_choice_groups(selected: set[str] = frozenset()) -> list[dict]:
             chosen.add(canonical or slug)
     labels = dict(ThemeGroup.choices)
     groups: dict[str, list[dict]] = {}
-    for theme in Theme.objects.pickable().order_by("name"):
+    for theme in sorted(Theme.objects.pickable(), key=lambda t: t.localized_name.casefold()):
         groups.setdefault(theme.group, []).append(
-            {"value": theme.slug, "label": theme.name, "selected": theme.slug in chosen})
+            {"value": theme.slug, "label": theme.localized_name,
+             "selected": theme.slug in chosen})
     return [{"label": labels.get(key, key), "options": groups[key]}
             for key in ThemeGroup.values if key in groups]
 
