@@ -19,7 +19,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_edit_recommendations, is_admin
-from recommendations import services as recommendation_services
 from recommendations.models import Recommendation, Response, paragraph_sort_key
 from reviews.models import Review
 from states.models import State
@@ -102,8 +101,8 @@ def recommendation_paste(request: HttpRequest, review_pk: int) -> HttpResponse:
                       "response": form.cleaned_data["response"],
                       "themes": form.cleaned_data["themes"]} for row in rows]
             try:
-                created = recommendation_services.create_recommendations(review=review, items=items,
-                                                          user=request.user)
+                created, job = services.paste_recommendations(review=review, items=items,
+                                                              user=request.user)
             except ValidationError as exc:
                 for key, problems in exc.message_dict.items():
                     index = int(key.removeprefix("items[").rstrip("]"))
@@ -114,6 +113,9 @@ def recommendation_paste(request: HttpRequest, review_pk: int) -> HttpResponse:
                 messages.success(request, ngettext(
                     "%(n)d recommendation saved.", "%(n)d recommendations saved.",
                     len(created)) % {"n": len(created)})
+                # The paste is one step that can be undone from here.
+                messages.info(request, _("Pasted into the wrong review? You can undo this "
+                                         "paste in one step from the import history."))
                 return redirect(review)
     return render(request, "imports/recommendation_paste.html", context)
 
@@ -152,10 +154,13 @@ def _own_import_job(request: HttpRequest, public_id, queryset=None) -> ImportJob
 
 @login_required
 def import_history(request: HttpRequest) -> HttpResponse:
-    """Every import, by anyone, newest first, 50 a page."""
+    """One's own imports and pastes (an administrator: everyone's), newest first, 50 a
+    page: only jobs whose page the user may open (imports are private to their owner)."""
     if not can_edit_recommendations(request.user):
         raise _forbid(_("Only NGO staff and administrators can see imports."))
     jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-pk")
+    if not is_admin(request.user):
+        jobs = jobs.filter(created_by=request.user)
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "imports/import_history.html",
                   {"page_obj": page, "query": ""})
@@ -315,3 +320,33 @@ def import_aliases(request: HttpRequest, public_id) -> HttpResponse:
         "%(count)d names saved as State aliases; the file is being imported again.",
         saved) % {"count": saved})
     return redirect("imports:import_detail", public_id=again.public_id)
+
+
+@login_required
+def import_undo(request: HttpRequest, public_id) -> HttpResponse:
+    """Undo an import or a paste as one step: the page lists what it would remove and
+    restore, and what of other people's it would touch; a POST (ticked when there is
+    such) does it (imports.undo)."""
+    from . import undo
+
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can undo imports."))
+    job = _own_import_job(request, public_id, ImportJob.objects.select_related("state"))
+    try:
+        plan = undo.plan(job)
+    except undo.CannotUndo as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:import_detail", public_id=job.public_id)
+    error = ""
+    if request.method == "POST":
+        if plan["needs_confirmation"] and request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm that what is listed goes too.")
+        else:
+            done = undo.undo(job, user=request.user)
+            messages.success(request, _(
+                "Import undone: %(created)d recommendations removed, %(changed)d put back "
+                "as they were.") % {"created": len(done["created"]),
+                                    "changed": len(done["changed"]) + len(done["restored"])})
+            return redirect("imports:import_detail", public_id=job.public_id)
+    return render(request, "imports/import_undo.html", {
+        "job": job, "plan": plan, "error": error}, status=400 if error else 200)

@@ -55,3 +55,9 @@ urlpatterns += [
     path("analysis/themes/<slug:slug>/", ThemeOverTimeView.as_view(), name="api-theme-over-time"),
     path("suggest-tags/", SuggestTagsView.as_view(), name="api-suggest-tags"),
 ]
+
+# Undo of an import job or a paste (imports, issue 23).
+from imports.api import ImportUndoView  # noqa: E402
+
+urlpatterns += [path("imports/<uuid:public_id>/undo/", ImportUndoView.as_view(),
+                     name="api-import-undo")]

@@ -616,6 +616,9 @@ def _find_review(document: UNDocument, report: ImportReport, *, state_iso3, sess
         review = Review.objects.filter(wg_report_symbol=document.report_symbol).select_related(
             "state", "session").first()
         if review is not None:
+            from imports.undo import capture_reviews
+
+            capture_reviews(review_ids=[review.pk])
             report.notes.append(f"Review: {review}, matched by the report's symbol "
                                 f"{document.report_symbol}")
             return review
@@ -636,6 +639,9 @@ def _find_review(document: UNDocument, report: ImportReport, *, state_iso3, sess
     if found is None:
         report.errors.append({"row": None, "message": f"unknown session number {number}"})
         return None
+    from imports.undo import capture_reviews
+
+    capture_reviews(keys=[(state.pk, found.pk)])
     review = Review.objects.filter(state=state, session=found).first()
     if review is None:
         review = Review(state=state, session=found, wg_report_symbol=document.report_symbol)
