@@ -140,7 +140,22 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:10]
     return render(request, "imports/import_upload.html", {
         "form": form, "jobs": jobs, "no_broker": not broker_configured(),
-        "inline_max_mb": round(settings.IMPORT_INLINE_MAX_BYTES / 1048576, 1)})
+        "inline_max_mb": round(settings.IMPORT_INLINE_MAX_BYTES / 1048576, 1),
+        # The command as it runs on this machine: the virtualenv's python, not "manage.py".
+        "import_command": f"{command_python()} manage.py import_recommendations FILE"})
+
+
+def command_python() -> str:
+    """How to run this installation's python: its virtualenv's, relative to the project
+    when it lives there (`.venv/bin/python`), else its absolute path."""
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable)
+    try:
+        return str(exe.relative_to(Path(settings.BASE_DIR)))
+    except ValueError:
+        return str(exe)
 
 
 def _own_import_job(request: HttpRequest, public_id, queryset=None) -> ImportJob:
@@ -185,6 +200,12 @@ def _import_context(job: ImportJob) -> dict:
             "matched_near": _("Matched one nearly (check them below)"),
             "new": _("New recommendations"),
             "folded": _("Recommendations merged into their paragraph's"),
+        })
+    if report.get("responses_recorded") or report.get("responses_kept"):
+        labels.update({
+            "responses_recorded": _("Responses recorded on recommendations"),
+            "responses_kept": _("Responses stored until the report comes or a person "
+                                "confirms them"),
         })
     counts = [(label, report[key]) for key, label in labels.items() if key in report]
     skipped = report.get("skipped") or {}

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -69,7 +70,19 @@ ETAG_HEADER = OpenApiParameter(
     description=_('The ETag of the version you edited, e.g. `"3"`. A stale one gets 412. '
                   "Without it, the body's `version` is checked the same way."))
 STALE = OpenApiResponse(StaleSerializer, description=_("The row changed since that version."))
-EXPORT_DESCRIPTION = export.__doc__
+# What a client needs to know, not how the module streams (export's docstring is for
+# developers: cursors, COPY, threads).
+EXPORT_DESCRIPTION = _lazy(
+    "The whole filtered set in one file, without pagination: the same filters as the "
+    "list. Columns: id, url, page_url, state_under_review, state_under_review_name, cycle, "
+    "session, paragraph, text, recommending_states, recommending_state_names, response, "
+    "response_source, themes, theme_slugs, sdgs, affected_groups, action_category, "
+    "government_status, civil_society_status, uhri_annotation_id, wg_report_symbol, "
+    "created_at, updated_at. In CSV and XLSX a multi-valued column is one cell; in JSON "
+    "and JSON Lines it is an array. CSV is UTF-8 with a byte-order mark. A text cell that "
+    "would start a spreadsheet formula gets a leading apostrophe. `lang` (ar, zh-hans, "
+    "fr, ru, es) translates the header and the names; codes and slugs never change. The "
+    "file this app exports can be imported again.")
 
 
 class IgnoreFormatNegotiation(DefaultContentNegotiation):

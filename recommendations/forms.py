@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
+from core.text import shorten
 from reviews.models import Review
 from states.models import State
 
@@ -176,7 +177,7 @@ class GovernmentStatusForm(NotInFutureMixin, forms.Form):
 
 class RecommendationChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Recommendation) -> str:
-        text = obj.text if len(obj.text) <= 90 else obj.text[:89] + "…"
+        text = shorten(obj.text, 90)  # a quote cut between words, never inside one
         return f"{obj.paragraph} {text}".strip()
 
 

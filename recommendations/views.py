@@ -178,6 +178,13 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     filterset = RecommendationFilter(
         request.GET or None, queryset=Recommendation.objects.all(), request=request)
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
+    # A filter that is not understood shows no list rather than everything, unfiltered.
+    invalid = filterset.is_bound and not filterset.form.is_valid()
+    if invalid:
+        queryset = queryset.filter(pk__isnull=True)  # .none() cannot become SQL (FastPage)
+    filter_errors = [{"label": filterset.form.fields[name].label or name if name in
+                      filterset.form.fields else name, "messages": errors}
+                     for name, errors in filterset.form.errors.items()] if invalid else []
     source = FastPage(queryset, detail_url_template(request), filtered=is_filtered(request))
     page = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
@@ -188,6 +195,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
                        if k not in ("page", "format", "page_size") for v in values if v])
     return render(request, "recommendations/recommendation_list.html", {
         "filter": filterset, "form": filterset.form, "page_obj": page,
+        "filter_errors": filter_errors,
         "controls": filter_controls(filterset.form),
         "recommendations": rows, "query": query,
         "count_is_estimate": source.count_is_estimate,

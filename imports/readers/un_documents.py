@@ -488,6 +488,7 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
                     "source_paragraph": listed.source_paragraph, "wording": listed.wording,
                     "needs_confirmation": listed.needs_confirmation, "created_by": user})
             existing.pop(paragraph, None)
+            report.responses_kept += 1
             continue
         label = f"{symbol}, para. {listed.source_paragraph}" if listed.source_paragraph \
             else symbol
@@ -501,6 +502,7 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
         recommendation.record_response(listed.response, source_symbol=symbol,
                                        source_paragraph=listed.source_paragraph, user=user)
         report.updated += 1
+        report.responses_recorded += 1
     return waiting
 
 

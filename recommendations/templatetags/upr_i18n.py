@@ -33,3 +33,11 @@ def join_list(values) -> str:
     """`{{ names|join_list }}`: the items joined with the active language's list comma
     (escaped like any other output)."""
     return list_separator().join(str(v) for v in values)
+
+
+@register.filter
+def shorten(text: str, limit: int) -> str:
+    """`{{ text|shorten:180 }}`: at most 180 characters, cut between words."""
+    from core.text import shorten as _shorten
+
+    return _shorten(text, int(limit))
