@@ -66,6 +66,11 @@ def _paste_rows(review: Review, text: str) -> list[dict]:
                     if name not in unknown and name != name.upper()]
         if unknown:
             errors.append(_("Unknown State names: %(names)s") % {"names": ", ".join(unknown)})
+            for name in unknown:
+                closest = alias_map.closest(name, 1) if hasattr(alias_map, "closest") else []
+                if closest:
+                    errors.append(_("Did you mean %(state)s for “%(name)s”?") % {
+                        "state": closest[0], "name": name})
         paragraph = (item.paragraph or "").strip().rstrip(".")
         if not paragraph:
             errors.append(_("No paragraph number (such as 140.1) at the start."))

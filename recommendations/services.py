@@ -45,9 +45,12 @@ def create_recommendation(*, review: Review, text: str, recommending_states: Seq
     recommendation.sdgs.set(sdgs)
     recommendation.affected_groups.set(affected_groups)
     symbol, date = response_source_for(review, response)
+    source_symbol = source_symbol or symbol
+    # A paragraph number alone ("140.1") is no source: only with its document.
     recommendation.record_response(
-        response, source_symbol=source_symbol or symbol,
-        source_paragraph=source_paragraph or paragraph, date=response_date or date, user=user)
+        response, source_symbol=source_symbol,
+        source_paragraph=(source_paragraph or paragraph) if source_symbol else "",
+        date=response_date or date, user=user)
     if link_recurring:
         _link_recurring(review.state_id)
     return recommendation
@@ -64,9 +67,13 @@ def response_source_for(review: Review, response: str) -> tuple[str, dt.date | N
     """Where a hand-entered or pasted response comes from, and when: the State answers in
     the addendum to the Working Group report (its symbol; dated by the Council's adoption
     of the outcome), while "pending" is what the report itself records at the review."""
+    # Without the review's own dates, the session's: a response is never undated.
+    session_start = getattr(review.session, "start_date", None)
     if response == Response.PENDING:
-        return review.wg_report_symbol or review.addendum_symbol, review.review_date
-    return review.addendum_symbol or review.wg_report_symbol, review.adoption_date
+        return (review.wg_report_symbol or review.addendum_symbol,
+                review.review_date or session_start)
+    return (review.addendum_symbol or review.wg_report_symbol,
+            review.adoption_date or review.review_date or session_start)
 
 
 @transaction.atomic

@@ -136,3 +136,37 @@ def test_author_sees_correct_and_withdraw_controls_others_do_not(client_as, reco
     url = recommendation.get_absolute_url()
     assert "Withdraw" in client_as("ngo").get(url).content.decode()
     assert "Withdraw" not in client_as("focal-fra").get(url).content.decode()
+
+
+def test_paste_skips_page_header_lines_and_suggests_the_closest_state(client_as, review):
+    from recommendations.models import Recommendation
+
+    text = ("45.10 Ratify the Optional Protocol (Germany);\n"
+            "A/HRC/54/5\n"
+            "GE.23-12345 12\n"
+            "17\n"
+            "45.11 Combat hate speech online (Ghanna);")
+    page = client_as("ngo").post(
+        reverse("imports:recommendation_paste", args=[review.pk]),
+        {"text": text, "response": "pending"}).content.decode()
+    assert "Did you mean Ghana" in page
+    from imports.parsing import parse_recommendation_list
+
+    items = parse_recommendation_list(text)
+    assert [i.paragraph for i in items] == ["45.10", "45.11"]
+    assert all("GE.23" not in i.text and "A/HRC" not in i.text for i in items)
+    assert not Recommendation.objects.filter(review=review, paragraph="45.10").exists()
+
+
+def test_pasted_response_source_has_its_document_and_a_date(client_as, review):
+    from recommendations.models import ResponseRecord
+
+    response = client_as("ngo").post(
+        reverse("imports:recommendation_paste", args=[review.pk]),
+        {"text": "45.10 Ratify the Optional Protocol (Germany);\nA/HRC/54/5\n12",
+         "response": "pending", "save": "1"})
+    assert response.status_code == 302
+    record = ResponseRecord.objects.get(recommendation__paragraph="45.10")
+    assert record.source_symbol == "A/HRC/54/5"
+    assert record.date is not None
+    assert "12" not in record.recommendation.text.split()
