@@ -103,7 +103,8 @@ def build(review: Review, *, version: str = GOVERNMENT, grouping: str = "theme")
                 "canonical")), "assessments", "follow_up_actions"))
     items = []
     for rec in recommendations:
-        assessments = list(rec.assessments.all())
+        # A withdrawn entry is no longer what anyone says.
+        assessments = [a for a in rec.assessments.all() if a.withdrawn_at is None]
         items.append(Item(
             recommendation=rec,
             # The canonical themes (a UPR Info label under the theme it means), and every

@@ -97,3 +97,17 @@ def test_api_delete_with_others_entries_is_409_until_confirmed(recommendation, n
     assert response.json()["assessments"][0]["created_by"] == "focal-fra"
     assert client.delete(url + "?confirm=true").status_code == 204
     assert not Recommendation.objects.filter(pk=recommendation.pk).exists()
+
+
+def test_admin_site_deletion_goes_through_the_same_service(recommendation, admin_user,
+                                                           heard):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_user)
+    url = f"/admin/recommendations/recommendation/{recommendation.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Recommendation.objects.filter(pk=recommendation.pk).exists()
+    assert heard[-1][:2] == ([recommendation.pk], "deleted")
+    record = Recommendation.history.filter(id=recommendation.pk).latest("history_date")
+    assert record.history_user == admin_user
