@@ -23,9 +23,16 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from recommendations.filters import RecommendationFilter
-from recommendations.models import Recommendation, Response, Theme
+from recommendations.models import (
+    NameTranslation,
+    Recommendation,
+    Response,
+    Theme,
+    translated_name,
+)
 from reviews.models import Cycle
 from states.models import RegionalGroup, State
+from states.names import state_name_by_iso3
 
 SUPPORTED = Q(response=Response.SUPPORTED)
 
@@ -168,7 +175,9 @@ def recommending_state_profile(state: State, recommendations: QuerySet,
     # By canonical theme, a source label counted with the theme it means: what the list's
     # `theme` filter finds for that slug (each recommendation once).
     through = Recommendation.themes.through
-    themes = [{"value": r["slug"], "label": r["name"], "count": r["count"],
+    themes = [{"value": r["slug"], "count": r["count"],
+               "label": translated_name(NameTranslation.Kind.THEME, r["slug"],
+                                        r["name"]),
                "supported": r["supported"], "support_rate": rate(r["supported"], r["count"]),
                "percent": rate(r["count"], totals["total"]) or 0,
                "url": list_url(query, recommending_state=state.iso3, theme=r["slug"])}
@@ -186,12 +195,15 @@ def recommending_state_profile(state: State, recommendations: QuerySet,
                 .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
                 .order_by("review__session__cycle__number")]
     top = [{"iso3": r["review__state__iso3"], "name": r["review__state__name"],
+            "localized_name": state_name_by_iso3(r["review__state__iso3"],
+                                                 r["review__state__name"]),
             "count": r["count"], "supported": r["supported"],
             "support_rate": rate(r["supported"], r["count"])}
            for r in made.values("review__state__iso3", "review__state__name")
            .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
            .order_by("-count", "review__state__name")[:10]]
-    return {"state": {"iso3": state.iso3, "name": state.name, "region": state.region},
+    return {"state": {"iso3": state.iso3, "name": state.name,
+                      "localized_name": state.localized_name, "region": state.region},
             "total": totals["total"], "supported": totals["supported"],
             "support_rate": rate(totals["supported"], totals["total"]),
             "by_region_under_review": regions, "by_theme": themes, "by_cycle": by_cycle,

@@ -16,7 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
@@ -28,8 +30,10 @@ from recommendations.models import (
     ImplementationStatus,
     Recommendation,
     Response,
+    Theme,
 )
 from reviews.models import Review
+from states.names import collation_key
 
 GOVERNMENT = "government"
 CIVIL_SOCIETY = "civil_society"
@@ -85,7 +89,7 @@ class Report:
     def title(self) -> str:
         return _("Mid-term report on the implementation of the recommendations: %(state)s, "
                  "%(session)s (%(cycle)s)") % {
-            "state": self.review.state.name, "session": self.review.session,
+            "state": self.review.state.localized_name, "session": self.review.session,
             "cycle": self.review.session.cycle}
 
 
@@ -109,15 +113,20 @@ def build(review: Review, *, version: str = GOVERNMENT, grouping: str = "theme")
         raise ValueError(f"unknown grouping {grouping!r}")
     recommendations = list(
         review.recommendations.order_by("paragraph_sort", "id").prefetch_related(
-            "recommending_states", "themes", "assessments",
-            "follow_up_actions"))
+            "recommending_states", Prefetch("themes", queryset=Theme.objects.select_related(
+                "canonical")), "assessments", "follow_up_actions"))
     items = []
     for rec in recommendations:
-        assessments = list(rec.assessments.all())
+        # A withdrawn entry is no longer what anyone says.
+        assessments = [a for a in rec.assessments.all() if a.withdrawn_at is None]
         items.append(Item(
             recommendation=rec,
-            themes=sorted(t.name for t in rec.themes.all()),
-            states=sorted(s.name for s in rec.recommending_states.all()),
+            # The canonical themes (a UPR Info label under the theme it means), and every
+            # name in the report's language.
+            themes=sorted({t.canonical_theme.localized_name for t in rec.themes.all()},
+                          key=collation_key),
+            states=sorted((s.localized_name for s in rec.recommending_states.all()),
+                          key=collation_key),
             government=_latest(assessments, Actor.GOVERNMENT),
             civil_society=_latest(assessments, Actor.CIVIL_SOCIETY),
             actions=sorted(rec.follow_up_actions.all(),
@@ -129,7 +138,8 @@ def build(review: Review, *, version: str = GOVERNMENT, grouping: str = "theme")
             key = item.themes[0] if item.themes else _("No theme recorded")
             groups.setdefault(key, []).append(item)
         no_theme = _("No theme recorded")
-        ordered = sorted(groups.items(), key=lambda kv: (kv[0] == no_theme, kv[0]))
+        ordered = sorted(groups.items(),
+                         key=lambda kv: (kv[0] == no_theme, collation_key(kv[0])))
     else:
         for item in items:
             head = (item.recommendation.paragraph or "").split(".")[0]
@@ -159,7 +169,7 @@ def build(review: Review, *, version: str = GOVERNMENT, grouping: str = "theme")
 def _assessment_text(assessment: Assessment | None) -> str:
     if assessment is None:
         return _("Not reported")
-    text = f"{assessment.get_status_display()} ({assessment.assessed_on.isoformat()})"
+    text = f"{assessment.get_status_display()} ({date_format(assessment.assessed_on)})"
     if assessment.organisation:
         text += f", {assessment.organisation}"
     return text
@@ -169,7 +179,8 @@ def _action_text(action) -> str:
     parts = [action.title]
     if action.responsible_institution:
         parts.append(action.responsible_institution)
-    parts.append(action.target_date.isoformat() if action.target_date else _("no target date"))
+    parts.append(date_format(action.target_date) if action.target_date
+                 else _("no target date"))
     parts.append(str(action.get_status_display()))
     return " — ".join(parts)
 
@@ -196,7 +207,7 @@ def to_docx(report: Report) -> bytes:
     review = report.review
     intro = document.add_paragraph()
     intro.add_run(_("Draft, %(version)s, generated on %(date)s by UPR Tracker. ") % {
-        "version": version_label(report.version), "date": timezone.localdate().isoformat()})
+        "version": version_label(report.version), "date": date_format(timezone.localdate())})
     if review.wg_report_symbol:
         intro.add_run(_("Working Group report: %(symbol)s. ") % {
             "symbol": review.wg_report_symbol})

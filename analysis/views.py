@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from recommendations.models import Theme
 from reviews.models import Review
 from states.models import State
+from states.names import collation_key
 
 from . import cooperation, midterm
 
@@ -36,10 +37,11 @@ def matrix(request: HttpRequest) -> HttpResponse:
     figures = cooperation.regional_matrix(filters.recommendations(), filters.query())
     return render(request, "analysis/matrix.html", {
         "form": form, "figures": figures,
-        "states": State.objects.filter(recommendations_made__isnull=False).distinct()
-        .order_by("name"),
-        "themes": Theme.objects.filter(recommendations__isnull=False).distinct()
-        .order_by("name"),
+        # In the page's language, in its alphabetical order.
+        "states": sorted(State.objects.filter(recommendations_made__isnull=False).distinct(),
+                         key=lambda s: collation_key(s.localized_name)),
+        "themes": sorted(Theme.objects.filter(recommendations__isnull=False).distinct(),
+                         key=lambda t: collation_key(t.localized_name)),
     })
 
 
@@ -88,8 +90,9 @@ def midterm_report(request: HttpRequest, pk: int) -> HttpResponse:
             "error": _("Choose one of the versions, formats and groupings offered below.")},
             status=400)
     report = midterm.build(review, version=version, grouping=grouping)
+    # The grouping is in the name: both downloads of one version can sit side by side.
     name = slugify(f"mid-term-report-{review.state.iso3}-session-{review.session.number}-"
-                   f"{version}")
+                   f"{version}-by-{grouping}")
     if fmt == "csv":
         response = HttpResponse(midterm.to_csv(report), content_type="text/csv; charset=utf-8")
     else:

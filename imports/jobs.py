@@ -118,13 +118,17 @@ def run_import_job(job_id: int) -> None:
             last[0] = now
             ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
 
+    from imports.undo import recording
+
     try:
-        with _local_copy(job) as path:
+        with _local_copy(job) as path, recording() as journal:
             report = import_file(
                 path, fmt=job.format or "auto",
                 state_iso3=job.state.iso3 if job.state_id else None,
                 session=job.session_number, dry_run=job.dry_run, user=job.created_by,
                 progress=progress, source_name=job.original_name)
+            if report.ok and not job.dry_run:
+                job.undo = journal.as_dict()
         report.path = job.original_name
         job.report = report.as_dict()
         job.detected_format = report.detected_format
@@ -143,7 +147,7 @@ def run_import_job(job_id: int) -> None:
         job.status = ImportJob.Status.FAILED
     job.finished_at = timezone.now()
     job.save(update_fields=["report", "detected_format", "rows_total", "rows_done", "status",
-                            "finished_at"])
+                            "finished_at", "undo"])
 
 
 class _local_copy:

@@ -296,6 +296,15 @@ def _ends_item(body: str, is_state_name: Callable[[str], bool] | None) -> bool:
     return False
 
 
+# Page furniture copied from a PDF with the text: the document symbol, the GE job number
+# (with its page number), "Page 17", "17/24", a page number alone. Never a recommendation:
+# skipped, rather than joined to the line above or flagged as a line of its own.
+PAGE_FURNITURE_RE = re.compile(
+    r"^(?:A/HRC/(?:WG\.6/)?\d+/[\w/.]+|(?:\d{1,3}\s+)?GE\.\d{2}-\d{4,6}\s*(?:\(E\))?"
+    r"(?:\s+\d{6})*(?:\s+\d{1,3})?|(?:Page|Pág\.?|Стр\.?)\s*\d{1,3}|\d{1,3}(?:\s*/\s*\d{1,3})?)$",
+    re.IGNORECASE)
+
+
 def parse_recommendation_list(
     text: str, *, is_state_name: Callable[[str], bool] | None = None, cell: bool = False,
 ) -> list[ParsedRecommendation]:
@@ -313,7 +322,7 @@ def parse_recommendation_list(
     for lineno, raw in enumerate((text or "").replace("\r\n", "\n").replace("\r", "\n")
                                  .split("\n"), start=1):
         line = raw.strip().lstrip("•").strip()
-        if not line:
+        if not line or (not cell and PAGE_FURNITURE_RE.match(line)):
             continue
         source = SOURCE_RE.match(line)
         if source:

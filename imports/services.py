@@ -1,12 +1,13 @@
 """Workflows of the way in that span models: confirming the responses proposed from an
-addendum."""
+addendum, and a paste recorded as an import job that can be undone."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from recommendations.models import Recommendation, Response
 from reviews.models import Review
 
-from .models import ProposedResponse
+from .models import ImportJob, ProposedResponse
 
 
 def confirm_proposed_responses(review: Review, choices: dict[int, str], *, user=None) -> int:
@@ -34,3 +35,27 @@ def confirm_proposed_responses(review: Review, choices: dict[int, str], *, user=
             proposal.delete()
             done += 1
     return done
+
+
+@transaction.atomic
+def paste_recommendations(*, review: Review, items: list[dict], user=None):
+    """Create pasted recommendations (recommendations.services.create_recommendations)
+    and keep the paste as a finished import job, with its journal, so that it can be
+    undone as one step like a file (imports.undo). Returns (created, job)."""
+    from recommendations import services as recommendation_services
+
+    from .undo import recording
+
+    with recording() as journal:
+        journal.capture_reviews(review_ids=[review.pk])
+        created = recommendation_services.create_recommendations(review=review, items=items,
+                                                                 user=user)
+        undo = journal.as_dict()
+    now = timezone.now()
+    job = ImportJob.objects.create(
+        file="", original_name=f"paste: {review}"[:255], format="paste",
+        detected_format="paste", state=review.state, session_number=review.session.number,
+        dry_run=False, status=ImportJob.Status.SUCCEEDED, rows_total=len(created),
+        rows_done=len(created), created_by=user, started_at=now, finished_at=now,
+        report={"ok": True, "created": len(created), "rows_read": len(created)}, undo=undo)
+    return created, job

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:public_id>/", views.import_detail, name="import_detail"),
     path("<uuid:public_id>/run/", views.import_run, name="import_run"),
     path("<uuid:public_id>/aliases/", views.import_aliases, name="import_aliases"),
+    path("<uuid:public_id>/undo/", views.import_undo, name="import_undo"),
     path("review/<int:review_pk>/paste/", views.recommendation_paste,
          name="recommendation_paste"),
     path("review/<int:review_pk>/responses/", views.proposed_responses,

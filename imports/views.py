@@ -19,7 +19,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_edit_recommendations, is_admin
-from recommendations import services as recommendation_services
 from recommendations.models import Recommendation, Response, paragraph_sort_key
 from reviews.models import Review
 from states.models import State
@@ -67,6 +66,11 @@ def _paste_rows(review: Review, text: str) -> list[dict]:
                     if name not in unknown and name != name.upper()]
         if unknown:
             errors.append(_("Unknown State names: %(names)s") % {"names": ", ".join(unknown)})
+            for name in unknown:
+                closest = alias_map.closest(name, 1) if hasattr(alias_map, "closest") else []
+                if closest:
+                    errors.append(_("Did you mean %(state)s for “%(name)s”?") % {
+                        "state": closest[0], "name": name})
         paragraph = (item.paragraph or "").strip().rstrip(".")
         if not paragraph:
             errors.append(_("No paragraph number (such as 140.1) at the start."))
@@ -102,8 +106,8 @@ def recommendation_paste(request: HttpRequest, review_pk: int) -> HttpResponse:
                       "response": form.cleaned_data["response"],
                       "themes": form.cleaned_data["themes"]} for row in rows]
             try:
-                created = recommendation_services.create_recommendations(review=review, items=items,
-                                                          user=request.user)
+                created, job = services.paste_recommendations(review=review, items=items,
+                                                              user=request.user)
             except ValidationError as exc:
                 for key, problems in exc.message_dict.items():
                     index = int(key.removeprefix("items[").rstrip("]"))
@@ -114,6 +118,9 @@ def recommendation_paste(request: HttpRequest, review_pk: int) -> HttpResponse:
                 messages.success(request, ngettext(
                     "%(n)d recommendation saved.", "%(n)d recommendations saved.",
                     len(created)) % {"n": len(created)})
+                # The paste is one step that can be undone from here.
+                messages.info(request, _("Pasted into the wrong review? You can undo this "
+                                         "paste in one step from the import history."))
                 return redirect(review)
     return render(request, "imports/recommendation_paste.html", context)
 
@@ -138,7 +145,22 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:10]
     return render(request, "imports/import_upload.html", {
         "form": form, "jobs": jobs, "no_broker": not broker_configured(),
-        "inline_max_mb": round(settings.IMPORT_INLINE_MAX_BYTES / 1048576, 1)})
+        "inline_max_mb": round(settings.IMPORT_INLINE_MAX_BYTES / 1048576, 1),
+        # The command as it runs on this machine: the virtualenv's python, not "manage.py".
+        "import_command": f"{command_python()} manage.py import_recommendations FILE"})
+
+
+def command_python() -> str:
+    """How to run this installation's python: its virtualenv's, relative to the project
+    when it lives there (`.venv/bin/python`), else its absolute path."""
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable)
+    try:
+        return str(exe.relative_to(Path(settings.BASE_DIR)))
+    except ValueError:
+        return str(exe)
 
 
 def _own_import_job(request: HttpRequest, public_id, queryset=None) -> ImportJob:
@@ -152,10 +174,13 @@ def _own_import_job(request: HttpRequest, public_id, queryset=None) -> ImportJob
 
 @login_required
 def import_history(request: HttpRequest) -> HttpResponse:
-    """Every import, by anyone, newest first, 50 a page."""
+    """One's own imports and pastes (an administrator: everyone's), newest first, 50 a
+    page: only jobs whose page the user may open (imports are private to their owner)."""
     if not can_edit_recommendations(request.user):
         raise _forbid(_("Only NGO staff and administrators can see imports."))
     jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-pk")
+    if not is_admin(request.user):
+        jobs = jobs.filter(created_by=request.user)
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "imports/import_history.html",
                   {"page_obj": page, "query": ""})
@@ -180,6 +205,12 @@ def _import_context(job: ImportJob) -> dict:
             "matched_near": _("Matched one nearly (check them below)"),
             "new": _("New recommendations"),
             "folded": _("Recommendations merged into their paragraph's"),
+        })
+    if report.get("responses_recorded") or report.get("responses_kept"):
+        labels.update({
+            "responses_recorded": _("Responses recorded on recommendations"),
+            "responses_kept": _("Responses stored until the report comes or a person "
+                                "confirms them"),
         })
     counts = [(label, report[key]) for key, label in labels.items() if key in report]
     skipped = report.get("skipped") or {}
@@ -315,3 +346,33 @@ def import_aliases(request: HttpRequest, public_id) -> HttpResponse:
         "%(count)d names saved as State aliases; the file is being imported again.",
         saved) % {"count": saved})
     return redirect("imports:import_detail", public_id=again.public_id)
+
+
+@login_required
+def import_undo(request: HttpRequest, public_id) -> HttpResponse:
+    """Undo an import or a paste as one step: the page lists what it would remove and
+    restore, and what of other people's it would touch; a POST (ticked when there is
+    such) does it (imports.undo)."""
+    from . import undo
+
+    if not can_edit_recommendations(request.user):
+        raise _forbid(_("Only NGO staff and administrators can undo imports."))
+    job = _own_import_job(request, public_id, ImportJob.objects.select_related("state"))
+    try:
+        plan = undo.plan(job)
+    except undo.CannotUndo as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:import_detail", public_id=job.public_id)
+    error = ""
+    if request.method == "POST":
+        if plan["needs_confirmation"] and request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm that what is listed goes too.")
+        else:
+            done = undo.undo(job, user=request.user)
+            messages.success(request, _(
+                "Import undone: %(created)d recommendations removed, %(changed)d put back "
+                "as they were.") % {"created": len(done["created"]),
+                                    "changed": len(done["changed"]) + len(done["restored"])})
+            return redirect("imports:import_detail", public_id=job.public_id)
+    return render(request, "imports/import_undo.html", {
+        "job": job, "plan": plan, "error": error}, status=400 if error else 200)

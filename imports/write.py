@@ -489,7 +489,14 @@ class Importer:
     # --- 2. write ---------------------------------------------------------------------
 
     def write(self, plans: list[Planned]) -> None:
+        from imports.undo import capture_reviews
+
         now = timezone.now()
+        # The before image, for an undo (a no-op outside imports.undo.recording()).
+        capture_reviews(keys=list(self.review_objects), recommendation_ids=list(
+            Recommendation.objects.filter(uhri_annotation_id__in=[
+                p.row.uhri_annotation_id for p in plans if p.row.uhri_annotation_id])
+            .values_list("pk", flat=True)))
         reviews = self.ensure_reviews()
         for theme in self.new_themes.values():
             theme.save()

@@ -46,6 +46,18 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["response", "response_source", "government_status",
                        "civil_society_status", "created_at", "updated_at"]
     inlines = [ResponseRecordInline, AssessmentInline]
+
+    # Deleting here goes through the same service as the pages and the API: the change
+    # feed hears of it (touched) and the audit history records who.
+    def delete_model(self, request, obj) -> None:
+        from .services import delete_recommendations
+
+        delete_recommendations([obj], user=request.user, reason="deleted in the admin")
+
+    def delete_queryset(self, request, queryset) -> None:
+        from .services import delete_recommendations
+
+        delete_recommendations(queryset, user=request.user, reason="deleted in the admin")
     show_full_result_count = False
 
 

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -70,7 +71,19 @@ ETAG_HEADER = OpenApiParameter(
     description=_('The ETag of the version you edited, e.g. `"3"`. A stale one gets 412. '
                   "Without it, the body's `version` is checked the same way."))
 STALE = OpenApiResponse(StaleSerializer, description=_("The row changed since that version."))
-EXPORT_DESCRIPTION = export.__doc__
+# What a client needs to know, not how the module streams (export's docstring is for
+# developers: cursors, COPY, threads).
+EXPORT_DESCRIPTION = _lazy(
+    "The whole filtered set in one file, without pagination: the same filters as the "
+    "list. Columns: id, url, page_url, state_under_review, state_under_review_name, cycle, "
+    "session, paragraph, text, recommending_states, recommending_state_names, response, "
+    "response_source, themes, theme_slugs, sdgs, affected_groups, action_category, "
+    "government_status, civil_society_status, uhri_annotation_id, wg_report_symbol, "
+    "created_at, updated_at. In CSV and XLSX a multi-valued column is one cell; in JSON "
+    "and JSON Lines it is an array. CSV is UTF-8 with a byte-order mark. A text cell that "
+    "would start a spreadsheet formula gets a leading apostrophe. `lang` (ar, zh-hans, "
+    "fr, ru, es) translates the header and the names; codes and slugs never change. The "
+    "file this app exports can be imported again.")
 
 
 class IgnoreFormatNegotiation(DefaultContentNegotiation):
@@ -222,6 +235,35 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def partial_update(self, request, pk: str) -> Response:
         return self.update(request, pk, partial=True)
+
+    @extend_schema(
+        summary=_("Delete a recommendation (NGO staff and admins)"),
+        description=_(
+            "Its response history, sources and assessments go with it; linked follow-up "
+            "actions stay, unlinked. When it has assessments entered by someone else or "
+            "follow-up actions, the answer is 409 listing them, and nothing is deleted "
+            "until the request is repeated with `?confirm=true`. The deletion appears in "
+            "the change feed and the audit history."),
+        parameters=[OpenApiParameter("confirm", OpenApiTypes.BOOL, required=False,
+                                     description=_("Delete even what is listed in a 409"))],
+        responses={204: None, 409: OpenApiTypes.OBJECT})
+    def destroy(self, request, pk: str) -> Response:
+        recommendation = self.get_object()
+        impact = services.deletion_impact([recommendation], user=request.user)
+        confirmed = request.query_params.get("confirm", "").lower() in ("1", "true", "yes")
+        if impact["needs_confirmation"] and not confirmed:
+            return Response({
+                "detail": _("This recommendation has entries of others or follow-up actions; "
+                            "repeat with ?confirm=true to delete it with them."),
+                "assessments": [{"id": a.pk, "actor": a.actor, "status": a.status,
+                                 "created_by": getattr(a.created_by, "username", None)}
+                                for a in impact["others_assessments"]],
+                "follow_up_actions": [{"id": a.pk, "title": a.title,
+                                       "left_without_recommendation": a.orphaned}
+                                      for a in impact["follow_up_actions"]],
+            }, status=status.HTTP_409_CONFLICT)
+        services.delete_recommendations([recommendation], user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_object(self) -> Recommendation:
         obj = get_object_or_404(Recommendation.objects.select_related("review"),

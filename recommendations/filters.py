@@ -170,8 +170,26 @@ ORDERING_FIELDS = (
 )
 
 
+# What the "Order by" choices say, in the page's language (django-filters would show the
+# parameter names, prettified in English).
+ORDERING_LABELS = {
+    "paragraph": _("Paragraph"),
+    "state_under_review": _("State under review"),
+    "session": _("Session"),
+    "response": _("Response"),
+    "action_category": _("Action category"),
+    "status": _("Government status"),
+    "civil_society_status": _("Civil-society assessment"),
+    "created_at": _("Date added"),
+    "updated_at": _("Updated"),
+    "id": _("Id"),
+}
+
+
 class StableOrderingFilter(filters.OrderingFilter):
     """Ordering with the primary key as the last key, so pages never overlap."""
+
+    descending_fmt = _("%s (descending)")
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
         qs = super().filter(qs, value)
@@ -260,7 +278,9 @@ class RecommendationFilter(filters.FilterSet):
         help_text=_("Only these recommendations: ids separated by commas (up to 1000), "
                     "e.g. the ids of a page of the change feed."))
     ordering = StableOrderingFilter(
-        fields=ORDERING_FIELDS, label=_("Order by"),
+        fields=ORDERING_FIELDS, field_labels={
+            field: ORDERING_LABELS[param] for field, param in ORDERING_FIELDS},
+        label=_("Order by"),
         help_text=_("Sort key; prefix with `-` for descending. Default: review, then "
                     "paragraph."))
 

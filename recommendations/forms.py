@@ -1,9 +1,11 @@
 """Forms of the editing pages. They validate input; the workflows live in services.py."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
+from core.text import shorten
 from reviews.models import Review
 from states.models import Institution, State
 
@@ -18,6 +20,7 @@ from .models import (
     Response,
     Theme,
     ThemeGroup,
+    check_not_future,
 )
 
 
@@ -118,9 +121,9 @@ def keep_source_labels(picked, current) -> list[Theme]:
 def grouped_theme_choices() -> list:
     """Canonical themes under their UHRI group headings (optgroups of a select)."""
     groups: dict[str, list] = {}
-    for pk, name, group in Theme.objects.pickable().order_by("name").values_list(
-            "pk", "name", "group"):
-        groups.setdefault(group, []).append((pk, name))
+    themes = sorted(Theme.objects.pickable(), key=lambda t: t.localized_name.casefold())
+    for theme in themes:
+        groups.setdefault(theme.group, []).append((theme.pk, theme.localized_name))
     labels = dict(ThemeGroup.choices)
     return [(labels[key], groups[key]) for key in ThemeGroup.values if key in groups]
 
@@ -136,7 +139,19 @@ def initial_from_recommendation(rec: Recommendation) -> dict:
     }
 
 
-class CivilSocietyAssessmentForm(forms.Form):
+class NotInFutureMixin:
+    """Refuse a status or assessment dated after today (it would stay "latest")."""
+
+    def clean_assessed_on(self):
+        value = self.cleaned_data.get("assessed_on")
+        try:
+            check_not_future(value, "assessed_on")
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["assessed_on"]) from None
+        return value
+
+
+class CivilSocietyAssessmentForm(NotInFutureMixin, forms.Form):
     status = forms.ChoiceField(label=_("Implementation status"),
                                choices=ImplementationStatus.choices)
     comment = forms.CharField(label=_("Comment"), required=False,
@@ -147,7 +162,7 @@ class CivilSocietyAssessmentForm(forms.Form):
     assessed_on = forms.DateField(label=_("Date"), required=False, widget=DateInput)
 
 
-class GovernmentStatusForm(forms.Form):
+class GovernmentStatusForm(NotInFutureMixin, forms.Form):
     # A government reports "not started", never "not implemented" (see Assessment.clean).
     status = forms.ChoiceField(
         label=_("Government status"),
@@ -162,7 +177,7 @@ class GovernmentStatusForm(forms.Form):
 
 class RecommendationChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Recommendation) -> str:
-        text = obj.text if len(obj.text) <= 90 else obj.text[:89] + "…"
+        text = shorten(obj.text, 90)  # a quote cut between words, never inside one
         return f"{obj.paragraph} {text}".strip()
 
 

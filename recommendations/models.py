@@ -487,13 +487,19 @@ class Recommendation(models.Model):
         return assessment
 
     def refresh_latest_statuses(self) -> None:
+        """The latest entry of each history: by the date the person entered, then by the
+        order of entry (a later correction of the same day wins); withdrawn ones aside."""
+        from .touch import touched
+
         latest = {}
-        for actor, status in self.assessments.order_by("assessed_on", "created_at", "id"
-                                                       ).values_list("actor", "status"):
+        for actor, status in (self.assessments.filter(withdrawn_at__isnull=True)
+                              .order_by("assessed_on", "created_at", "id")
+                              .values_list("actor", "status")):
             latest[actor] = status
         self.government_status = latest.get(Actor.GOVERNMENT, "")
         self.civil_society_status = latest.get(Actor.CIVIL_SOCIETY, "")
         self.save(update_fields=["government_status", "civil_society_status"])
+        touched([self.pk])
 
     def bump_version(self) -> None:
         Recommendation.objects.filter(pk=self.pk).update(version=F("version") + 1)
@@ -536,6 +542,32 @@ class SimilarRecommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recommendation_id} ~ {self.earlier_id} ({self.score:.2f}, {self.method})"
+
+
+class SimilarityFeedback(models.Model):
+    """A person's "this is not the same ask" about a computed match. Kept by the pair (a
+    recomputation of the links does not lose it); the pair is no longer shown or counted
+    as recurring, and `evaluate_similarity --feedback` uses the marks as negatives to
+    tune the thresholds."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE,
+                                       related_name="similarity_feedback")
+    earlier = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    method = models.CharField(max_length=20)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["recommendation", "earlier"],
+                                               name="similarity_feedback_once")]
+        verbose_name = _("wrong match")
+        verbose_name_plural = _("wrong matches")
+
+    def __str__(self) -> str:
+        return f"{self.recommendation_id} ≁ {self.earlier_id} ({self.score:.2f}, {self.method})"
 
 
 class ResponseRecord(models.Model):
@@ -584,6 +616,10 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="assessments")
+    # A withdrawn entry stays (and in its history) but no longer counts as the latest.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
 
     history = HistoricalRecords()
 
@@ -605,6 +641,48 @@ class Assessment(models.Model):
         if self.actor == Actor.GOVERNMENT and self.status == ImplementationStatus.NOT_IMPLEMENTED:
             raise ValidationError({"status": _("A government status is one of not started, "
                                                "in progress, partially or fully implemented.")})
+        check_not_future(self.assessed_on, "assessed_on")
+
+    def user_can_change(self, user) -> bool:
+        """Its author may correct or withdraw an entry, and an administrator may."""
+        from accounts.roles import is_admin
+
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return is_admin(user) or (self.created_by_id is not None
+                                  and self.created_by_id == user.pk)
+
+    def correct(self, *, user, status: str, comment: str = "", evidence_url: str = "",
+                organisation: str | None = None,
+                assessed_on: dt.date | None = None) -> "Assessment":
+        """Replace what the entry says; the earlier wording stays in its history."""
+        with transaction.atomic():
+            self.status, self.comment, self.evidence_url = status, comment, evidence_url
+            if organisation is not None:
+                self.organisation = organisation
+            if assessed_on:
+                self.assessed_on = assessed_on
+            self.full_clean()
+            self._change_reason = "corrected"
+            self.save()
+            self.recommendation.refresh_latest_statuses()
+        return self
+
+    def withdraw(self, *, user) -> "Assessment":
+        with transaction.atomic():
+            self.withdrawn_at, self.withdrawn_by = timezone.now(), user
+            self._change_reason = "withdrawn"
+            self.save(update_fields=["withdrawn_at", "withdrawn_by"])
+            self.recommendation.refresh_latest_statuses()
+        return self
+
+
+def check_not_future(date: dt.date | None, field: str) -> None:
+    """A status or assessment says what is true on a day that has come: a date in the
+    future would stay "latest" until that day, whatever is entered meanwhile."""
+    if date and date > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future (today is "
+                                        "%(today)s).") % {"today": timezone.localdate()}})
 
 
 class FollowUpActionStatus(models.TextChoices):

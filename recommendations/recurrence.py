@@ -24,6 +24,7 @@ from .models import (
     AffectedGroup,
     Recommendation,
     Response,
+    SimilarityFeedback,
     SimilarRecommendation,
     Theme,
 )
@@ -58,6 +59,10 @@ def link_state(state: State | int, *, method: str | None = None) -> dict:
             links += [SimilarRecommendation(recommendation_id=pk, earlier_id=other,
                                             score=round(score, 4), method=method)
                       for score, other in best]
+    # Pairs a person marked wrong stay out, whatever their score.
+    wrong = set(SimilarityFeedback.objects.filter(recommendation__review__state_id=state_id)
+                .values_list("recommendation_id", "earlier_id"))
+    links = [link for link in links if (link.recommendation_id, link.earlier_id) not in wrong]
     recurring_ids = {link.recommendation_id for link in links}
     with transaction.atomic():
         SimilarRecommendation.objects.filter(
@@ -105,7 +110,32 @@ def asked_before(recommendation: Recommendation) -> tuple[list[SimilarRecommenda
         .order_by("-score", "earlier_id"))
     earlier = [link for link in links if link.recommendation_id == recommendation.pk]
     prefetch_related_objects(earlier, "earlier__recommending_states")
+    for link in earlier:
+        link.likeness = similarity.likeness(link.score, link.method)
     return earlier, len(links) - len(earlier)
+
+
+def mark_wrong(recommendation: Recommendation, earlier_id: int, *, user=None) -> bool:
+    """Record that `earlier_id` does not ask what `recommendation` asks: the link goes,
+    the mark stays (for the next recomputation and for tuning), and the recurring flag
+    follows. False when there was no such link."""
+    from .touch import touched
+
+    with transaction.atomic():
+        link = (SimilarRecommendation.objects.select_for_update()
+                .filter(recommendation=recommendation, earlier_id=earlier_id).first())
+        if link is None:
+            return False
+        SimilarityFeedback.objects.get_or_create(
+            recommendation=recommendation, earlier_id=earlier_id,
+            defaults={"score": link.score, "method": link.method, "created_by": user})
+        link.delete()
+        still = SimilarRecommendation.objects.filter(recommendation=recommendation).exists()
+        if recommendation.recurring != still:
+            Recommendation.objects.filter(pk=recommendation.pk).update(recurring=still)
+            recommendation.recurring = still
+        touched([recommendation.pk])
+    return True
 
 
 def recurrence_by_cycle(state: State) -> list[dict]:

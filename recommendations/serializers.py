@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,7 @@ from .models import (
     Recommendation,
     ResponseRecord,
     Theme,
+    check_not_future,
 )
 from .models import Response as ResponseChoice
 from .names import translations
@@ -263,8 +265,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["id", "recommendation", "actor", "status", "comment", "evidence_url",
-                  "organisation", "assessed_on", "created_by", "created_at"]
-        read_only_fields = ["id", "created_by", "created_at"]
+                  "organisation", "assessed_on", "created_by", "created_at", "withdrawn_at"]
+        read_only_fields = ["id", "created_by", "created_at", "withdrawn_at"]
 
     def validate(self, attrs: dict) -> dict:
         if (attrs.get("actor") == Actor.GOVERNMENT
@@ -272,6 +274,10 @@ class AssessmentSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"status": _(
                 "A government status is one of not started, in progress, partially or "
                 "fully implemented.")})
+        try:
+            check_not_future(attrs.get("assessed_on"), "assessed_on")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
         return attrs
 
 

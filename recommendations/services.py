@@ -46,9 +46,12 @@ def create_recommendation(*, review: Review, text: str, recommending_states: Seq
     recommendation.sdgs.set(sdgs)
     recommendation.affected_groups.set(affected_groups)
     symbol, date = response_source_for(review, response)
+    source_symbol = source_symbol or symbol
+    # A paragraph number alone ("140.1") is no source: only with its document.
     recommendation.record_response(
-        response, source_symbol=source_symbol or symbol,
-        source_paragraph=source_paragraph or paragraph, date=response_date or date, user=user)
+        response, source_symbol=source_symbol,
+        source_paragraph=(source_paragraph or paragraph) if source_symbol else "",
+        date=response_date or date, user=user)
     if link_recurring:
         _link_recurring(review.state_id)
     return recommendation
@@ -65,9 +68,13 @@ def response_source_for(review: Review, response: str) -> tuple[str, dt.date | N
     """Where a hand-entered or pasted response comes from, and when: the State answers in
     the addendum to the Working Group report (its symbol; dated by the Council's adoption
     of the outcome), while "pending" is what the report itself records at the review."""
+    # Without the review's own dates, the session's: a response is never undated.
+    session_start = getattr(review.session, "start_date", None)
     if response == Response.PENDING:
-        return review.wg_report_symbol or review.addendum_symbol, review.review_date
-    return review.addendum_symbol or review.wg_report_symbol, review.adoption_date
+        return (review.wg_report_symbol or review.addendum_symbol,
+                review.review_date or session_start)
+    return (review.addendum_symbol or review.wg_report_symbol,
+            review.adoption_date or review.review_date or session_start)
 
 
 @transaction.atomic
@@ -235,3 +242,59 @@ def received_and_made_by_state() -> dict[int, tuple[int, int]]:
     through = Recommendation.recommending_states.through
     made = dict(through.objects.order_by().values_list("state_id").annotate(n=Count("id")))
     return {pk: (received.get(pk, 0), made.get(pk, 0)) for pk in {*received, *made}}
+
+
+def deletion_impact(recommendations, *, user=None) -> dict:
+    """What deleting these recommendations would take with them, for the page (and the
+    API) to show before anyone confirms: their assessments (those entered by someone
+    else than `user` listed apart), and the follow-up actions that link them (kept, only
+    unlinked; those left with no recommendation are named)."""
+    from .models import Assessment
+
+    ids = [r.pk for r in recommendations]
+    assessments = list(Assessment.objects.filter(recommendation_id__in=ids)
+                       .select_related("created_by", "recommendation")
+                       .order_by("recommendation_id", "assessed_on", "id"))
+    others = [a for a in assessments
+              if user is None or a.created_by_id != getattr(user, "pk", None)]
+    actions = list(FollowUpAction.objects.filter(recommendations__in=ids).distinct()
+                   .annotate(linked=Count("recommendations", distinct=True))
+                   .order_by("id"))
+    remaining = dict(FollowUpAction.recommendations.through.objects
+                     .filter(followupaction_id__in=[a.pk for a in actions])
+                     .exclude(recommendation_id__in=ids)
+                     .values_list("followupaction_id").annotate(n=Count("id")))
+    for action in actions:
+        action.orphaned = not remaining.get(action.pk)
+    return {"assessments": assessments, "others_assessments": others,
+            "follow_up_actions": actions,
+            "needs_confirmation": bool(others or actions)}
+
+
+@transaction.atomic
+def delete_recommendations(recommendations, *, user=None, reason: str = "deleted") -> int:
+    """Delete recommendations, one transaction: listeners of `touched` (the change feed)
+    hear of it before the rows go, and each deletion is a "-" row of the audit history
+    with who did it. Their assessments, responses and sources go with them (each leaves
+    its own history row); linked follow-up actions stay, unlinked."""
+    from .touch import DELETED, touched
+
+    recommendations = list(recommendations)
+    if not recommendations:
+        return 0
+    ids = [r.pk for r in recommendations]
+    touched(ids, DELETED)
+    # Recompute "asked before" for the States concerned, after the commit.
+    state_ids = set(Review.objects.filter(recommendations__in=ids)
+                    .values_list("state_id", flat=True))
+    for recommendation in recommendations:
+        recommendation._history_user = user
+        recommendation._change_reason = reason
+        for assessment in recommendation.assessments.all():
+            assessment._history_user = user
+            assessment._change_reason = reason
+            assessment.delete()
+        recommendation.delete()
+    for state_id in state_ids:
+        _link_recurring(state_id)
+    return len(ids)

@@ -15,7 +15,9 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.roles import (
     can_edit_recommendations,
@@ -37,6 +39,7 @@ from .forms import (
 from .models import (
     ActionCategory,
     Actor,
+    Assessment,
     FollowUpAction,
     ImplementationStatus,
     Recommendation,
@@ -105,6 +108,8 @@ class ListRow:
         self.government_status = data["government_status"]
         self.civil_society_status = data["civil_society_status"]
         self.recurring = data.get("recurring", False)
+        # The "Updated" column (the row's JSON carries it as an ISO timestamp).
+        self.updated_at = parse_datetime(data.get("updated_at") or "")
         self.get_absolute_url = urls["recommendation"].format(self.pk)
         self.review = SimpleNamespace(
             get_absolute_url=urls["review"].format(data["review"]),
@@ -138,9 +143,10 @@ def theme_choice_groups(selected: set[str] = frozenset()) -> list[dict]:
             chosen.add(canonical or slug)
     labels = dict(ThemeGroup.choices)
     groups: dict[str, list[dict]] = {}
-    for theme in Theme.objects.pickable().order_by("name"):
+    for theme in sorted(Theme.objects.pickable(), key=lambda t: t.localized_name.casefold()):
         groups.setdefault(theme.group, []).append(
-            {"value": theme.slug, "label": theme.name, "selected": theme.slug in chosen})
+            {"value": theme.slug, "label": theme.localized_name,
+             "selected": theme.slug in chosen})
     return [{"label": labels.get(key, key), "options": groups[key]}
             for key in ThemeGroup.values if key in groups]
 
@@ -172,6 +178,13 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
     filterset = RecommendationFilter(
         request.GET or None, queryset=Recommendation.objects.all(), request=request)
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
+    # A filter that is not understood shows no list rather than everything, unfiltered.
+    invalid = filterset.is_bound and not filterset.form.is_valid()
+    if invalid:
+        queryset = queryset.filter(pk__isnull=True)  # .none() cannot become SQL (FastPage)
+    filter_errors = [{"label": filterset.form.fields[name].label or name if name in
+                      filterset.form.fields else name, "messages": errors}
+                     for name, errors in filterset.form.errors.items()] if invalid else []
     source = FastPage(queryset, detail_url_template(request), filtered=is_filtered(request))
     page = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
@@ -182,6 +195,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
                        if k not in ("page", "format", "page_size") for v in values if v])
     return render(request, "recommendations/recommendation_list.html", {
         "filter": filterset, "form": filterset.form, "page_obj": page,
+        "filter_errors": filter_errors,
         "controls": filter_controls(filterset.form),
         "recommendations": rows, "query": query,
         "count_is_estimate": source.count_is_estimate,
@@ -223,6 +237,13 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
     assessments = list(recommendation.assessments.select_related("created_by")
                        .order_by("-assessed_on", "-created_at", "-id"))
+    for actor in (Actor.GOVERNMENT, Actor.CIVIL_SOCIETY):
+        current = next((a for a in assessments if a.actor == actor and a.withdrawn_at is None),
+                       None)
+        if current is not None:
+            current.is_latest = True
+    for assessment in assessments:
+        assessment.can_change = assessment.user_can_change(request.user)
     asked_before, asked_again_count = recurrence.asked_before(recommendation)
     return render(request, "recommendations/recommendation_detail.html", {
         "recommendation": recommendation,
@@ -239,7 +260,31 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "state": recommendation.review.state,
         "similarity_method": similarity.method_label(
             asked_before[0].method if asked_before else None),
+        "asked_before_strong": [link for link in asked_before
+                                if link.likeness != similarity.RELATED],
+        "asked_before_weak": [link for link in asked_before
+                              if link.likeness == similarity.RELATED],
+        "can_mark_wrong": request.user.is_authenticated and (
+            can_edit_recommendations(request.user)
+            or recommendation.user_can_assess(request.user, Actor.GOVERNMENT)),
     })
+
+
+@login_required
+@require_POST
+def mark_match_wrong(request: HttpRequest, pk: int, earlier_pk: int) -> HttpResponse:
+    """"Not the same ask": the match goes from the page and the recurring flag, the mark
+    is kept (recurrence.mark_wrong) for the next recomputation and to tune thresholds."""
+    recommendation = get_object_or_404(Recommendation.objects.select_related("review"), pk=pk)
+    user = request.user
+    if not (can_edit_recommendations(user)
+            or recommendation.user_can_assess(user, Actor.GOVERNMENT)):
+        raise _forbid(_("Only NGO staff, the State's focal point and administrators can "
+                        "mark a match wrong."))
+    if recurrence.mark_wrong(recommendation, earlier_pk, user=user):
+        messages.success(request, _("Marked as a wrong match; thank you. It is no longer "
+                                    "shown, and the mark helps tune the matching."))
+    return redirect(recommendation.get_absolute_url() + "#asked-before")
 
 
 # Editing pages: NGO staff (recommendations, imports, civil-society assessments) and
@@ -357,6 +402,30 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def recommendation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one recommendation (NGO staff and admins). The page lists what goes with it
+    (assessments, others' first) and the follow-up actions it unlinks; when there are any,
+    the person ticks that they have read them before the delete goes through."""
+    recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
+    if not recommendation.user_can_edit(request.user):
+        raise _forbid(_("Only NGO staff and administrators can delete recommendations."))
+    impact = services.deletion_impact([recommendation], user=request.user)
+    error = ""
+    if request.method == "POST":
+        if impact["needs_confirmation"] and request.POST.get("confirm") != "yes":
+            error = _("Tick the box to confirm that what is listed goes too.")
+        else:
+            review = recommendation.review
+            label = recommendation.paragraph or str(recommendation.pk)
+            services.delete_recommendations([recommendation], user=request.user)
+            messages.success(request, _("Recommendation %(p)s deleted.") % {"p": label})
+            return redirect(review)
+    return render(request, "recommendations/recommendation_delete.html", {
+        "recommendation": recommendation, "review": recommendation.review, "error": error,
+        **impact}, status=400 if error else 200)
+
+
+@login_required
 def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.with_related(), pk=pk)
     if not recommendation.user_can_assess(request.user, Actor.CIVIL_SOCIETY):
@@ -398,6 +467,54 @@ def government_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recommendations/assessment_form.html", {
         "form": form, "recommendation": recommendation,
         "heading": _("Update the government status")})
+
+
+def _changeable_assessment(request: HttpRequest, pk: int) -> Assessment:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("recommendation__review__state", "created_by"), pk=pk)
+    if not assessment.user_can_change(request.user):
+        raise _forbid(_("Only the person who entered this status or assessment, or an "
+                        "administrator, can correct or withdraw it."))
+    return assessment
+
+
+@login_required
+def assessment_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an entry of the government's or civil society's history (its author or an
+    admin); the entry as it was stays in its history and in the audit trail."""
+    assessment = _changeable_assessment(request, pk)
+    recommendation = assessment.recommendation
+    government = assessment.actor == Actor.GOVERNMENT
+    form_class = GovernmentStatusForm if government else CivilSocietyAssessmentForm
+    initial = {"status": assessment.status, "comment": assessment.comment,
+               "evidence_url": assessment.evidence_url,
+               "organisation": assessment.organisation, "assessed_on": assessment.assessed_on}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            assessment.correct(user=request.user, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Entry corrected; the earlier version is kept in "
+                                        "its history."))
+            return redirect(recommendation)
+    return render(request, "recommendations/assessment_form.html", {
+        "form": form, "recommendation": recommendation, "assessment": assessment,
+        "heading": _("Correct the government status") if government
+        else _("Correct the civil-society assessment")})
+
+
+@login_required
+@require_POST
+def assessment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _changeable_assessment(request, pk)
+    if assessment.withdrawn_at is None:
+        assessment.withdraw(user=request.user)
+        messages.success(request, _("Entry withdrawn; it stays in the history but no longer "
+                                    "counts as the latest."))
+    return redirect(assessment.recommendation)
 
 
 def _follow_up_state(request: HttpRequest) -> tuple[State | None, Recommendation | None]:

@@ -35,6 +35,7 @@ REFERENCE_DATA_LOADERS = [
     ("reviews.migrations.0002_reference_data", "load"),
     ("recommendations.migrations.0002_reference_data", "load"),
     ("recommendations.migrations.0010_merge_duplicate_themes", "merge"),
+    ("recommendations.migrations.0017_uhri_theme_translations", "load"),
     ("accounts.migrations.0002_role_groups", "create_groups"),
 ]
 

@@ -72,6 +72,12 @@ urlpatterns += [
     path("suggest-tags/", SuggestTagsView.as_view(), name="api-suggest-tags"),
 ]
 
+# Undo of an import job or a paste (imports, issue 23).
+from imports.api import ImportUndoView  # noqa: E402
+
+urlpatterns += [path("imports/<uuid:public_id>/undo/", ImportUndoView.as_view(),
+                     name="api-import-undo")]
+
 # Institutions, indicators and progress reports (progress), issue 25.
 from progress.api import IndicatorViewSet, InstitutionViewSet, ProgressReportViewSet  # noqa: E402
 

@@ -94,6 +94,10 @@ class ImportReport:
     unknown_names: list[dict] = field(default_factory=list)
     aliases_added: list[dict] = field(default_factory=list)
     sample: list[dict] = field(default_factory=list)  # the first rows as read (dry run)
+    # An addendum's responses: set on recommendations, or kept (as ProposedResponse) until
+    # the report comes or a person confirms them; the summary counts both.
+    responses_recorded: int = 0
+    responses_kept: int = 0
 
     @property
     def ok(self) -> bool:
@@ -121,6 +125,8 @@ class ImportReport:
             "errors": list(self.errors),
             "notes": list(self.notes),
             "sample": list(self.sample),
+            "responses_recorded": self.responses_recorded,
+            "responses_kept": self.responses_kept,
         }
 
     def format_text(self) -> str:

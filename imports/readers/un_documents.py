@@ -609,6 +609,7 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
                     "source_paragraph": listed.source_paragraph, "wording": listed.wording,
                     "needs_confirmation": listed.needs_confirmation, "created_by": user})
             existing.pop(paragraph, None)
+            report.responses_kept += 1
             continue
         label = f"{symbol}, para. {listed.source_paragraph}" if listed.source_paragraph \
             else symbol
@@ -637,6 +638,7 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
                                        source_paragraph=listed.source_paragraph, user=user)
         touched([recommendation.pk])
         report.updated += 1
+        report.responses_recorded += 1
     return waiting
 
 
@@ -779,6 +781,9 @@ def _find_review(document: UNDocument, report: ImportReport, *, state_iso3, sess
         review = Review.objects.filter(wg_report_symbol=document.report_symbol).select_related(
             "state", "session").first()
         if review is not None:
+            from imports.undo import capture_reviews
+
+            capture_reviews(review_ids=[review.pk])
             report.notes.append(f"Review: {review}, matched by the report's symbol "
                                 f"{document.report_symbol}")
             return review
@@ -801,6 +806,9 @@ def _find_review(document: UNDocument, report: ImportReport, *, state_iso3, sess
     if found is None:
         report.errors.append({"row": None, "message": f"unknown session number {number}"})
         return None
+    from imports.undo import capture_reviews
+
+    capture_reviews(keys=[(state.pk, found.pk)])
     review = Review.objects.filter(state=state, session=found).first()
     if review is None:
         review = Review(state=state, session=found, wg_report_symbol=document.report_symbol)

@@ -17,8 +17,23 @@
     var select = document.getElementById("id_" + kind);
     return select ? select.querySelector('option[value="' + item.id + '"]') : null;
   }
-  function isChosen(el) { return el && (el.checked || el.selected); }
-  function choose(el) { if (el.type === "checkbox") el.checked = true; else el.selected = true; }
+  function picker(el) {
+    var select = el.closest ? el.closest("select") : null;
+    return select && select.tomselect ? select.tomselect : null;
+  }
+  function isChosen(el) {
+    var ts = el && picker(el);
+    if (ts) return ts.items.indexOf(String(el.value)) !== -1;
+    return el && (el.checked || el.selected);
+  }
+  // Through the searchable picker when there is one: it shows the choice as a chip and
+  // keeps it when another theme is picked (setting option.selected behind its back was
+  // undone by its next change).
+  function choose(el) {
+    var ts = picker(el);
+    if (ts) { ts.addItem(String(el.value)); return; }
+    if (el.type === "checkbox") el.checked = true; else el.selected = true;
+  }
 
   button.addEventListener("click", function () {
     var text = (document.getElementById("id_text") || {}).value || "";

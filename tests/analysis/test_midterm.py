@@ -86,11 +86,11 @@ def test_government_version(client, assessed):
     assert lines[0] == assessed.r1.text
     assert "Recommended by: Brazil, Germany" in lines
     assert any(line.startswith("Response: Supported") for line in lines)
-    assert "Government status: In progress (2025-09-01)" in lines
+    assert "Government status: In progress (Sept. 1, 2025)" in lines
     assert "Government comment: Bill tabled in parliament" in lines
     assert "Evidence: https://example.org/bill" in lines
     assert "Follow-up actions:" in lines
-    assert "Draft the ratification bill — Ministry of Justice — 2026-06-30 — Planned" in lines
+    assert "Draft the ratification bill — Ministry of Justice — June 30, 2026 — Planned" in lines
     text = "\n".join(p.text for p in document.paragraphs)
     assert "No progress seen" not in text and "Civil-society" not in text
 
@@ -99,8 +99,8 @@ def test_civil_society_version_adds_the_assessments(client, assessed):
     client.force_login(make_user("ngo", Role.NGO))
     document = open_docx(client.get(url(assessed.fra, version="civil_society", format="docx")))
     lines = block(document, "Recommendation 45.1")
-    assert "Government status: In progress (2025-09-01)" in lines
-    assert ("Civil-society assessment: Not implemented (2025-10-01), Human Rights League"
+    assert "Government status: In progress (Sept. 1, 2025)" in lines
+    assert ("Civil-society assessment: Not implemented (Oct. 1, 2025), Human Rights League"
             in lines)
     assert "Civil-society comment: No progress seen" in lines
     assert len(document.tables) == 3
@@ -161,5 +161,35 @@ def test_the_report_is_in_the_users_language(client, assessed):
     texts = [p.text for p in document.paragraphs]
     assert texts[0].startswith("Rapport à mi-parcours sur la mise en œuvre des recommandations")
     assert "Résumé" in texts and "Table des matières" in texts
-    assert "Statut selon le gouvernement : En cours (2025-09-01)" in block(document,
+    assert "Statut selon le gouvernement : En cours (1 septembre 2025)" in block(document,
                                                                      "Recommandation 45.1")
+
+
+def test_french_report_has_french_names_canonical_themes_and_dates(client, settings):
+    """Issue 23: State and theme names translated, themes grouped by the canonical theme
+    (a UPR Info label under the UHRI theme it means), dates in French."""
+    import io
+
+    import docx
+    from django.utils import translation
+
+    from analysis import midterm
+    from recommendations.models import Theme
+    from tests.factories import RecommendationFactory, ReviewFactory, session, state
+
+    review = ReviewFactory(state=state("DEU"), session=session(44))
+    label = Theme.objects.get(slug="migrants")  # UPR Info's label for UHRI's "Migrants"
+    rec = RecommendationFactory(review=review, paragraph="140.1",
+                                recommending_states=[state("FRA")])
+    rec.themes.add(label)
+    rec.add_assessment(actor=Actor.GOVERNMENT, status="in_progress",
+                       assessed_on=dt.date(2025, 3, 4))
+    with translation.override("fr"):
+        report = midterm.build(review, version="government", grouping="theme")
+        assert [name for name, _items in report.groups] == ["Migrants"]
+        assert report.groups[0][1][0].states == ["France"]
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(
+            midterm.to_docx(report))).paragraphs)
+    assert "Allemagne" in text
+    assert "4 mars 2025" in text
+    assert "2025-03-04" not in text

@@ -98,15 +98,21 @@ def test_file_input_says_what_it_accepts(client_as):
     assert 'accept=".csv,' in html
 
 
-def test_import_history_lists_everyones_imports_for_editors_only(client_as, users):
+def test_import_history_lists_ones_own_imports_and_all_for_admins(client_as, users):
+    # Issue 23: others' jobs 404 for a non-admin, so the history lists only one's own.
     ImportJob.objects.create(original_name="upr-info.csv", format="upr-info",
                              created_by=users["admin"], report={"created": 7, "updated": 2})
     ImportJob.objects.create(original_name="uhri.xlsx", format="uhri", dry_run=True,
                              created_by=users["ngo"])
+    ImportJob.objects.create(original_name="older.csv", format="upr-info", dry_run=True,
+                             created_by=users["ngo"])
     url = reverse("imports:import_history")
     html = client_as("ngo").get(url).content.decode()
-    assert html.index("uhri.xlsx") < html.index("upr-info.csv")  # newest first
-    assert ">7<" in html and "Dry run" in html
+    assert "uhri.xlsx" in html and "Dry run" in html
+    assert "upr-info.csv" not in html
+    admin = client_as("admin").get(url).content.decode()
+    assert admin.index("older.csv") < admin.index("upr-info.csv")  # newest first
+    assert ">7<" in admin
     assert client_as("focal-fra").get(url).status_code == 403
     assert 'href="/imports/history/"' in client_as("ngo").get(
         reverse("imports:import_upload")).content.decode()

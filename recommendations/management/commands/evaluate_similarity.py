@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from recommendations import similarity
+from recommendations.models import SimilarityFeedback
 
 DEFAULT = Path(settings.BASE_DIR) / "tests" / "recommendations" / "fixtures" / \
     "slovenia_pairs.json"
@@ -17,12 +18,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--fixture", default=str(DEFAULT))
         parser.add_argument("--threshold", type=float, help="Instead of the method's own.")
+        parser.add_argument("--feedback", action="store_true",
+                            help="Add the matches people marked wrong as negative pairs.")
 
-    def handle(self, *args, fixture: str, threshold: float | None = None, **options) -> None:
+    def handle(self, *args, fixture: str, threshold: float | None = None,
+               feedback: bool = False, **options) -> None:
         try:
             pairs = json.loads(Path(fixture).read_text(encoding="utf-8"))["pairs"]
         except (OSError, ValueError, KeyError) as exc:
             raise CommandError(f"Cannot read the pairs in {fixture}: {exc}") from exc
+        if feedback:
+            marked = [{"later": later, "earlier": earlier, "recurring": False}
+                      for later, earlier in SimilarityFeedback.objects.values_list(
+                          "recommendation__text", "earlier__text")]
+            self.stdout.write(f"{len(marked)} pairs marked wrong by users added as negatives")
+            pairs = [*pairs, *marked]
         methods = [similarity.LEXICAL, "trigram"]
         if similarity.semantic_installed():
             methods.append(similarity.SEMANTIC)
