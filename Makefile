@@ -86,7 +86,9 @@ BACKUP ?= backups/upr-$(shell date -u +%Y%m%d-%H%M%S).dump
 backup:
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL=postgres://user@host:port/db"; exit 2; }
 	@mkdir -p $(dir $(BACKUP))
-	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$(DATABASE_URL)"
+	@# The dump holds password hashes and API tokens: readable by its owner only.
+	umask 077 && pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$(DATABASE_URL)"
+	@chmod 600 "$(BACKUP)"
 	@pg_restore --list "$(BACKUP)" >/dev/null && echo "Backup written to $(BACKUP)"
 
 restore:

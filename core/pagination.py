@@ -45,6 +45,10 @@ def decode_cursor(text: str, kinds: Sequence[type]) -> list:
                     raise ValueError
             elif not isinstance(value, kind) or isinstance(value, bool):
                 raise ValueError
+            elif isinstance(value, str) and "\x00" in value:
+                raise ValueError  # PostgreSQL cannot compare a text holding NUL
+            elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+                raise ValueError  # out of bigint range
             out.append(value)
         return out
     except (ValueError, TypeError, orjson.JSONDecodeError):

@@ -36,6 +36,30 @@ if not SECRET_KEY:
             "set SECRET_KEY to a long random string, e.g. the output of "
             "python -c \"import secrets; print(secrets.token_urlsafe(50))\".")
     SECRET_KEY = "dev-only-insecure-key-change-me"
+# Keys that are public (this repository's development key, Django's and the usual
+# placeholders) or too short to resist guessing are refused when DEBUG is off: they
+# sign sessions, password-reset links and CSRF tokens (issue 22).
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_DENY_LIST = {
+    "dev-only-insecure-key-change-me", "changeme", "change-me", "secret", "secret-key",
+    "secretkey", "your-secret-key", "your-secret-key-here", "insecure", "django-insecure",
+    "please-change-me", "abc", "test", "password", "notsecret", "development",
+}
+if not DEBUG:
+    _key = SECRET_KEY.strip()
+    if (_key.lower() in SECRET_KEY_DENY_LIST or _key.startswith("django-insecure")
+            or "dev-only-insecure-key" in _key):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a published or placeholder key. With DEBUG off the app refuses "
+            "to start on it: set SECRET_KEY to a long random string, e.g. the output of "
+            "python -c \"import secrets; print(secrets.token_urlsafe(50))\".")
+    if len(_key) < SECRET_KEY_MIN_LENGTH or len(set(_key)) < 5:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too short or too simple ({len(_key)} characters, "
+            f"{len(set(_key))} distinct). With DEBUG off the app refuses to start on a key "
+            f"under {SECRET_KEY_MIN_LENGTH} characters: set SECRET_KEY to a long random "
+            "string, e.g. the output of "
+            "python -c \"import secrets; print(secrets.token_urlsafe(50))\".")
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the
 # default) trusts no header and uses the connection's address (REMOTE_ADDR); behind
 # one proxy (nginx, a load balancer) set 1. Throttles and login lockouts count per
@@ -81,8 +105,11 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "core.i18n.QueryLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose process_view reads the body: over-size bodies are refused unread.
+    "core.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.throttling.AnonymousPageThrottleMiddleware",
     "accounts.middleware.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -206,6 +233,9 @@ IMPORT_TIME_LIMIT = envint("IMPORT_TIME_LIMIT", 15 * 60)
 # inline; larger files go through `manage.py import_recommendations`.
 IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body any view reads, from Content-Length, before reading it
+# (core.bodylimit: 413 above it); the import upload allows IMPORT_MAX_UPLOAD_BYTES.
+REQUEST_MAX_BODY_BYTES = envint("REQUEST_MAX_BODY_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # E-mail: EMAIL_URL=smtp://user:password@host:port (smtp+tls:// for STARTTLS),
@@ -266,7 +296,8 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, with unknown tokens counted as anonymous requests (issue 22).
+        "accounts.throttling.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["recommendations.permissions.RolePermission"],
@@ -316,6 +347,11 @@ SPECTACULAR_SETTINGS = {
         "FollowUpActionStatusEnum": "recommendations.models.FollowUpActionStatus",
     },
 }
+
+# HTML pages for anonymous visitors, per address (accounts.throttling); "" turns it off.
+THROTTLE_ANON_PAGES = os.environ.get("THROTTLE_ANON_PAGES", "120/minute")
+# Password-reset requests: per address, and per e-mail address asked for.
+THROTTLE_PASSWORD_RESET = os.environ.get("THROTTLE_PASSWORD_RESET", "5/hour")
 
 # API throttle counters live in the cache: with CACHE_URL (Redis) every worker and
 # replica shares them; the per-process default is for development only (each

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import ThrottledPasswordResetView
 from upr_tracker import ops
 
 # Uploaded files (MEDIA_ROOT) are never served by URL: imports are read by the
@@ -16,6 +17,9 @@ urlpatterns = [
     path("recommendations/", include("recommendations.urls")),
     path("analysis/", include("analysis.urls")),
     path("accounts/", include("accounts.urls")),
+    # Before Django's auth URLs: the same name, rate-limited (issue 22).
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(),
+         name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
