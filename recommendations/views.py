@@ -28,6 +28,7 @@ from accounts.roles import (
     focal_state_id,
     is_admin,
 )
+from core.pagination import CappedPaginator
 from reviews.models import Review
 from states.models import State
 from states.names import state_name_by_iso3
@@ -186,7 +187,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         request.GET or None, queryset=Recommendation.objects.all(), request=request)
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
     source = FastPage(queryset, detail_url_template(request), filtered=is_filtered(request))
-    page = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
             "review": _url_template("front:review_detail")}
     page.object_list = rows = [ListRow(orjson.loads(text), urls) for text in page.object_list]

@@ -348,6 +348,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# HTML lists show at most this many pages (core.pagination.CappedPaginator); the API's
+# cursor and the exports reach every row.
+HTML_MAX_PAGES = envint("HTML_MAX_PAGES", 20)
 # HTML pages for anonymous visitors, per address (accounts.throttling); "" turns it off.
 THROTTLE_ANON_PAGES = os.environ.get("THROTTLE_ANON_PAGES", "120/minute")
 # Password-reset requests: per address, and per e-mail address asked for.
