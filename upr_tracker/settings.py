@@ -272,6 +272,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # the next reminder scan picks up whatever could not be queued.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "socket_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
+# Imports have a queue of their own, served by a worker of their own (`make
+# worker-imports`, compose `worker-imports`), so that similarity and reminder work
+# never makes an upload wait, and an import never holds up the rest (issue 22).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+IMPORT_QUEUE = "imports"
+CELERY_TASK_ROUTES = {"*.run_import_job": {"queue": IMPORT_QUEUE}}
+# A worker child that has grown past this (KiB) after a task is replaced by a fresh one:
+# a big import's memory is given back (prefork pool).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("WORKER_MAX_MEMORY_PER_CHILD_KB", 400_000)
+# Seconds between the first edit of a State's recommendations and the recomputation of
+# its recurring links; edits meanwhile are folded into that one run.
+LINK_RECURRING_DELAY = envint("LINK_RECURRING_DELAY", 10)
 REMINDER_SCAN_HOUR = envint("REMINDER_SCAN_HOUR", 6)
 REMINDER_SCAN_MINUTE = envint("REMINDER_SCAN_MINUTE", 0)
 # Days before a deadline at which a reminder goes out; overdue items repeat weekly.
