@@ -19,7 +19,7 @@ CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
 # Vertical tab and form feed are line breaks in Word documents: keep the break.
 _AS_NEWLINE = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
 # The same class for PostgreSQL's regexp_replace (an E'' string).
-SQL_CONTROL_CLASS = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]"
+SQL_CONTROL_CLASS = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\u0080-\u009f]"
 
 
 def strip_control(value: str) -> str:

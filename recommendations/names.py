@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from core import ratelimit
 from states.names import base_language
 
 VERSION_KEY = "name-translations:version"
@@ -19,15 +20,19 @@ def translations(kind: str, language: str | None = None) -> dict[str, str]:
     language = base_language(language)
     if language == "en":
         return {}
-    version = cache.get_or_set(VERSION_KEY, 1, None)
+    # The cache is an optimisation: when it is down (ratelimit.guarded logs it), the
+    # names are read from the database.
+    version = ratelimit.guarded(cache.get_or_set, VERSION_KEY, 1, None)
     cache_key = f"name-translations:{version}:{kind}:{language}"
-    names = cache.get(cache_key)
+    names = (None if version is ratelimit.UNAVAILABLE
+             else ratelimit.guarded(cache.get, cache_key, default=None))
     if names is None:
         names = dict(NameTranslation.objects.filter(kind=kind, language=language)
                      .values_list("key", "name"))
         if kind == NameTranslation.Kind.THEME:
             _share_with_synonyms(names)
-        cache.set(cache_key, names, 3600)
+        if version is not ratelimit.UNAVAILABLE:
+            ratelimit.guarded(cache.set, cache_key, names, 3600)
     return names
 
 
@@ -49,10 +54,13 @@ def _share_with_synonyms(names: dict[str, str]) -> None:
 
 def forget() -> None:
     """Drop every cached name (a new version key makes the old entries unreachable)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+    def bump() -> None:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 2, None)
+
+    ratelimit.guarded(bump)
 
 
 @receiver([post_save, post_delete], sender="recommendations.NameTranslation")
