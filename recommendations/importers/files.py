@@ -256,7 +256,30 @@ def _plausibility(text: str) -> int:
     return score
 
 
-SUPPORTED_ENCODINGS = "UTF-8, UTF-16, Windows-1252 (cp1252), Mac Roman"
+SUPPORTED_ENCODINGS = ("UTF-8, UTF-16, Windows-1252 (cp1252), Mac Roman, and, detected by "
+                       "charset-normalizer, Cyrillic (Windows-1251, KOI8-R, ISO 8859-5) "
+                       "and Japanese (Shift-JIS, EUC-JP)")
+# Encodings charset-normalizer is asked to choose among; those that are not Latin are
+# used when it picks them (a Latin pick goes through the plausibility check above).
+DETECTED_ENCODINGS = ("cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "iso8859_5",
+                      "shift_jis", "cp932", "euc_jp", "gb18030", "big5", "euc_kr")
+NON_LATIN_ENCODINGS = frozenset({"cp1251", "koi8_r", "iso8859_5", "shift_jis", "cp932",
+                                 "euc_jp"})
+ENCODING_NAMES = {"cp1250": "Windows-1250 (Central European)",
+                  "cp1251": "Windows-1251 (Cyrillic)", "koi8_r": "KOI8-R (Cyrillic)",
+                  "iso8859_5": "ISO 8859-5 (Cyrillic)", "shift_jis": "Shift-JIS (Japanese)",
+                  "cp932": "Shift-JIS (Japanese)", "euc_jp": "EUC-JP (Japanese)",
+                  "gb18030": "GB18030 (Chinese)", "big5": "Big5 (Chinese)",
+                  "euc_kr": "EUC-KR (Korean)"}
+
+
+def guess_encoding(raw: bytes) -> str | None:
+    """charset-normalizer's best guess among DETECTED_ENCODINGS (Python codec name),
+    from the first 256 KB; None when it has none."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:256 * 1024], cp_isolation=list(DETECTED_ENCODINGS)).best()
+    return best.encoding if best is not None else None
 
 
 def decode_text(raw: bytes) -> tuple[str, str]:
@@ -285,6 +308,16 @@ def decode_text(raw: bytes) -> tuple[str, str]:
         return _no_nul(raw.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
+    guess = guess_encoding(raw)
+    if guess in NON_LATIN_ENCODINGS:
+        # Cyrillic and Japanese files decode "fine" as cp1252 or Mac Roman, into
+        # mojibake (`õËÒÅÐÉÔØ`): charset-normalizer tells them apart (issue 22).
+        try:
+            text = raw.decode(guess)
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and not _has_control_characters(text):
+            return _no_nul(text), guess
     candidates: list[tuple[int, int, str, str]] = []
     for preference, encoding in enumerate(("cp1252", "mac_roman")):
         try:
@@ -294,8 +327,10 @@ def decode_text(raw: bytes) -> tuple[str, str]:
         candidates.append((_plausibility(text), -preference, text, encoding))
     best = max(candidates) if candidates else None
     if best is None or best[0] < 0 or _has_control_characters(best[2]):
+        likely = (f" It looks like {ENCODING_NAMES.get(guess, guess)}."
+                  if guess and guess not in ("cp1252", "mac_roman") else "")
         raise ImportFailed(f"The file's text encoding cannot be recognised (tried "
-                           f"{SUPPORTED_ENCODINGS}); none reads as text. Save it as "
+                           f"{SUPPORTED_ENCODINGS}); none reads as text.{likely} Save it as "
                            "\"CSV UTF-8\" and retry.")
     _score, _pref, text, encoding = best
     return _no_nul(text), encoding
