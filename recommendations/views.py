@@ -772,7 +772,8 @@ def import_aliases(request: HttpRequest, public_id) -> HttpResponse:
     with transaction.atomic():
         for name, state in chosen:
             try:
-                saved += State.objects.add_alias(name, state) is not None
+                saved += State.objects.add_alias(name, state, user=request.user,
+                                                 via="import page") is not None
             except ValueError as exc:
                 messages.error(request, _("%(name)s: %(problem)s") % {
                     "name": name, "problem": exc})

@@ -246,6 +246,7 @@ class StateQuerySet(models.QuerySet):
                 raise ValueError(f"{cleaned!r} already means {known.name}")
             return None
         alias = StateAlias(state=state, name=cleaned, created_by=user)
+        alias.via = via
         alias.save()
         return alias
 
@@ -354,7 +355,8 @@ class StateAlias(models.Model):
         created = self.pk is None
         super().save(*args, **kwargs)
         logging.getLogger("states.aliases").info(
-            "State alias %r -> %s %s by %s at %s", self.name, self.state.iso3,
+            "State alias %r -> %s %s by %s at %s%s", self.name, self.state.iso3,
             "added" if created else "changed",
             getattr(self.created_by, "username", None) or "(no user)",
-            self.created_at.isoformat() if self.created_at else "?")
+            self.created_at.isoformat() if self.created_at else "?",
+            f" (from the {self.via})" if getattr(self, "via", "") else "")

@@ -801,11 +801,16 @@ def run(parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
     try:
         with transaction.atomic():
             for name, state in (new_aliases or {}).items():
-                if State.objects.add_alias(name, state) is not None:
+                if State.objects.add_alias(name, state, user=user,
+                                           via="import") is not None:
                     report.aliases_added.append({"name": name, "iso3": state.iso3})
             importer.write(plans)
             if dry_run:
                 transaction.set_rollback(True)
+    except ValueError as exc:  # an alias refused (too long, or another State's name)
+        report.created = report.updated = report.unchanged = 0
+        report.errors.append({"row": None, "message": f"alias refused: {exc}"})
+        return
     except DatabaseError as exc:
         report.created = report.updated = report.unchanged = 0
         report.errors.append({"row": None, "message": f"database refused the import: {exc}"})
