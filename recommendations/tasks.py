@@ -7,21 +7,8 @@ from django.db import transaction
 
 from core import ratelimit
 from core.tasks import BROKER_ERRORS
-from recommendations.importers import jobs
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(acks_late=True, soft_time_limit=settings.IMPORT_TIME_LIMIT,
-             time_limit=settings.IMPORT_TIME_LIMIT + 60)
-def run_import_job(job_id: int) -> None:
-    """Import the file of an ImportJob; does nothing if the job has finished already.
-
-    Past the soft time limit the import is interrupted (its transaction rolls back)
-    and the job is marked failed with the reason; the hard limit kills the worker
-    process, and the redelivered task then fails the job (jobs._claim).
-    """
-    jobs.run_import_job(job_id)
 
 
 def _pending_key(state_id: int) -> str:
@@ -57,9 +44,3 @@ def _queue_once(state_id: int, delay: int) -> None:
     except BROKER_ERRORS as exc:
         ratelimit.guarded(cache.delete, _pending_key(state_id))
         logger.warning("Could not queue link_recurring(%s): %s", state_id, exc)
-
-
-@shared_task
-def scan_import_jobs() -> int:
-    """Fail import jobs whose worker was lost (every few minutes, from beat)."""
-    return jobs.fail_stale_jobs()
