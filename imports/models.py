@@ -73,6 +73,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the process running the import (imports.jobs): a
+    # running job whose heartbeat stops has lost its worker, and is failed at once.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "recommendations_importjob"

@@ -226,10 +226,21 @@ IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_MEMBER_BYTES = envint("IMPORT_MAX_MEMBER_BYTES", 60 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
+# Per XML part of a .xlsx/.docx, counted while streaming before anything is built:
+# paragraphs, and elements of any kind; per PDF, characters of extracted text.
+IMPORT_MAX_PARAGRAPHS = envint("IMPORT_MAX_PARAGRAPHS", 100_000)
+IMPORT_MAX_XML_ELEMENTS = envint("IMPORT_MAX_XML_ELEMENTS", 2_000_000)
+IMPORT_MAX_PDF_CHARACTERS = envint("IMPORT_MAX_PDF_CHARACTERS", 10_000_000)
 # An import runs in the Celery worker, never in a web request: killed after the soft
 # limit (the job is marked failed with the reason); a job still "running" this long
 # after it started is failed by the next scan.
 IMPORT_TIME_LIMIT = envint("IMPORT_TIME_LIMIT", 15 * 60)
+# The process running an import writes a heartbeat every IMPORT_HEARTBEAT_INTERVAL
+# seconds; a "running" job silent for IMPORT_HEARTBEAT_TIMEOUT seconds lost its worker
+# (killed, out of memory) and is failed: by its page as soon as it is looked at, and
+# by the scan every minute.
+IMPORT_HEARTBEAT_INTERVAL = float(os.environ.get("IMPORT_HEARTBEAT_INTERVAL", "5"))
+IMPORT_HEARTBEAT_TIMEOUT = envint("IMPORT_HEARTBEAT_TIMEOUT", 60)
 # Without a broker (development) the upload page imports only files this small,
 # inline; larger files go through `manage.py import_recommendations`.
 IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
@@ -303,7 +314,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "stale-import-scan": {
         "task": "imports.tasks.scan_import_jobs",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*"),
     },
 }
 

@@ -54,6 +54,18 @@ def max_member_bytes() -> int:
     return getattr(settings, "IMPORT_MAX_MEMBER_BYTES", MAX_MEMBER_BYTES)
 
 
+def max_paragraphs() -> int:
+    return getattr(settings, "IMPORT_MAX_PARAGRAPHS", 100_000)
+
+
+def max_xml_elements() -> int:
+    return getattr(settings, "IMPORT_MAX_XML_ELEMENTS", 2_000_000)
+
+
+class _TooMany(Exception):
+    pass
+
+
 def max_rows() -> int:
     return getattr(settings, "IMPORT_MAX_ROWS", MAX_ROWS)
 
@@ -180,11 +192,32 @@ def _scan_xml(stream, name: str) -> None:
     parser.EntityDeclHandler = forbid
     parser.UnparsedEntityDeclHandler = forbid
     parser.ExternalEntityRefHandler = forbid
+    # Elements and paragraphs are counted as they stream past: a small .docx can expand
+    # to millions of paragraphs, which python-docx would then hold in memory (2.25 GB
+    # for 1.8 million, issue 22). Past either cap the file is refused here, unparsed.
+    element_cap, paragraph_cap = max_xml_elements(), max_paragraphs()
+    counts = [0, 0]
+
+    def start(tag, _attributes):
+        counts[0] += 1
+        if tag == "p" or tag.endswith(":p"):
+            counts[1] += 1
+            if counts[1] > paragraph_cap:
+                raise _TooMany("paragraphs", paragraph_cap)
+        if counts[0] > element_cap:
+            raise _TooMany("XML elements", element_cap)
+
+    parser.StartElementHandler = start
     try:
         parser.ParseFile(stream)
     except _Forbidden:
         raise ImportFailed(f"Archive member {name} declares a DTD or entities; such files "
                            "are refused.") from None
+    except _TooMany as exc:
+        what, cap = exc.args
+        raise ImportFailed(f"Archive member {name} holds more than {cap:,} {what}; at most "
+                           f"{cap:,} can be imported (IMPORT_MAX_PARAGRAPHS, "
+                           "IMPORT_MAX_XML_ELEMENTS). Split the document.") from None
     except expat.ExpatError as exc:
         raise ImportFailed(f"Archive member {name} is not well-formed XML: {exc}") from exc
 
