@@ -239,6 +239,8 @@ IMPORT_TIME_LIMIT = envint("IMPORT_TIME_LIMIT", 15 * 60)
 # seconds; a "running" job silent for IMPORT_HEARTBEAT_TIMEOUT seconds lost its worker
 # (killed, out of memory) and is failed: by its page as soon as it is looked at, and
 # by the scan every minute.
+# No statement of an import's transaction may run, nor the transaction sit idle, longer.
+IMPORT_TRANSACTION_TIMEOUT = envint("IMPORT_TRANSACTION_TIMEOUT", 300)
 IMPORT_HEARTBEAT_INTERVAL = float(os.environ.get("IMPORT_HEARTBEAT_INTERVAL", "5"))
 IMPORT_HEARTBEAT_TIMEOUT = envint("IMPORT_HEARTBEAT_TIMEOUT", 60)
 # Without a broker (development) the upload page imports only files this small,
