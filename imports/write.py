@@ -105,13 +105,12 @@ class NearIndex:
     index from each word to the records that use it (issue 22: near matching compared
     every pair, 154 s of CPU for 1,000 rows against 5,000).
 
-    Two texts at least 90 % alike (difflib ratio) differ in a tenth of their characters
-    at most, so they share nearly all their words; `candidates` returns the records that
-    share at least one of the text's RAREST_WORDS rarest words (fewest records in the
-    review), in the order of `existing`, so that ties resolve as before.
+    Two texts at least 90 % alike (difflib ratio) share most of their words, so only
+    the records that share at least a third of the text's informative words (those in
+    at most half the review's records) are candidates; a text that shares no word with
+    a record cannot be 90 % alike to it. Candidates come in the order of `existing`,
+    so that ties resolve as before.
     """
-
-    RAREST_WORDS = 4
 
     def __init__(self, records) -> None:
         self.records: dict[int, list[tuple[dict, str]]] = defaultdict(list)
@@ -124,15 +123,22 @@ class NearIndex:
             review.append((r, text))
 
     def candidates(self, review_id: int, text: str) -> list[tuple[dict, str]]:
+        from itertools import chain
+
         review = self.records.get(review_id)
         if not review:
             return []
         postings = self.words[review_id]
-        known = sorted((len(postings[w]), w) for w in set(text.split()) if w in postings)
-        positions: set[int] = set()
-        for _count, word in known[:self.RAREST_WORDS]:
-            positions.update(postings[word])
-        return [review[i] for i in sorted(positions)]
+        known = [w for w in set(text.split()) if w in postings]
+        if not known:
+            return []
+        common = max(8, len(review) // 2)
+        informative = [w for w in known if len(postings[w]) <= common]
+        if not informative:  # nothing but very common words: every record is a candidate
+            return review
+        shared = Counter(chain.from_iterable(postings[w] for w in informative))
+        need = max(1, len(informative) // 3)
+        return [review[i] for i in sorted(shared) if shared[i] >= need]
 
 
 def find_matches(plans: list[tuple[Planned, int]], existing: dict[int, dict], *,
