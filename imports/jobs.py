@@ -80,9 +80,9 @@ def _claim(job_id: int) -> ImportJob | None:
         return job
 
 
-WORKER_LOST = ("The worker importing this file stopped before it finished (it was killed, "
-               "or ran out of memory). Nothing was saved. Start the import again; if it "
-               "stops again, split the file or import it with the command line.")
+WORKER_LOST = ("This import stopped before it finished: its worker was lost (killed, or "
+               "out of memory). Nothing was saved. Start the import again; if it stops "
+               "again, split the file or import it with the command line.")
 
 
 def heartbeat_timeout() -> dt.timedelta:
