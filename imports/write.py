@@ -106,7 +106,7 @@ class NearIndex:
     every pair, 154 s of CPU for 1,000 rows against 5,000).
 
     Two texts at least 90 % alike (difflib ratio) share most of their words, so only
-    the records that share at least a third of the text's informative words (those in
+    the records that share at least a quarter of the text's informative words (those in
     at most half the review's records) are candidates; a text that shares no word with
     a record cannot be 90 % alike to it. Candidates come in the order of `existing`,
     so that ties resolve as before.
@@ -137,7 +137,7 @@ class NearIndex:
         if not informative:  # nothing but very common words: every record is a candidate
             return review
         shared = Counter(chain.from_iterable(postings[w] for w in informative))
-        need = max(1, len(informative) // 3)
+        need = max(1, len(informative) // 4)
         return [review[i] for i in sorted(shared) if shared[i] >= need]
 
 

@@ -65,9 +65,9 @@ def test_start_import_job_runs_inline_when_the_broker_is_down(slovenia_c3, monke
     monkeypatch.setattr(run_import_job, "delay", unreachable)
     job = ImportJob(original_name="upr.csv", dry_run=True)
     job.file.save("upr.csv", ContentFile(
-        "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\r\n"
-        "France,WEOG,EU,Combat hate speech online,Germany,WEOG,EU,Accepted,4,Media,43"
-        .encode()), save=False)
+        b"To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\r\n"
+        b"France,WEOG,EU,Combat hate speech online,Germany,WEOG,EU,Accepted,4,Media,43"
+), save=False)
     job.save()
     with django_capture_on_commit_callbacks(execute=True):
         start_import_job(job)
