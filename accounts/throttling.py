@@ -59,7 +59,13 @@ class RoleRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.rate is None:
             return True
-        return self._check()
+        allowed = self._check()
+        if getattr(self, "history", None) is not None and hasattr(self, "now"):
+            # For core.http.RateLimitHeadersMiddleware: limit, remaining, seconds to reset.
+            reset = (self.history[-1] + self.duration - self.now) if self.history else 0
+            request._request.rate_limit = (self.num_requests,
+                                           self.num_requests - len(self.history), reset)
+        return allowed
 
     def allow_anonymous(self, request) -> bool:
         """The anonymous rate for the client's address, whoever the request claims
@@ -73,6 +79,7 @@ class RoleRateThrottle(SimpleRateThrottle):
     def _check(self) -> bool:
         history = ratelimit.guarded(self.cache.get, self.key, [])
         if history is ratelimit.UNAVAILABLE:
+            self.history = None
             return True  # fail open: the cache is down (logged by core.ratelimit)
         self.history = history
         self.now = self.timer()

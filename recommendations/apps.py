@@ -15,7 +15,12 @@ class RecommendationsConfig(AppConfig):
         from django.db.models.signals import pre_save
 
         from core.text import strip_control_fields
-        from recommendations import names  # noqa: F401  (cache invalidation signals)
+        from recommendations import (
+            names,  # noqa: F401  (cache invalidation signals)
+            write_hooks,
+        )
+
+        write_hooks.connect()
 
         def clean(sender, instance, **kwargs) -> None:
             strip_control_fields(instance)

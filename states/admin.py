@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import State, StateAlias
+from .models import Institution, State, StateAlias
 
 
 class StateAliasInline(admin.TabularInline):
@@ -40,3 +40,13 @@ class StateAliasAdmin(admin.ModelAdmin):
         if obj.pk is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+    list_select_related = ["state"]
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "state"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "state__name", "state__iso3"]
+    autocomplete_fields = ["state"]
+    list_select_related = ["state"]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('states', '0003_un_document_names'),
+        ('states', '0004_institution'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
