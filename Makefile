@@ -6,7 +6,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-semantic bench load lint check messages untranslated worker beat backup restore clean
+.PHONY: run test test-semantic bench load lint check messages untranslated worker worker-imports beat backup restore clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,8 +71,12 @@ messages: $(VENV)/.installed
 untranslated: $(VENV)/.installed
 	$(PY) scripts/untranslated.py
 
+# Two workers: the default queue (reminders, similarity), and imports on their own.
 worker: $(VENV)/.installed
-	$(VENV)/bin/celery -A upr_tracker worker -l info
+	$(VENV)/bin/celery -A upr_tracker worker -l info --queues=celery
+
+worker-imports: $(VENV)/.installed
+	$(VENV)/bin/celery -A upr_tracker worker -l info --queues=imports --concurrency=1 --hostname=imports@%h
 
 beat: $(VENV)/.installed
 	$(VENV)/bin/celery -A upr_tracker beat -l info
@@ -86,7 +90,9 @@ BACKUP ?= backups/upr-$(shell date -u +%Y%m%d-%H%M%S).dump
 backup:
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL=postgres://user@host:port/db"; exit 2; }
 	@mkdir -p $(dir $(BACKUP))
-	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$(DATABASE_URL)"
+	@# The dump holds password hashes and API tokens: readable by its owner only.
+	umask 077 && pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$(DATABASE_URL)"
+	@chmod 600 "$(BACKUP)"
 	@pg_restore --list "$(BACKUP)" >/dev/null && echo "Backup written to $(BACKUP)"
 
 restore:

@@ -29,7 +29,7 @@ if "$WORK/venv/bin/python" -c "import pytest" 2>/dev/null; then
   fail "pytest is importable: this venv is not a production install"
 fi
 
-export DEBUG=0 SECRET_KEY="smoke-$(date +%s)-$RANDOM-$RANDOM-not-for-production"
+export DEBUG=0 SECRET_KEY="smoke-$(date +%s)-$RANDOM-$RANDOM-not-for-production-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d " \n")"
 export ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DBNAME"
 export CELERY_BROKER_URL="redis://127.0.0.1:6379/$REDIS_DB"

@@ -1,19 +1,27 @@
-"""The profile page: roles, the API token, notification preferences."""
+"""The profile page: roles, the API token, notification preferences; the throttled
+password reset."""
+
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
+from core import ratelimit
+from core.net import client_ip
+
 from .forms import NotificationPreferencesForm
 from .models import Profile
 from .roles import Role, roles_of
+from .throttling import too_many
 
 
 def _profile(user) -> Profile:
@@ -60,3 +68,28 @@ def api_token(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Your API token was created."))
     return redirect("accounts:profile")
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, rate-limited (issue 22): per client address
+    (`THROTTLE_PASSWORD_RESET`, past it a 429 with Retry-After) and per e-mail address
+    asked for (past it nothing more is sent, and the page answers as usual, so the
+    limit tells nobody whether the address has an account)."""
+
+    def post(self, request, *args, **kwargs):
+        rate = settings.THROTTLE_PASSWORD_RESET
+        if rate:
+            wait = ratelimit.hit(f"password-reset-ip:{client_ip(request)}", rate)
+            if wait is not None:
+                return too_many(request, wait, _(
+                    "Too many password reset requests from your address. Please try "
+                    "again later."))
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        rate = settings.THROTTLE_PASSWORD_RESET
+        email = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        if rate and ratelimit.hit(f"password-reset-email:{digest}", rate) is not None:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)

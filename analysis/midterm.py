@@ -23,6 +23,7 @@ from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, focal_state_id, has_role, is_admin
+from core.text import strip_control
 from progress.models import Indicator, ProgressReport
 from recommendations.models import (
     Actor,
@@ -201,16 +202,19 @@ def to_docx(report: Report) -> bytes:
     from docx.shared import Pt
 
     document = docx.Document()
-    document.core_properties.title = report.title
+    # Any text from the database may hold control characters (typed or imported before
+    # they were stripped on input): python-docx refuses them (issue 22), so `_t` cleans
+    # every value that is not a fixed string of ours.
+    document.core_properties.title = _t(report.title)
     document.core_properties.language = get_language() or ""
-    document.add_heading(report.title, level=0)
+    document.add_heading(_t(report.title), level=0)
     review = report.review
     intro = document.add_paragraph()
     intro.add_run(_("Draft, %(version)s, generated on %(date)s by UPR Tracker. ") % {
         "version": version_label(report.version), "date": date_format(timezone.localdate())})
     if review.wg_report_symbol:
         intro.add_run(_("Working Group report: %(symbol)s. ") % {
-            "symbol": review.wg_report_symbol})
+            "symbol": _t(review.wg_report_symbol)})
     if report.grouping == "theme":
         intro.add_run(_("Each recommendation appears once, under its first theme."))
 
@@ -233,17 +237,17 @@ def to_docx(report: Report) -> bytes:
         document.add_paragraph(
             ngettext("%(number)s. %(name)s (%(count)s recommendation)",
                      "%(number)s. %(name)s (%(count)s recommendations)", len(items)) % {
-                "number": number, "name": name, "count": len(items)},
+                "number": number, "name": _t(name), "count": len(items)},
             style="List Paragraph")
 
     for number, (name, items) in enumerate(report.groups, 1):
-        document.add_heading(f"{number}. {name}", level=1)
+        document.add_heading(f"{number}. {_t(name)}", level=1)
         for item in items:
             rec = item.recommendation
             document.add_heading(
-                _("Recommendation %(paragraph)s") % {"paragraph": rec.paragraph or rec.pk},
+                _("Recommendation %(paragraph)s") % {"paragraph": _t(rec.paragraph) or rec.pk},
                 level=2)
-            quote = document.add_paragraph(rec.text, style="Quote")
+            quote = document.add_paragraph(_t(rec.text), style="Quote")
             quote.runs[0].font.size = Pt(11)
             _line(document, _("Recommended by"), ", ".join(item.states) or "—")
             if len(item.themes) > 1 or report.grouping != "theme":
@@ -268,7 +272,7 @@ def to_docx(report: Report) -> bytes:
             if item.actions:
                 document.add_paragraph(_("Follow-up actions:"))
                 for action in item.actions:
-                    document.add_paragraph(_action_text(action), style="List Bullet")
+                    document.add_paragraph(_t(_action_text(action)), style="List Bullet")
             else:
                 _line(document, _("Follow-up actions"), _("none recorded"))
     buffer = io.BytesIO()
@@ -343,7 +347,11 @@ def _indicators_docx(document, report: Report) -> None:
 def _line(document, label: str, value: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.add_run(pgettext("label: value", "%(label)s: ") % {"label": label}).bold = True
-    paragraph.add_run(value)
+    paragraph.add_run(_t(value))
+
+
+def _t(value) -> str:
+    return strip_control("" if value is None else str(value))
 
 
 # CSV ----------------------------------------------------------------------------------
@@ -395,7 +403,7 @@ def csv_rows(report: Report) -> list[list[str]]:
 
 def _guard(value) -> str:
     """No spreadsheet formula from a cell (as the recommendations export does)."""
-    text = "" if value is None else str(value)
+    text = strip_control("" if value is None else str(value))  # before the guard
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 

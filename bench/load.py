@@ -56,6 +56,7 @@ def server_env(database_url: str, port: int, workers: int) -> dict[str, str]:
         "SECRET_KEY": env.get("SECRET_KEY") or "load-test-only-" + uuid.uuid4().hex * 2,
         "ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SETTINGS_MODULE": "upr_tracker.settings",
         "THROTTLE_ANON": "10000000/minute", "THROTTLE_USER": "10000000/minute",
+        "THROTTLE_ANON_PAGES": "10000000/minute",
         "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers),
         "GUNICORN_ACCESSLOG": "/dev/null", "STATIC_ROOT": str(ROOT / "staticfiles"),
     })
@@ -244,6 +245,35 @@ def stop(server: subprocess.Popen) -> str:
         return server.communicate()[1] or ""
 
 
+def start_redis(port: int) -> subprocess.Popen:
+    """A redis-server of the run's own on loopback (the cache: throttle counters), so
+    that --stop-redis-after can stop it without touching anyone else's."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if not binary:
+        raise SystemExit("--redis needs redis-server on PATH")
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import socket
+
+    for _ in range(100):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return process
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"redis-server did not start on port {port}")
+
+
+async def stop_redis_later(process: subprocess.Popen, after: float, log: list) -> None:
+    await asyncio.sleep(after)
+    process.terminate()
+    log.append(time.monotonic())
+    print(f"Redis (the cache) stopped after {after:.0f} s", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -256,9 +286,19 @@ def main(argv: list[str] | None = None) -> int:
                                                                   DEFAULT_DB))
     parser.add_argument("--output", default=str(ROOT / "bench-results" / "load.json"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--redis-port", type=int, default=0,
+                        help="start a redis-server of the run's own on this port as the "
+                             "cache (CACHE_URL, DB 4)")
+    parser.add_argument("--stop-redis-after", type=float, default=None, metavar="SECONDS",
+                        help="with --redis-port: stop that Redis this long into the run "
+                             "(no request may then fail with a 5xx)")
     args = parser.parse_args(argv)
 
     env = server_env(args.database_url, args.port, args.workers)
+    redis_process = None
+    if args.redis_port:
+        redis_process = start_redis(args.redis_port)
+        env["CACHE_URL"] = f"redis://127.0.0.1:{args.redis_port}/4"
     data = prepare(args, env)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     server = subprocess.Popen(
@@ -272,15 +312,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Load: {args.clients} clients for {args.duration:.0f} s against gunicorn "
               f"({args.workers} gthread workers) on {base}", flush=True)
         run = Run(base, data, args.clients, args.seed)
-        elapsed = asyncio.run(run.run(args.duration))
+        stopped: list[float] = []
+
+        async def drive() -> float:
+            if redis_process is not None and args.stop_redis_after is not None:
+                asyncio.get_running_loop().create_task(
+                    stop_redis_later(redis_process, args.stop_redis_after, stopped))
+            return await run.run(args.duration)
+
+        elapsed = asyncio.run(drive())
     finally:
         server_log = stop(server)
+        if redis_process is not None and redis_process.poll() is None:
+            redis_process.terminate()
+            redis_process.wait(10)
     lost = verify(run)
 
     total = sum(len(t) for t in run.times.values())
     report = {"clients": args.clients, "duration_s": round(elapsed, 1),
               "gunicorn_workers": args.workers, "recommendations": args.recommendations,
-              "requests": total, "throughput_rps": round(total / elapsed, 1), "types": {}}
+              "requests": total, "throughput_rps": round(total / elapsed, 1), "types": {},
+              "cache": "redis" if redis_process is not None else "per process",
+              "redis_stopped_after_s": args.stop_redis_after if stopped else None}
     print(f"\n{'request':24}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
           "  statuses")
     for kind, _ in MIX:

@@ -57,8 +57,9 @@ _ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,10})"\s*$')
 def expected_version(request, body_version: int | None) -> int | None:
     """The version the client edited: If-Match first, else the body's `version`.
 
-    None means the client did not say; the edit then applies to the row as read in
-    this request (still atomic, see core.versioning.claim_version). An If-Match that is
+    None means the client did not say; the edit then applies to the row as it is
+    when the edit's transaction locks it: the last writer wins, and no racer is
+    refused (core.versioning.claim_version). An If-Match that is
     no version of ours cannot match, so it is a 412 as HTTP says.
     """
     header = request.headers.get("If-Match")

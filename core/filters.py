@@ -22,10 +22,10 @@ class CodeMultipleChoiceField(ModelMultipleChoiceField):
         if value and low_high:
             # A number the column cannot hold would make the database raise: no choice.
             for item in value:
-                try:
-                    ok = low_high[0] <= int(str(item)) <= low_high[1]
-                except ValueError:
-                    ok = False
+                text = str(item).strip()
+                # ASCII digits only: int() also reads "٣" (Arabic-Indic three) as 3.
+                ok = (text.lstrip("-").isascii() and text.lstrip("-").isdigit()
+                      and low_high[0] <= int(text) <= low_high[1])
                 if not ok:
                     raise forms.ValidationError(self.error_messages["invalid_choice"],
                                                 code="invalid_choice", params={"value": item})
@@ -40,10 +40,20 @@ class CodeMultipleChoiceField(ModelMultipleChoiceField):
         return (-(2**63) if low is None else low, 2**63 - 1 if high is None else high)
 
 
+class AsciiIntegerField(forms.IntegerField):
+    """An integer written in ASCII digits: Django's IntegerField (through int()) also
+    takes "٣" or "３" as 3, which no client means as an id."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not value.strip().lstrip("+-").isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class IdFilter(filters.NumberFilter):
     """A row id: an integer in range, so fuzzed numbers are a 400, not an overflow."""
 
-    field_class = forms.IntegerField
+    field_class = AsciiIntegerField
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("min_value", 1)

@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 import orjson
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +82,10 @@ def decode_cursor(text: str, kinds: Sequence[type]) -> list:
                     raise ValueError
             elif not isinstance(value, kind) or isinstance(value, bool):
                 raise ValueError
+            elif isinstance(value, str) and "\x00" in value:
+                raise ValueError  # PostgreSQL cannot compare a text holding NUL
+            elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+                raise ValueError  # out of bigint range
             out.append(value)
         return out
     except (ValueError, TypeError, orjson.JSONDecodeError):
@@ -180,3 +186,27 @@ class KeysetPagination(PageNumberPagination):
                 "cost what the first costs.")),
             "schema": {"type": "string"},
         }]
+
+
+class CappedPaginator(Paginator):
+    """Django's paginator for HTML pages, limited to `max_pages` (settings.HTML_MAX_PAGES)
+    pages: `?page=1513` costs an OFFSET over every earlier row, which anonymous clients
+    could request in a loop (issue 22). A page past the cap shows the last allowed page;
+    `capped` says the list goes on (the template then points at the filters and the
+    export, which stream everything)."""
+
+    def __init__(self, object_list, per_page, max_pages: int | None = None, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.max_pages = max_pages or settings.HTML_MAX_PAGES
+
+    @property
+    def uncapped_num_pages(self) -> int:
+        return super().num_pages
+
+    @property
+    def num_pages(self) -> int:
+        return min(super().num_pages, self.max_pages)
+
+    @property
+    def capped(self) -> bool:
+        return super().num_pages > self.max_pages

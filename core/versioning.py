@@ -20,11 +20,19 @@ def claim_version(obj: models.Model, expected_version: int | None) -> None:
     lets exactly one of them match a row. Call it inside the edit's transaction,
     before writing the other fields, so a refused edit writes nothing.
     `expected_version=None` means the caller does not know the version (an API
-    client without If-Match): it is accepted only against the version in `obj`,
-    as loaded in this request.
+    client without If-Match or `version`): the edit applies to the row as it is now,
+    i.e. the last writer wins (README, "Deploying safely"). The row is locked until
+    the transaction ends, so concurrent writers apply one after the other and each
+    gets a version of its own; none is refused.
     """
     model = type(obj)
-    expected = obj.version if expected_version is None else expected_version
+    if expected_version is None:
+        current = (model.objects.select_for_update().values_list("version", flat=True)
+                   .get(pk=obj.pk))
+        model.objects.filter(pk=obj.pk).update(version=current + 1)
+        obj.version = current + 1
+        return
+    expected = expected_version
     updated = model.objects.filter(pk=obj.pk, version=expected).update(version=F("version") + 1)
     if not updated:
         raise StaleEdit(model.objects.get(pk=obj.pk))

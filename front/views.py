@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import focal_state_id, is_admin
+from core.pagination import CappedPaginator
 from recommendations.models import FollowUpAction, ImplementationStatus, Recommendation, Response
 from recommendations.recurrence import recurrence_by_cycle
 from recommendations.services import received_and_made_by_state
@@ -92,7 +92,7 @@ def my_state(request: HttpRequest) -> HttpResponse:
         listing = listing.filter(government_status=status)
     else:
         status = ""
-    page = Paginator(listing, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(listing, 50).get_page(request.GET.get("page"))
     soon_days = max(settings.REMINDER_LEAD_DAYS, default=30)
     actions = FollowUpAction.objects.filter(state=state).annotate(
         recommendation_count=Count("recommendations"))

@@ -9,7 +9,7 @@ from recommendations.models import Response, Theme
 from states.models import State
 
 from .readers import FORMATS
-from .uploads import validate_upload
+from .uploads import is_document, validate_upload
 
 
 class PasteForm(forms.Form):
@@ -79,4 +79,10 @@ class ImportUploadForm(forms.Form):
                 % {"mb": round(settings.IMPORT_INLINE_MAX_BYTES / 1048576, 1)},
                 code="needs_worker")
         validate_upload(upload)  # raises ValidationError with a readable message
+        if not settings.CELERY_BROKER_URL and is_document(upload):
+            raise forms.ValidationError(
+                _("Word and PDF documents are imported by the background worker only, "
+                  "never inside a web request, and this site has none configured. Import "
+                  "this file with the command line: manage.py import_recommendations FILE"),
+                code="needs_worker")
         return upload

@@ -18,11 +18,12 @@ import datetime as dt
 import logging
 import shutil
 import tempfile
-import time
+import threading
 from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from imports.models import ImportJob
@@ -30,7 +31,6 @@ from imports.pipeline import import_file
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL = 0.5  # seconds between progress writes
 # A job "running" this much longer than the time limit has lost its worker.
 STALE_GRACE = dt.timedelta(minutes=5)
 # A job still waiting after this long was never picked up (queue lost or no worker).
@@ -75,9 +75,85 @@ def _claim(job_id: int) -> ImportJob | None:
             return None
         job.status = ImportJob.Status.RUNNING
         job.rows_done = 0
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "rows_done", "started_at"])
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "rows_done", "started_at", "heartbeat_at"])
         return job
+
+
+WORKER_LOST = ("This import stopped before it finished: its worker was lost (killed, or "
+               "out of memory). Nothing was saved. Start the import again; if it stops "
+               "again, split the file or import it with the command line.")
+
+
+def heartbeat_timeout() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.IMPORT_HEARTBEAT_TIMEOUT)
+
+
+def fail_if_worker_lost(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """Fail `job` if it is "running" but its heartbeat stopped (the job page calls it
+    each time it is shown or polled, so a dead worker shows within
+    IMPORT_HEARTBEAT_TIMEOUT, not at the next scan). True if it was failed."""
+    if job.status != ImportJob.Status.RUNNING:
+        return False
+    now = now or timezone.now()
+    last = job.heartbeat_at or job.started_at
+    if last is None or last >= now - heartbeat_timeout():
+        return False
+    failed = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.RUNNING, heartbeat_at=job.heartbeat_at).update(
+        status=ImportJob.Status.FAILED, finished_at=now,
+        report={"ok": False, "worker_lost": True,
+                "errors": [{"row": None, "message": WORKER_LOST}]})
+    if failed:
+        logger.warning("Import job %s: no heartbeat since %s; failed", job.pk, last)
+        job.refresh_from_db()
+    return bool(failed)
+
+
+class Heartbeat:
+    """A thread that writes the job's heartbeat and progress every
+    IMPORT_HEARTBEAT_INTERVAL seconds, on a database connection of its own: the import's
+    own transaction never touches the job's row, so neither waits for the other, and the
+    page sees the progress while the import runs."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.done = self.total = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"import-heartbeat-{job_id}",
+                                        daemon=True)
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _beat(self) -> None:
+        fields = {"heartbeat_at": timezone.now()}
+        if self.total is not None:
+            fields |= {"rows_done": self.done, "rows_total": self.total}
+        ImportJob.objects.filter(pk=self.job_id, status=ImportJob.Status.RUNNING).update(
+            **fields)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stop.wait(settings.IMPORT_HEARTBEAT_INTERVAL):
+                try:
+                    self._beat()
+                except Exception as exc:  # a missed beat is not the import's failure
+                    logger.warning("Import job %s: heartbeat not written: %s",
+                                   self.job_id, exc)
+                    connection.close()
+        finally:
+            connection.close()
 
 
 def fail_stale_jobs(now: dt.datetime | None = None) -> int:
@@ -86,13 +162,14 @@ def fail_stale_jobs(now: dt.datetime | None = None) -> int:
     (imports.tasks.scan_import_jobs) and before each job."""
     now = now or timezone.now()
     limit = dt.timedelta(seconds=settings.IMPORT_TIME_LIMIT) + STALE_GRACE
-    stale_running = ImportJob.objects.filter(
-        status=ImportJob.Status.RUNNING, started_at__lt=now - limit)
+    quiet = now - heartbeat_timeout()
+    stale_running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING).filter(
+        Q(started_at__lt=now - limit) | Q(heartbeat_at__lt=quiet)
+        | Q(heartbeat_at__isnull=True, started_at__lt=quiet))
     count = stale_running.update(
         status=ImportJob.Status.FAILED, finished_at=now,
-        report={"ok": False, "errors": [{"row": None, "message": (
-            "This import stopped without finishing (its worker was lost). Nothing was "
-            "saved; start it again.")}]})
+        report={"ok": False, "worker_lost": True,
+                "errors": [{"row": None, "message": WORKER_LOST}]})
     count += ImportJob.objects.filter(
         status=ImportJob.Status.PENDING, created_at__lt=now - PENDING_TOO_LONG).update(
         status=ImportJob.Status.FAILED, finished_at=now,
@@ -110,23 +187,16 @@ def run_import_job(job_id: int) -> None:
     job = _claim(job_id)
     if job is None:
         return
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if done in (0, total) or now - last[0] >= PROGRESS_INTERVAL:
-            last[0] = now
-            ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
-
     from imports.undo import recording
 
     try:
-        with _local_copy(job) as path, recording() as journal:
+        with _local_copy(job) as path, Heartbeat(job.pk) as heartbeat, \
+                recording() as journal:
             report = import_file(
                 path, fmt=job.format or "auto",
                 state_iso3=job.state.iso3 if job.state_id else None,
                 session=job.session_number, dry_run=job.dry_run, user=job.created_by,
-                progress=progress, source_name=job.original_name)
+                progress=heartbeat.progress, source_name=job.original_name)
             if report.ok and not job.dry_run:
                 job.undo = journal.as_dict()
         report.path = job.original_name

@@ -78,6 +78,9 @@ class ImportJob(models.Model):
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
+    # Written every few seconds by the process running the import (imports.jobs): a
+    # running job whose heartbeat stops has lost its worker, and is failed at once.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "recommendations_importjob"

@@ -13,7 +13,7 @@ from imports import write
 from imports.parsing import state_name_checker
 from imports.readers import ImportFailed, ImportReport, read_file, un_documents
 from imports.readers.files import ZIP_READ_ERRORS, check_row_count
-from states.models import State, normalize_name
+from states.models import ALIAS_MAX_LENGTH, State, alias_conflict, normalize_name
 
 
 def parse_alias_options(values: list[str]) -> dict[str, str]:
@@ -51,7 +51,12 @@ def import_file(path: str | Path, *, fmt: str = "auto", state_iso3: str | None =
                                   "the ISO 3166 alpha-3 code of a known State"})
         elif not normalize_name(name):
             report.errors.append({"row": None, "message": f"alias {name!r} has no letters"})
-        elif known is not None and known != state:
+        elif (len(" ".join(name.split())) > ALIAS_MAX_LENGTH
+              or len(normalize_name(name)) > ALIAS_MAX_LENGTH):
+            report.errors.append({"row": None, "message": f"alias {name[:40]!r}…: an alias "
+                                  f"may have at most {ALIAS_MAX_LENGTH} characters"})
+        elif (known := alias_conflict(normalize_name(name), state, alias_map)) is not None \
+                and known != state:
             report.errors.append({"row": None, "message": f"alias {name!r}: this name already "
                                   f"means {known.name} ({known.iso3})"})
         elif known is None:

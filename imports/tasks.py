@@ -8,6 +8,7 @@ from django.db import transaction
 
 from imports import jobs
 from imports.models import ImportJob
+from imports.uploads import is_document
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,19 @@ def _enqueue(job_id: int) -> None:
         run_import_job.delay(job_id)
     except (OperationalError, ConnectionError, OSError, TimeoutError) as exc:
         job = ImportJob.objects.get(pk=job_id)
-        if jobs.runs_inline(job.file.size):
+        with job.file.open("rb") as fh:
+            document = is_document(fh)
+        if document:
+            # Never inside a web request: a Word document or PDF may expand to millions
+            # of paragraphs (issue 22).
+            logger.warning("Broker unreachable (%s); document import job %s failed",
+                           exc, job_id)
+            jobs.fail(job_id, "The task queue cannot be reached, so this document was not "
+                              "imported: Word and PDF documents are only read by the "
+                              "background worker, never inside a web request. Try again "
+                              "in a few minutes, or import it with the command line "
+                              "(manage.py import_recommendations).")
+        elif jobs.runs_inline(job.file.size):
             logger.warning("Broker unreachable (%s); running small import job %s inline",
                            exc, job_id)
             jobs.run_import_job(job_id)

@@ -76,3 +76,36 @@ def validate_upload(uploaded_file) -> None:
             any(b < 9 or 13 < b < 32 for b in head):
         # Legacy 8-bit encodings are fine; control characters are not text.
         raise ValidationError(_("The file is not a text file."), code="bad_type")
+
+
+def is_document(source) -> bool:
+    """Whether a file (an upload, or a path) is a PDF or a Word document: these are
+    read by the worker only, never inside a web request (python-docx and pypdf hold the
+    whole document in memory; issue 22)."""
+    import zipfile
+
+    from imports.readers import files
+
+    if isinstance(source, (str, PurePath)):
+        with open(source, "rb") as fh:
+            return _is_document(fh, files, zipfile)
+    position = source.tell() if hasattr(source, "tell") else 0
+    try:
+        source.seek(0)
+        return _is_document(source, files, zipfile)
+    finally:
+        source.seek(position)
+
+
+def _is_document(fh, files, zipfile) -> bool:
+    head = fh.read(1024)
+    if head.lstrip(b"\x00\t\r\n ").startswith(b"%PDF-"):
+        return True
+    if not head.startswith(files.ZIP_MAGIC):
+        return False
+    fh.seek(0)
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False

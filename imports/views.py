@@ -19,13 +19,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_edit_recommendations, is_admin
+from core.bodylimit import MULTIPART_OVERHEAD, allow_body
 from recommendations.models import Recommendation, Response, paragraph_sort_key
 from reviews.models import Review
 from states.models import State
 
 from . import services
 from .forms import IMPORT_FORMATS, ImportUploadForm, PasteForm
-from .jobs import broker_configured
+from .jobs import broker_configured, fail_if_worker_lost
 from .models import ImportJob
 from .parsing import parse_recommendation_list, resolve_state_names, state_name_checker
 from .tasks import start_import_job
@@ -126,6 +127,7 @@ def recommendation_paste(request: HttpRequest, review_pk: int) -> HttpResponse:
 
 
 
+@allow_body(lambda: settings.IMPORT_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD)
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not can_edit_recommendations(request.user):
@@ -247,7 +249,8 @@ def _import_context(job: ImportJob) -> dict:
             "more_errors": max(0, len(errors) - 500), "notes": report.get("notes") or [],
             "can_import": (job.dry_run and job.status == ImportJob.Status.SUCCEEDED
                            and not errors),
-            "running": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)}
+            "running": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
+            "worker_lost": bool(report.get("worker_lost"))}
 
 
 @login_required
@@ -256,6 +259,8 @@ def import_detail(request: HttpRequest, public_id) -> HttpResponse:
         raise _forbid(_("Only NGO staff and administrators can see imports."))
     job = _own_import_job(request, public_id,
                           ImportJob.objects.select_related("state", "created_by"))
+    # A running job whose worker died says so as soon as it is looked at (issue 22).
+    fail_if_worker_lost(job)
     context = _import_context(job)
     if request.headers.get("HX-Request"):
         return render(request, "imports/includes/import_status.html", context)
@@ -332,7 +337,8 @@ def import_aliases(request: HttpRequest, public_id) -> HttpResponse:
     with transaction.atomic():
         for name, state in chosen:
             try:
-                saved += State.objects.add_alias(name, state) is not None
+                saved += State.objects.add_alias(name, state, user=request.user,
+                                                 via="import page") is not None
             except ValueError as exc:
                 messages.error(request, _("%(name)s: %(problem)s") % {
                     "name": name, "problem": exc})

@@ -128,7 +128,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = [StrictFilterBackend]
     serializer_class = RecommendationRowSerializer
     pagination_class = RecommendationPagination
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = "[0-9]+"  # ASCII digits: \d takes "٣" too
 
     @property
     def extra_query_params(self) -> tuple[str, ...]:
@@ -330,7 +330,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
     filter_backends = [StrictFilterBackend]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = "[0-9]+"  # ASCII digits: \d takes "٣" too
 
     def user_can_write(self, user) -> bool:
         return can_assess_any(user)
@@ -374,7 +374,7 @@ class FollowUpActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     serializer_class = FollowUpActionSerializer
     filterset_class = FollowUpActionFilter
     filter_backends = [StrictFilterBackend]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = "[0-9]+"  # ASCII digits: \d takes "٣" too
 
     def user_can_write(self, user) -> bool:
         return can_manage_any_follow_up(user)

@@ -69,6 +69,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core.text import SQL_CONTROL_CLASS, strip_control
+
 from .export_i18n import RowLocalizer, export_language, header_row
 from .models import Recommendation
 from .rows import IsoTimestamp, fast, related_array
@@ -182,10 +184,12 @@ def column_expressions(*, as_lists: bool,
 
 
 def _sql_guard(column: str) -> str:
-    """The formula guard in SQL; empty text as NULL, which COPY writes as an empty field
+    """The formula guard in SQL, after control characters are removed (a leading
+    `\\x01` must not hide `=`); empty text as NULL, which COPY writes as an empty field
     (as Python's csv module writes "")."""
-    return (f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
-            f"THEN '''' || {column} ELSE NULLIF({column}, '') END")
+    clean = f"regexp_replace({column}, E'{SQL_CONTROL_CLASS}', '', 'g')"
+    return (f"CASE WHEN left({clean}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
+            f"THEN '''' || {clean} ELSE NULLIF({clean}, '') END")
 
 
 # The multi-valued columns in bulk: one aggregate per relation over the selected rows,
@@ -442,9 +446,13 @@ def export_rows(queryset: QuerySet,
 
 
 def guard_formula(value: Any) -> Any:
-    """Make a text cell inert in a spreadsheet (OWASP "CSV injection")."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    """Make a text cell inert in a spreadsheet (OWASP "CSV injection"), after removing
+    control characters: XLSX drops them anyway, so `\x01=HYPERLINK(…)` guarded first
+    would become a live formula (issue 22)."""
+    if isinstance(value, str):
+        value = strip_control(value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 
@@ -527,9 +535,10 @@ def write_csv(queryset: QuerySet, fileobj: IO) -> None:
 
 
 def _xlsx_cell(value: Any) -> Any:
+    # guard_formula strips control characters first (openpyxl refuses them); what is
+    # left for ILLEGAL_CHARACTERS_RE is a safety net that cannot expose a formula.
     value = guard_formula(value)
     if isinstance(value, str):
-        # openpyxl refuses control characters that imported text sometimes has.
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 

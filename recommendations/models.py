@@ -93,19 +93,24 @@ class NameTranslationQuerySet(models.QuerySet):
         deleted (recommendations.names.forget)."""
         from django.core.cache import cache
 
+        from core import ratelimit
         from states.names import base_language
 
         language = base_language(language)
         if language == "en":
             return {}
-        version = cache.get_or_set(NAME_TRANSLATIONS_VERSION_KEY, 1, None)
+        # The cache is an optimisation: when it is down (core.ratelimit.guarded logs
+        # it), the names are read from the database (issue 22).
+        version = ratelimit.guarded(cache.get_or_set, NAME_TRANSLATIONS_VERSION_KEY, 1, None)
         cache_key = f"name-translations:{version}:{kind}:{language}"
-        names = cache.get(cache_key)
+        names = (None if version is ratelimit.UNAVAILABLE
+                 else ratelimit.guarded(cache.get, cache_key, default=None))
         if names is None:
             names = dict(self.filter(kind=kind, language=language).values_list("key", "name"))
             if kind == NameTranslation.Kind.THEME:
                 _share_with_synonyms(names)
-            cache.set(cache_key, names, 3600)
+            if version is not ratelimit.UNAVAILABLE:
+                ratelimit.guarded(cache.set, cache_key, names, 3600)
         return names
 
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from core import ratelimit
 from recommendations.models import NAME_TRANSLATIONS_VERSION_KEY, NameTranslation
 
 
@@ -18,10 +19,13 @@ def translations(kind: str, language: str | None = None) -> dict[str, str]:
 
 def forget() -> None:
     """Drop every cached name (a new version key makes the old entries unreachable)."""
-    try:
-        cache.incr(NAME_TRANSLATIONS_VERSION_KEY)
-    except ValueError:
-        cache.set(NAME_TRANSLATIONS_VERSION_KEY, 2, None)
+    def bump() -> None:
+        try:
+            cache.incr(NAME_TRANSLATIONS_VERSION_KEY)
+        except ValueError:
+            cache.set(NAME_TRANSLATIONS_VERSION_KEY, 2, None)
+
+    ratelimit.guarded(bump)  # a cache that is down holds nothing to forget
 
 
 @receiver([post_save, post_delete], sender=NameTranslation)

@@ -10,7 +10,6 @@ import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from accounts.roles import (
     can_manage_follow_up,
     focal_state_id,
 )
+from core.pagination import CappedPaginator
 from reviews.models import Review
 from states.models import State
 from states.names import state_name_by_iso3
@@ -186,7 +186,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
                       filterset.form.fields else name, "messages": errors}
                      for name, errors in filterset.form.errors.items()] if invalid else []
     source = FastPage(queryset, detail_url_template(request), filtered=is_filtered(request))
-    page = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
             "review": _url_template("front:review_detail")}
     page.object_list = rows = [ListRow(orjson.loads(text), urls) for text in page.object_list]

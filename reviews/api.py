@@ -24,7 +24,7 @@ class CycleViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Cycle.objects.all()
     serializer_class = CycleSerializer
     lookup_field = "number"
-    lookup_value_regex = r"\d{1,4}"
+    lookup_value_regex = "[0-9]{1,4}"  # ASCII digits: \d takes "٣" too
     pagination_class = None
     filter_backends = [StrictFilterBackend]
 
@@ -44,7 +44,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Session.objects.select_related("cycle")
     serializer_class = SessionSerializer
     lookup_field = "number"
-    lookup_value_regex = r"\d{1,4}"
+    lookup_value_regex = "[0-9]{1,4}"  # ASCII digits: \d takes "٣" too
     pagination_class = None
     filterset_class = SessionFilter
     filter_backends = [StrictFilterBackend]
@@ -78,7 +78,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     serializer_class = ReviewSerializer
     filterset_class = ReviewFilter
     filter_backends = [StrictFilterBackend]
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = "[0-9]+"  # ASCII digits: \d takes "٣" too
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):

@@ -193,9 +193,9 @@ class StateQuerySet(models.QuerySet):
                 return state
         key = normalize_name(name)
         if key:
-            state = self.filter(
-                models.Q(name_key=key) | models.Q(aliases__name_key=key)
-            ).distinct().first()
+            # A State's own name first: no alias can shadow it.
+            state = (self.filter(name_key=key).first()
+                     or self.filter(aliases__name_key=key).distinct().first())
             if state:
                 return state
             state = self.alias_map().lookup(name)
@@ -215,23 +215,40 @@ class StateQuerySet(models.QuerySet):
         names whose words a document broke with stray spaces.
         """
         states = {s.pk: s for s in self.all()}
-        mapping = StateNameMap({s.name_key: s for s in states.values()})
-        mapping.update({s.iso3.lower(): s for s in states.values()})
+        mapping = StateNameMap()
         for state_id, key in StateAlias.objects.values_list("state_id", "name_key"):
-            mapping[key] = states[state_id]
+            if state_id in states:
+                mapping[key] = states[state_id]
+        # A State's own name and code always win over any alias (issue 22).
+        mapping.update({s.name_key: s for s in states.values()})
+        mapping.update({s.iso3.lower(): s for s in states.values()})
         return mapping
 
-    def add_alias(self, name: str, state: "State") -> "StateAlias | None":
+    def add_alias(self, name: str, state: "State", *, user=None,
+                  via: str = "") -> "StateAlias | None":
         """Remember that `name` means `state` (a person confirmed it). None if the name
-        already resolves to that State; ValueError if it means another State."""
-        known = self.alias_map().get(normalize_name(name))
+        already resolves to that State; ValueError if it means another State, or is
+        too long to store whole.
+
+        The key checked is the key stored (issue 22: a 120-character name used to be
+        checked whole and stored cut to 100, its key becoming `france`). Saved aliases
+        are logged with who saved them and from where, and keep `created_by`/`created_at`.
+        """
+        cleaned = " ".join((name or "").split())
+        key = normalize_name(cleaned)
+        if not key:
+            raise ValueError("an alias needs letters or digits")
+        if len(cleaned) > ALIAS_MAX_LENGTH or len(key) > ALIAS_MAX_LENGTH:
+            raise ValueError(f"an alias may have at most {ALIAS_MAX_LENGTH} characters")
+        known = alias_conflict(key, state, self.alias_map())
         if known is not None:
             if known != state:
-                raise ValueError(f"{name!r} already means {known.name}")
+                raise ValueError(f"{cleaned!r} already means {known.name}")
             return None
-        if not normalize_name(name):
-            raise ValueError("an alias needs letters or digits")
-        return StateAlias.objects.create(state=state, name=" ".join(name.split())[:100])
+        alias = StateAlias(state=state, name=cleaned, created_by=user)
+        alias.via = via
+        alias.save()
+        return alias
 
 
 class State(models.Model):
@@ -269,12 +286,36 @@ class State(models.Model):
         _LOCALIZED_KEYS = None
 
 
+ALIAS_MAX_LENGTH = 100
+
+
+def alias_conflict(key: str, state: "State", mapping: StateNameMap | None = None
+                   ) -> "State | None":
+    """The State that name key `key` already designates, as a State's own name, code or
+    alias, or through the whitespace-blind key; None if it is free."""
+    mapping = State.objects.alias_map() if mapping is None else mapping
+    known = mapping.get(key)
+    if known is None:
+        compact = compact_name(key)
+        if len(compact) >= 4:
+            known = mapping.compact_keys().get(compact)
+    return known
+
+
 class StateAlias(models.Model):
-    """Another name a State goes by in imported data (`Turkey`, `DPR Korea`...)."""
+    """Another name a State goes by in imported data (`Turkey`, `DPR Korea`...).
+
+    An alias never shadows a State's own name or another State's alias (checked on
+    every save, whatever the route: add_alias, the admin); who added it and when is kept.
+    """
 
     state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(_("alias"), max_length=100)
-    name_key = models.CharField(max_length=100, unique=True, editable=False)
+    name = models.CharField(_("alias"), max_length=ALIAS_MAX_LENGTH)
+    name_key = models.CharField(max_length=ALIAS_MAX_LENGTH, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("added by"), editable=False)
+    created_at = models.DateTimeField(_("added on"), auto_now_add=True, null=True)
 
     class Meta:
         ordering = ["name"]
@@ -284,9 +325,41 @@ class StateAlias(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.name = " ".join((self.name or "").split())
+        key = normalize_name(self.name)
+        if not key:
+            raise ValidationError({"name": _("An alias needs letters or digits.")})
+        if len(key) > ALIAS_MAX_LENGTH:
+            raise ValidationError({"name": _("This alias is too long.")})
+        if self.state_id is None:
+            return
+        mapping = State.objects.alias_map()
+        if self.pk:  # an edit: the alias's own old key is not a conflict
+            old = StateAlias.objects.filter(pk=self.pk).values_list("name_key", flat=True)
+            for old_key in old:
+                mapping.pop(old_key, None)
+                mapping._compact = None
+        known = alias_conflict(key, self.state, mapping)
+        if known is not None and known.pk != self.state_id:
+            raise ValidationError({"name": _("“%(name)s” already means %(state)s.") % {
+                "name": self.name, "state": known.name}})
+
     def save(self, *args, **kwargs) -> None:
+        import logging
+
+        self.clean()  # every route, not only forms: no alias may shadow another State
         self.name_key = normalize_name(self.name)
+        created = self.pk is None
         super().save(*args, **kwargs)
+        logging.getLogger("states.aliases").info(
+            "State alias %r -> %s %s by %s at %s%s", self.name, self.state.iso3,
+            "added" if created else "changed",
+            getattr(self.created_by, "username", None) or "(no user)",
+            self.created_at.isoformat() if self.created_at else "?",
+            f" (from the {self.via})" if getattr(self, "via", "") else "")
 
 
 class InstitutionKind(models.TextChoices):

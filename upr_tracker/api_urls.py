@@ -1,9 +1,15 @@
 """The REST API under /api/v1/ (see DESIGN.md, "REST API")."""
 
+import math
+
+from django.conf import settings
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from accounts.throttling import RoleRateThrottle
@@ -19,7 +25,24 @@ class TokenView(ObtainAuthToken):
 
     @extend_schema(responses=inline_serializer("Token", {"token": serializers.CharField()}))
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                # django-axes refused before the password was checked: say so, as the
+                # login page does, instead of "Unable to log in" (issue 22).
+                return self.locked_out()
+            serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+    @staticmethod
+    def locked_out() -> Response:
+        seconds = max(1, math.ceil(settings.AXES_COOLOFF_TIME * 3600))
+        return Response(
+            {"detail": _("Too many failed login attempts: this account or address is "
+                         "locked for %(minutes)d minutes. An administrator can unlock it.")
+                       % {"minutes": math.ceil(seconds / 60)}},
+            status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(seconds)})
 
 
 router = DefaultRouter()

@@ -36,6 +36,30 @@ if not SECRET_KEY:
             "set SECRET_KEY to a long random string, e.g. the output of "
             "python -c \"import secrets; print(secrets.token_urlsafe(50))\".")
     SECRET_KEY = "dev-only-insecure-key-change-me"
+# Keys that are public (this repository's development key, Django's and the usual
+# placeholders) or too short to resist guessing are refused when DEBUG is off: they
+# sign sessions, password-reset links and CSRF tokens (issue 22).
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_DENY_LIST = {
+    "dev-only-insecure-key-change-me", "changeme", "change-me", "secret", "secret-key",
+    "secretkey", "your-secret-key", "your-secret-key-here", "insecure", "django-insecure",
+    "please-change-me", "abc", "test", "password", "notsecret", "development",
+}
+if not DEBUG:
+    _key = SECRET_KEY.strip()
+    if (_key.lower() in SECRET_KEY_DENY_LIST or _key.startswith("django-insecure")
+            or "dev-only-insecure-key" in _key):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is a published or placeholder key. With DEBUG off the app refuses "
+            "to start on it: set SECRET_KEY to a long random string, e.g. the output of "
+            "python -c \"import secrets; print(secrets.token_urlsafe(50))\".")
+    if len(_key) < SECRET_KEY_MIN_LENGTH or len(set(_key)) < 5:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too short or too simple ({len(_key)} characters, "
+            f"{len(set(_key))} distinct). With DEBUG off the app refuses to start on a key "
+            f"under {SECRET_KEY_MIN_LENGTH} characters: set SECRET_KEY to a long random "
+            "string, e.g. the output of "
+            "python -c \"import secrets; print(secrets.token_urlsafe(50))\".")
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the
 # default) trusts no header and uses the connection's address (REMOTE_ADDR); behind
 # one proxy (nginx, a load balancer) set 1. Throttles and login lockouts count per
@@ -88,8 +112,11 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "core.i18n.QueryLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose process_view reads the body: over-size bodies are refused unread.
+    "core.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.throttling.AnonymousPageThrottleMiddleware",
     "accounts.middleware.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -211,14 +238,30 @@ IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_MEMBER_BYTES = envint("IMPORT_MAX_MEMBER_BYTES", 60 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
+# Per XML part of a .xlsx/.docx, counted while streaming before anything is built:
+# paragraphs, and elements of any kind; per PDF, characters of extracted text.
+IMPORT_MAX_PARAGRAPHS = envint("IMPORT_MAX_PARAGRAPHS", 100_000)
+IMPORT_MAX_XML_ELEMENTS = envint("IMPORT_MAX_XML_ELEMENTS", 2_000_000)
+IMPORT_MAX_PDF_CHARACTERS = envint("IMPORT_MAX_PDF_CHARACTERS", 10_000_000)
 # An import runs in the Celery worker, never in a web request: killed after the soft
 # limit (the job is marked failed with the reason); a job still "running" this long
 # after it started is failed by the next scan.
 IMPORT_TIME_LIMIT = envint("IMPORT_TIME_LIMIT", 15 * 60)
+# The process running an import writes a heartbeat every IMPORT_HEARTBEAT_INTERVAL
+# seconds; a "running" job silent for IMPORT_HEARTBEAT_TIMEOUT seconds lost its worker
+# (killed, out of memory) and is failed: by its page as soon as it is looked at, and
+# by the scan every minute.
+# No statement of an import's transaction may run, nor the transaction sit idle, longer.
+IMPORT_TRANSACTION_TIMEOUT = envint("IMPORT_TRANSACTION_TIMEOUT", 300)
+IMPORT_HEARTBEAT_INTERVAL = float(os.environ.get("IMPORT_HEARTBEAT_INTERVAL", "5"))
+IMPORT_HEARTBEAT_TIMEOUT = envint("IMPORT_HEARTBEAT_TIMEOUT", 60)
 # Without a broker (development) the upload page imports only files this small,
 # inline; larger files go through `manage.py import_recommendations`.
 IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body any view reads, from Content-Length, before reading it
+# (core.bodylimit: 413 above it); the import upload allows IMPORT_MAX_UPLOAD_BYTES.
+REQUEST_MAX_BODY_BYTES = envint("REQUEST_MAX_BODY_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # E-mail: EMAIL_URL=smtp://user:password@host:port (smtp+tls:// for STARTTLS),
@@ -255,6 +298,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # the next reminder scan picks up whatever could not be queued.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "socket_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
+# Imports have a queue of their own, served by a worker of their own (`make
+# worker-imports`, compose `worker-imports`), so that similarity and reminder work
+# never makes an upload wait, and an import never holds up the rest (issue 22).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+IMPORT_QUEUE = "imports"
+CELERY_TASK_ROUTES = {"*.run_import_job": {"queue": IMPORT_QUEUE}}
+# A worker child that has grown past this (KiB) after a task is replaced by a fresh one:
+# a big import's memory is given back (prefork pool).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("WORKER_MAX_MEMORY_PER_CHILD_KB", 400_000)
+# Seconds between the first edit of a State's recommendations and the recomputation of
+# its recurring links; edits meanwhile are folded into that one run.
+LINK_RECURRING_DELAY = envint("LINK_RECURRING_DELAY", 10)
 REMINDER_SCAN_HOUR = envint("REMINDER_SCAN_HOUR", 6)
 REMINDER_SCAN_MINUTE = envint("REMINDER_SCAN_MINUTE", 0)
 # Days before a deadline at which a reminder goes out; overdue items repeat weekly.
@@ -278,7 +333,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "stale-import-scan": {
         "task": "imports.tasks.scan_import_jobs",
-        "schedule": crontab(minute="*/10"),
+        "schedule": crontab(minute="*"),
     },
 }
 
@@ -288,7 +343,8 @@ CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, with unknown tokens counted as anonymous requests (issue 22).
+        "accounts.throttling.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["recommendations.permissions.RolePermission"],
@@ -340,6 +396,14 @@ SPECTACULAR_SETTINGS = {
         "FollowUpActionStatusEnum": "recommendations.models.FollowUpActionStatus",
     },
 }
+
+# HTML lists show at most this many pages (core.pagination.CappedPaginator); the API's
+# cursor and the exports reach every row.
+HTML_MAX_PAGES = envint("HTML_MAX_PAGES", 20)
+# HTML pages for anonymous visitors, per address (accounts.throttling); "" turns it off.
+THROTTLE_ANON_PAGES = os.environ.get("THROTTLE_ANON_PAGES", "120/minute")
+# Password-reset requests: per address, and per e-mail address asked for.
+THROTTLE_PASSWORD_RESET = os.environ.get("THROTTLE_PASSWORD_RESET", "5/hour")
 
 # API throttle counters live in the cache: with CACHE_URL (Redis) every worker and
 # replica shares them; the per-process default is for development only (each

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import ThrottledPasswordResetView
 from imports import urls as imports_urls
 from upr_tracker import ops
 
@@ -21,6 +22,9 @@ urlpatterns = [
     path("analysis/", include("analysis.urls")),
     path("progress/", include("progress.urls")),
     path("accounts/", include("accounts.urls")),
+    # Before Django's auth URLs: the same name, rate-limited (issue 22).
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(),
+         name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -43,6 +43,10 @@ def max_seconds() -> float:
     return getattr(settings, "IMPORT_MAX_PDF_SECONDS", MAX_PDF_SECONDS)
 
 
+def max_characters() -> int:
+    return getattr(settings, "IMPORT_MAX_PDF_CHARACTERS", 10_000_000)
+
+
 def is_pdf(path: Path) -> bool:
     with open(path, "rb") as fh:
         return fh.read(1024).lstrip(b"\x00\t\r\n ").startswith(PDF_MAGIC)
@@ -146,7 +150,7 @@ def pdf_pages(path: Path) -> list[str]:
 
 def _read_pdf_pages(path: Path) -> list[str]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError, PyPdfError
 
     limit = settings.IMPORT_MAX_UPLOAD_BYTES
     if path.stat().st_size > limit:
@@ -162,8 +166,14 @@ def _read_pdf_pages(path: Path) -> list[str]:
             raise ImportFailed(f"The PDF has {count} pages; at most {max_pages()} can be "
                                "imported.")
         pages = []
+        characters, cap = 0, max_characters()
         for page in reader.pages:
             pages.append(page.extract_text() or "")
+            characters += len(pages[-1])
+            if characters > cap:
+                raise ImportFailed(f"The PDF holds more than {cap:,} characters of text; at "
+                                   "most that many can be imported "
+                                   "(IMPORT_MAX_PDF_CHARACTERS). Split the document.")
             if time.monotonic() - started > max_seconds():
                 raise ImportFailed(f"Reading the PDF took longer than {max_seconds():.0f} "
                                    "seconds; it was stopped.")
@@ -183,8 +193,15 @@ def _read_pdf_pages(path: Path) -> list[str]:
             pages[number] = mend_split_words(plain, layout)
     except ImportFailed:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise ImportFailed(f"The PDF cannot be read: {exc}") from exc
+    except LimitReachedError as exc:
+        # pypdf's own guard against decompression bombs (a stream or an image that
+        # expands past its limits): a clean refusal, not a traceback (issue 22).
+        raise ImportFailed(f"The PDF expands past the limits of the PDF reader ({exc}); "
+                           "it cannot be imported.") from exc
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError,
+            RecursionError, MemoryError, AssertionError, ZeroDivisionError) as exc:
+        raise ImportFailed(f"The PDF cannot be read: {exc.__class__.__name__}: {exc}"
+                           ) from exc
     return pages
 
 

@@ -54,6 +54,18 @@ def max_member_bytes() -> int:
     return getattr(settings, "IMPORT_MAX_MEMBER_BYTES", MAX_MEMBER_BYTES)
 
 
+def max_paragraphs() -> int:
+    return getattr(settings, "IMPORT_MAX_PARAGRAPHS", 100_000)
+
+
+def max_xml_elements() -> int:
+    return getattr(settings, "IMPORT_MAX_XML_ELEMENTS", 2_000_000)
+
+
+class _TooMany(Exception):
+    pass
+
+
 def max_rows() -> int:
     return getattr(settings, "IMPORT_MAX_ROWS", MAX_ROWS)
 
@@ -180,11 +192,32 @@ def _scan_xml(stream, name: str) -> None:
     parser.EntityDeclHandler = forbid
     parser.UnparsedEntityDeclHandler = forbid
     parser.ExternalEntityRefHandler = forbid
+    # Elements and paragraphs are counted as they stream past: a small .docx can expand
+    # to millions of paragraphs, which python-docx would then hold in memory (2.25 GB
+    # for 1.8 million, issue 22). Past either cap the file is refused here, unparsed.
+    element_cap, paragraph_cap = max_xml_elements(), max_paragraphs()
+    counts = [0, 0]
+
+    def start(tag, _attributes):
+        counts[0] += 1
+        if tag == "p" or tag.endswith(":p"):
+            counts[1] += 1
+            if counts[1] > paragraph_cap:
+                raise _TooMany("paragraphs", paragraph_cap)
+        if counts[0] > element_cap:
+            raise _TooMany("XML elements", element_cap)
+
+    parser.StartElementHandler = start
     try:
         parser.ParseFile(stream)
     except _Forbidden:
         raise ImportFailed(f"Archive member {name} declares a DTD or entities; such files "
                            "are refused.") from None
+    except _TooMany as exc:
+        what, cap = exc.args
+        raise ImportFailed(f"Archive member {name} holds more than {cap:,} {what}; at most "
+                           f"{cap:,} can be imported (IMPORT_MAX_PARAGRAPHS, "
+                           "IMPORT_MAX_XML_ELEMENTS). Split the document.") from None
     except expat.ExpatError as exc:
         raise ImportFailed(f"Archive member {name} is not well-formed XML: {exc}") from exc
 
@@ -270,7 +303,30 @@ def _plausibility(text: str) -> int:
     return score
 
 
-SUPPORTED_ENCODINGS = "UTF-8, UTF-16, Windows-1252 (cp1252), Mac Roman"
+SUPPORTED_ENCODINGS = ("UTF-8, UTF-16, Windows-1252 (cp1252), Mac Roman, and, detected by "
+                       "charset-normalizer, Cyrillic (Windows-1251, KOI8-R, ISO 8859-5) "
+                       "and Japanese (Shift-JIS, EUC-JP)")
+# Encodings charset-normalizer is asked to choose among; those that are not Latin are
+# used when it picks them (a Latin pick goes through the plausibility check above).
+DETECTED_ENCODINGS = ("cp1252", "mac_roman", "cp1250", "cp1251", "koi8_r", "iso8859_5",
+                      "shift_jis", "cp932", "euc_jp", "gb18030", "big5", "euc_kr")
+NON_LATIN_ENCODINGS = frozenset({"cp1251", "koi8_r", "iso8859_5", "shift_jis", "cp932",
+                                 "euc_jp"})
+ENCODING_NAMES = {"cp1250": "Windows-1250 (Central European)",
+                  "cp1251": "Windows-1251 (Cyrillic)", "koi8_r": "KOI8-R (Cyrillic)",
+                  "iso8859_5": "ISO 8859-5 (Cyrillic)", "shift_jis": "Shift-JIS (Japanese)",
+                  "cp932": "Shift-JIS (Japanese)", "euc_jp": "EUC-JP (Japanese)",
+                  "gb18030": "GB18030 (Chinese)", "big5": "Big5 (Chinese)",
+                  "euc_kr": "EUC-KR (Korean)"}
+
+
+def guess_encoding(raw: bytes) -> str | None:
+    """charset-normalizer's best guess among DETECTED_ENCODINGS (Python codec name),
+    from the first 256 KB; None when it has none."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:256 * 1024], cp_isolation=list(DETECTED_ENCODINGS)).best()
+    return best.encoding if best is not None else None
 
 
 def decode_text(raw: bytes) -> tuple[str, str]:
@@ -299,6 +355,16 @@ def decode_text(raw: bytes) -> tuple[str, str]:
         return _no_nul(raw.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
+    guess = guess_encoding(raw)
+    if guess in NON_LATIN_ENCODINGS:
+        # Cyrillic and Japanese files decode "fine" as cp1252 or Mac Roman, into
+        # mojibake (`õËÒÅÐÉÔØ`): charset-normalizer tells them apart (issue 22).
+        try:
+            text = raw.decode(guess)
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and not _has_control_characters(text):
+            return _no_nul(text), guess
     candidates: list[tuple[int, int, str, str]] = []
     for preference, encoding in enumerate(("cp1252", "mac_roman")):
         try:
@@ -308,8 +374,10 @@ def decode_text(raw: bytes) -> tuple[str, str]:
         candidates.append((_plausibility(text), -preference, text, encoding))
     best = max(candidates) if candidates else None
     if best is None or best[0] < 0 or _has_control_characters(best[2]):
+        likely = (f" It looks like {ENCODING_NAMES.get(guess, guess)}."
+                  if guess and guess not in ("cp1252", "mac_roman") else "")
         raise ImportFailed(f"The file's text encoding cannot be recognised (tried "
-                           f"{SUPPORTED_ENCODINGS}); none reads as text. Save it as "
+                           f"{SUPPORTED_ENCODINGS}); none reads as text.{likely} Save it as "
                            "\"CSV UTF-8\" and retry.")
     _score, _pref, text, encoding = best
     return _no_nul(text), encoding

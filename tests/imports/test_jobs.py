@@ -54,14 +54,28 @@ def test_job_with_errors_fails_with_its_report(slovenia_c3, settings):
 
 def test_start_import_job_runs_inline_when_the_broker_is_down(slovenia_c3, monkeypatch,
                                                              django_capture_on_commit_callbacks):
+    """A small CSV runs inline when the broker is down; a Word document never does
+    (issue 22: it fails with a message instead, see tests/imports/
+    test_hardening_second_pass.py)."""
     from kombu.exceptions import OperationalError
 
     def unreachable(*args, **kwargs):
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(run_import_job, "delay", unreachable)
-    job = make_job(slovenia_c3)
+    job = ImportJob(original_name="upr.csv", dry_run=True)
+    job.file.save("upr.csv", ContentFile(
+        b"To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\r\n"
+        b"France,WEOG,EU,Combat hate speech online,Germany,WEOG,EU,Accepted,4,Media,43"
+), save=False)
+    job.save()
     with django_capture_on_commit_callbacks(execute=True):
         start_import_job(job)
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.SUCCEEDED
+    assert job.status == ImportJob.Status.SUCCEEDED, job.report
+    document = make_job(slovenia_c3)
+    with django_capture_on_commit_callbacks(execute=True):
+        start_import_job(document)
+    document.refresh_from_db()
+    assert document.status == ImportJob.Status.FAILED
+    assert "never inside a web request" in document.report["errors"][0]["message"]

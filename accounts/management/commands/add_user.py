@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from accounts.roles import Role, assign_role
@@ -25,6 +26,16 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, username: str, role: str, state: str | None, email: str,
                password: str | None, institution: str | None = None, **options) -> None:
+        if email:
+            # A newline or other control character in an address would let it carry
+            # extra mail headers, and it is no address anyway (issue 22).
+            try:
+                validate_email(email)
+            except ValidationError as exc:
+                raise CommandError(f"Invalid --email {email!r}: give one e-mail address."
+                                   ) from exc
+        if any(ord(c) < 32 or ord(c) == 127 for c in username):
+            raise CommandError("The username may not contain control characters.")
         state_obj = institution_obj = None
         if role in (Role.FOCAL_POINT, Role.CONTRIBUTOR):
             if not state:

@@ -1,0 +1,77 @@
+"""A cap on request bodies, checked from Content-Length before anything reads them.
+
+Django caps what it keeps in memory (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams file
+parts of any size to disk, and DRF's parsers read the raw stream: a 1 GB anonymous
+POST to the login page was read in full (issue 22). Every view takes at most
+settings.REQUEST_MAX_BODY_BYTES; a view that accepts uploads says how much with
+`@allow_body(...)`. A larger declared body is answered 413 at once, and the
+connection's body is never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+# Multipart framing (boundaries, part headers, the other form fields) on top of a file.
+MULTIPART_OVERHEAD = 256 * 1024
+
+
+def allow_body(max_bytes: int | Callable[[], int]):
+    """Let a view take bodies up to `max_bytes` (a number, or a callable read at each
+    request so that settings overrides apply)."""
+
+    def decorate(view):
+        view.max_body_bytes = max_bytes
+        return view
+
+    return decorate
+
+
+def body_limit(view) -> int:
+    limit = getattr(view, "max_body_bytes", None)
+    if limit is None:
+        # DRF's as_view() keeps the class on the function.
+        limit = getattr(getattr(view, "cls", None), "max_body_bytes", None)
+    if callable(limit):
+        limit = limit()
+    return settings.REQUEST_MAX_BODY_BYTES if limit is None else limit
+
+
+def too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    message = _("The request is too large: at most %(mb)s MB is accepted here.") % {
+        "mb": round(limit / (1024 * 1024), 1)}
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=413)
+    else:
+        response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+    # The body was not read: the connection cannot carry another request.
+    response["Connection"] = "close"
+    return response
+
+
+class RequestBodyLimitMiddleware:
+    """Before CsrfViewMiddleware (which reads POST data in its process_view)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(raw)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return HttpResponse(_("Invalid Content-Length."), status=400,
+                                content_type="text/plain; charset=utf-8")
+        limit = body_limit(view)
+        if length > limit:
+            return too_large(request, limit)
+        return None

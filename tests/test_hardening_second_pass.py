@@ -1,0 +1,482 @@
+"""Hardening, second pass (issue 22): the items that are not about importing files.
+
+Each test names its item of the issue. The Redis tests use a redis-server of their own
+(started on a free port, then stopped) and DB 4 of the shared one.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import docx
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from accounts.roles import Role
+from recommendations.export import COLUMNS, iter_csv, write_xlsx
+from recommendations.models import Recommendation
+from tests.conftest import make_user, need_service
+from tests.factories import RecommendationFactory, ReviewFactory, state
+
+ROOT = Path(__file__).resolve().parent.parent
+EVIL = '\x01=HYPERLINK("http://evil.example","click")'
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+# --- 2. formula guard after control characters; control characters stripped on input ---
+
+@pytest.mark.django_db
+def test_item2_xlsx_and_csv_guard_a_formula_hidden_behind_a_control_character():
+    rec = RecommendationFactory(text="placeholder")
+    Recommendation.objects.filter(pk=rec.pk).update(text=EVIL)  # as stored before the fix
+    out = io.BytesIO()
+    write_xlsx(Recommendation.objects.filter(pk=rec.pk), out)
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    cell = book.active.cell(row=2, column=COLUMNS.index("text") + 1)
+    assert cell.data_type == "s"  # text, not a formula
+    assert cell.value == "'" + EVIL[1:]
+    for use_copy in (True, False):  # PostgreSQL's COPY and the Python writer
+        if use_copy and connection.vendor != "postgresql":
+            continue
+        text = "".join(p if isinstance(p, str) else p.decode()
+                       for p in iter_csv(Recommendation.objects.filter(pk=rec.pk),
+                                         use_copy=use_copy))
+        assert "'=HYPERLINK" in text, use_copy
+        assert "\x01" not in text
+
+
+@pytest.mark.django_db
+def test_item2_control_characters_are_stripped_on_input(ngo_user):
+    review = ReviewFactory()
+    client = APIClient()
+    client.force_authenticate(ngo_user)
+    response = client.post("/api/v1/recommendations/", {
+        "review": review.pk, "text": "Ratify\x01 the\x0bconvention\x7f", "paragraph": "9.\x021",
+        "recommending_states": ["DEU"], "response": "pending"}, format="json")
+    assert response.status_code == 201, response.content
+    rec = Recommendation.objects.get(pk=response.json()["id"])
+    assert rec.text == "Ratify the\nconvention"
+    assert rec.paragraph == "9.1"
+
+
+# --- 3. deep HTML pages capped; anonymous pages throttled ---------------------------------
+
+@pytest.mark.django_db
+def test_item3_deep_html_pages_are_capped(settings, django_assert_max_num_queries):
+    settings.HTML_MAX_PAGES = 3
+    review = ReviewFactory()
+    Recommendation.objects.bulk_create([
+        Recommendation(review=review, text=f"Recommendation number {i}", paragraph=f"1.{i}",
+                       paragraph_sort=f"{i:06d}", text_key=f"recommendation number {i}")
+        for i in range(220)])
+    client = Client()
+    deep = client.get("/recommendations/", {"page": 1513})
+    assert deep.status_code == 200
+    page = deep.context["page_obj"]
+    assert page.number == 3  # the last allowed page, not page 1513
+    assert page.paginator.capped
+    assert "Only the first 3 pages are shown" in deep.content.decode()
+    sql = [q["sql"] for q in connection.queries] if settings.DEBUG else []
+    assert all("OFFSET 75600" not in s for s in sql)
+
+
+@pytest.mark.django_db
+def test_item3_anonymous_html_pages_are_throttled_but_not_logged_in_users(settings, ngo_user):
+    settings.THROTTLE_ANON_PAGES = "5/minute"
+    anonymous = Client()
+    statuses = [anonymous.get("/recommendations/").status_code for _ in range(7)]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5:] == [429, 429]
+    refused = anonymous.get("/")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert "Too many requests" in refused.content.decode()
+    # Logging in stays possible, and logged-in users are not counted.
+    assert anonymous.get("/accounts/login/").status_code == 200
+    member = Client()
+    member.force_login(ngo_user)
+    assert [member.get("/recommendations/").status_code for _ in range(7)] == [200] * 7
+    # The API keeps its own throttle.
+    assert anonymous.get("/api/v1/states/").status_code == 200
+
+
+# --- 4. Redis down: the throttle fails open, pages and writes go on ----------------------
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own on a free port, which the test may stop."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        need_service("redis", "redis-server not installed")
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    for _ in range(50):
+        try:
+            redis.Redis(port=port, socket_timeout=1).ping()
+            break
+        except redis.RedisError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        need_service("redis", "redis-server did not start")
+    yield process, port
+    if process.poll() is None:
+        process.terminate()
+        process.wait(10)
+
+
+def redis_cache(port: int) -> dict:
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": f"redis://127.0.0.1:{port}/4",
+                        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+
+
+@pytest.mark.django_db
+def test_item4_redis_stopped_mid_run_is_no_500(settings, own_redis, ngo_user, caplog):
+    process, port = own_redis
+    settings.CACHES = redis_cache(port)
+    review = ReviewFactory()
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=ngo_user)
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/recommendations/").status_code == 200
+    process.terminate()
+    process.wait(10)
+    caplog.set_level(logging.WARNING, logger="core.ratelimit")
+    assert client.get("/api/v1/recommendations/").status_code == 200
+    created = client.post("/api/v1/recommendations/", {
+        "review": review.pk, "text": "Written while Redis is down",
+        "recommending_states": ["DEU"], "response": "pending"}, format="json")
+    assert created.status_code == 201, created.content
+    assert Client(raise_request_exception=False).get("/api/v1/states/").status_code == 200
+    assert Client(raise_request_exception=False).get("/recommendations/").status_code == 200
+    assert Client(raise_request_exception=False).get(
+        "/recommendations/", {"lang": "fr"}).status_code == 200
+    assert "Cache unreachable" in caplog.text
+    assert Client().get("/readyz").status_code == 503  # still reported
+
+
+@pytest.mark.django_db
+def test_item4_cache_pointed_at_a_closed_port_fails_open(settings):
+    settings.CACHES = redis_cache(free_port())  # nothing listens there
+    settings.THROTTLE_ANON_PAGES = "5/minute"
+    client = Client(raise_request_exception=False)
+    assert [client.get("/api/v1/states/").status_code for _ in range(3)] == [200] * 3
+    assert client.get("/recommendations/").status_code == 200
+
+
+# --- 6. mid-term report with control characters -----------------------------------------
+
+@pytest.mark.django_db
+def test_item6_midterm_docx_with_control_characters_is_a_document(client):
+    rec = RecommendationFactory(text="placeholder")
+    Recommendation.objects.filter(pk=rec.pk).update(
+        text="Protect\x01 defenders\x0b now", response_source="A/HRC/1\x0b")
+    client.force_login(make_user("ngo-report", Role.NGO))
+    response = client.get(f"/analysis/reviews/{rec.review_id}/mid-term-report/",
+                          {"version": "government", "format": "docx",
+                           "grouping": "paragraph"})
+    assert response.status_code == 200, response.content[:300]
+    document = docx.Document(io.BytesIO(body(response)))
+    texts = [p.text for p in document.paragraphs]
+    assert any(t.startswith("Protect defenders") and t.endswith("now") for t in texts), texts
+
+
+# --- 8. link_recurring debounced per State; imports on a queue of their own -------------
+
+@pytest.mark.django_db(transaction=True)
+def test_item8_many_creates_queue_one_link_recurring_per_state(settings, monkeypatch):
+    from recommendations import services, tasks
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"debounce-{uuid.uuid4()}"}}
+    queued = []
+    monkeypatch.setattr(tasks.link_recurring, "apply_async",
+                        lambda args, **kw: queued.append(args))
+    review = ReviewFactory()
+    for i in range(40):
+        services.create_recommendation(review=review, text=f"Recommendation {i}",
+                                       recommending_states=[state("DEU")],
+                                       response="pending")
+    assert queued == [(review.state_id,)]
+    # Once the run has started, the next edit queues a new one.
+    from django.core.cache import cache
+
+    cache.delete(tasks._pending_key(review.state_id))
+    services.create_recommendation(review=review, text="One more",
+                                   recommending_states=[state("DEU")], response="pending")
+    assert queued == [(review.state_id,), (review.state_id,)]
+
+
+def test_item8_imports_have_their_own_queue_and_worker():
+    import yaml
+    from django.conf import settings
+
+    from upr_tracker.celery import app
+
+    app.loader.import_default_modules()
+    names = [n for n in app.tasks if n.endswith(".run_import_job")]
+    assert names
+    for name in names:
+        assert app.amqp.router.route({}, name)["queue"].name == settings.IMPORT_QUEUE
+    route = app.amqp.router.route({}, "recommendations.tasks.link_recurring")
+    assert route["queue"].name == "celery"
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "--queues=imports" in compose["worker-imports"]["command"]
+    assert "--queues=celery" in compose["worker"]["command"]
+    readme = (ROOT / "README.md").read_text()
+    assert "make worker-imports" in readme and "--queues=imports" in readme
+    assert settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD > 0
+
+
+# --- 9. request bodies capped from Content-Length, before reading -----------------------
+
+class ExplodingInput(io.BytesIO):
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+@pytest.mark.django_db
+def test_item9_a_huge_anonymous_post_is_refused_unread(settings):
+    from django.test import RequestFactory
+
+    from upr_tracker.wsgi import application
+
+    request = RequestFactory().post("/accounts/login/", data=b"x", content_type="text/plain")
+    environ = dict(request.environ, CONTENT_LENGTH=str(1024 ** 3))
+    environ["wsgi.input"] = ExplodingInput()
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started["status"], started["headers"] = status, dict(headers)
+
+    content = b"".join(application(environ, start_response))
+    assert started["status"].startswith("413")
+    assert b"too large" in content
+    for path in ("/api/v1/recommendations/", "/api/v1/auth/token/"):
+        environ = dict(environ, PATH_INFO=path, CONTENT_TYPE="application/json")
+        environ["wsgi.input"] = ExplodingInput()
+        b"".join(application(environ, start_response))
+        assert started["status"].startswith("413"), path
+
+
+@pytest.mark.django_db
+def test_item9_bodies_under_the_cap_still_work(client, ngo_user):
+    response = client.post("/accounts/login/", {"username": "ngo",
+                                                "password": "pw-for-tests-123"})
+    assert response.status_code == 302
+
+
+# --- 11. NUL in a cursor ------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_item11_nul_inside_a_cursor_is_a_400(api_client):
+    RecommendationFactory()
+    for values in ([1, "\x00", 1], [1, "a\x00b", 2**70]):
+        cursor = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+        response = APIClient(raise_request_exception=False).get(
+            "/api/v1/recommendations/", {"cursor": cursor})
+        assert response.status_code == 400, response.content
+        assert "cursor" in response.json()
+
+
+# --- 12. password reset throttled -------------------------------------------------------
+
+@pytest.mark.django_db
+def test_item12_password_reset_is_throttled(settings, ngo_user):
+    settings.THROTTLE_PASSWORD_RESET = "3/hour"
+    client = Client()
+    statuses = [client.post("/accounts/password_reset/", {"email": "ngo@example.org"},
+                            REMOTE_ADDR=f"10.0.0.{i}").status_code for i in range(10)]
+    assert statuses == [302] * 10  # the page never tells whether mail went out
+    assert len(mail.outbox) == 3  # per e-mail address
+    mail.outbox.clear()
+    statuses = [client.post("/accounts/password_reset/", {"email": f"x{i}@example.org"},
+                            REMOTE_ADDR="10.1.1.1").status_code for i in range(5)]
+    assert statuses[:3] == [302] * 3
+    assert statuses[3:] == [429, 429]  # per address
+
+
+# --- 14. weak SECRET_KEY refused with DEBUG off -----------------------------------------
+
+@pytest.mark.parametrize("key", ["dev-only-insecure-key-change-me", "abc", "x" * 49,
+                                 "django-insecure-" + "k" * 50, "a" * 60])
+def test_item14_debug_off_refuses_a_weak_secret_key(key):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {"DEBUG": "0", "SECRET_KEY": key}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "refuses to start" in result.stderr
+
+
+def test_item14_a_long_random_key_starts():
+    import secrets
+
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+# --- 15. token endpoint: lockout said, invalid tokens throttled -------------------------
+
+@pytest.mark.django_db
+def test_item15_locked_out_account_gets_429_with_retry_after(settings, ngo_user):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = APIClient()
+    statuses = [client.post("/api/v1/auth/token/", {"username": "ngo", "password": "wrong"}
+                            ).status_code for _ in range(3)]
+    assert statuses[:2] == [400, 400]  # the third failure locks (and says so)
+    response = client.post("/api/v1/auth/token/", {"username": "ngo",
+                                                   "password": "pw-for-tests-123"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == int(settings.AXES_COOLOFF_TIME * 3600)
+    assert "locked" in response.json()["detail"]
+    assert "token" not in response.json()
+
+
+@pytest.mark.django_db
+def test_item15_the_right_password_still_gets_a_token(ngo_user):
+    response = APIClient().post("/api/v1/auth/token/", {"username": "ngo",
+                                                        "password": "pw-for-tests-123"})
+    assert response.status_code == 200
+    assert len(response.json()["token"]) == 40
+
+
+@pytest.mark.django_db
+def test_item15_invalid_tokens_are_throttled_as_anonymous_requests(settings):
+    rates = dict(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], anon="4/minute")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    client = APIClient()
+    statuses = [client.get("/api/v1/states/", HTTP_AUTHORIZATION=f"Token {uuid.uuid4().hex}"
+                           ).status_code for _ in range(6)]
+    assert statuses[:4] == [401] * 4
+    assert statuses[4:] == [429, 429]
+    # The same address, anonymous: the guesses used up its anonymous rate.
+    assert client.get("/api/v1/states/").status_code == 429
+
+
+# --- 16. PATCH without a precondition: last writer wins, as the README says -------------
+
+@pytest.mark.django_db(transaction=True)
+def test_item16_concurrent_patches_without_if_match_all_apply(admin_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks (PostgreSQL)")
+    rec = RecommendationFactory(text="Before the race")
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.create(user=admin_user).key
+    barrier = threading.Barrier(12)
+    statuses: list[int] = []
+
+    def racer(n: int) -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        barrier.wait()
+        try:
+            statuses.append(client.patch(f"/api/v1/recommendations/{rec.pk}/",
+                                         {"text": f"Racer {n}"}, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=racer, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert statuses == [200] * 12
+    rec.refresh_from_db()
+    assert rec.version == 1 + 12  # every edit applied, one after the other
+    assert rec.text.startswith("Racer ")
+    readme = (ROOT / "README.md").read_text()
+    assert "the last writer wins" in readme
+
+
+# --- 17. add_user --email, backups 0600, "٣" is not 3 -----------------------------------
+
+@pytest.mark.django_db
+def test_item17_add_user_refuses_an_email_with_a_newline():
+    from django.contrib.auth import get_user_model
+
+    for email in ("a@example.org\nBcc: victim@example.org", "a@example.org\r", "not-an-email"):
+        with pytest.raises(CommandError, match="Invalid --email"):
+            call_command("add_user", "mailer", "--role", "ngo", "--email", email)
+    assert not get_user_model().objects.filter(username="mailer").exists()
+    call_command("add_user", "mailer", "--role", "ngo", "--email", "ok@example.org")
+    assert get_user_model().objects.get(username="mailer").email == "ok@example.org"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_item17_make_backup_writes_a_file_only_its_owner_can_read(tmp_path):
+    if shutil.which("pg_dump") is None:
+        need_service("pg_dump", "postgresql-client not installed")
+    if connection.vendor != "postgresql":
+        pytest.skip("backups are for PostgreSQL")
+    params = connection.settings_dict
+    url = (f"postgres://{params['USER']}@{params['HOST']}:{params['PORT'] or 5432}/"
+           f"{params['NAME']}")
+    backup = tmp_path / "upr.dump"
+    old = os.umask(0o022)  # a usual umask: files world-readable by default
+    try:
+        subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), "backup",
+                        f"DATABASE_URL={url}", f"BACKUP={backup}"], check=True,
+                       capture_output=True, timeout=120)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+@pytest.mark.django_db
+def test_item17_arabic_indic_digits_are_not_ids(ngo_user):
+    review = ReviewFactory()
+    rec = RecommendationFactory(review=review)
+    arabic = str(review.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    client = APIClient()
+    client.force_authenticate(ngo_user)
+    response = client.post("/api/v1/recommendations/", {
+        "review": arabic, "text": "Ratify it", "recommending_states": ["DEU"],
+        "response": "pending"}, format="json")
+    assert response.status_code == 400
+    assert "review" in response.json()
+    assert client.get(f"/api/v1/reviews/{arabic}/").status_code == 404
+    rec_arabic = str(rec.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert client.get(f"/api/v1/recommendations/{rec_arabic}/").status_code == 404
+    assert client.get("/api/v1/recommendations/", {"session": "٤٣"}).status_code == 400
+    assert client.get("/api/v1/recommendations/", {"session": "43"}).status_code == 200
