@@ -26,6 +26,7 @@ from .models import (
     SimilarRecommendation,
     Theme,
 )
+from .touch import touched
 
 
 def link_state(state: State | int, *, method: str | None = None) -> dict:
@@ -63,8 +64,12 @@ def link_state(state: State | int, *, method: str | None = None) -> dict:
         SimilarRecommendation.objects.bulk_create(links, batch_size=1000)
         # .update(): no history row and no updated_at change for a computed flag.
         mine = Recommendation.objects.filter(review__state_id=state_id)
+        flipped = [*mine.filter(pk__in=recurring_ids, recurring=False).values_list(
+            "pk", flat=True), *mine.exclude(pk__in=recurring_ids).filter(
+            recurring=True).values_list("pk", flat=True)]
         mine.filter(pk__in=recurring_ids, recurring=False).update(recurring=True)
         mine.exclude(pk__in=recurring_ids).filter(recurring=True).update(recurring=False)
+        touched(flipped)  # touch
     return {"state": state_id, "recommendations": len(rows), "recurring": len(recurring_ids),
             "links": len(links), "method": method}
 

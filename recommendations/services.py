@@ -15,6 +15,7 @@ from reviews.models import Review
 from states.models import State
 
 from .models import FollowUpAction, Recommendation, Response
+from .touch import touched
 
 
 def _check_states(states: Sequence[State]) -> None:
@@ -48,6 +49,7 @@ def create_recommendation(*, review: Review, text: str, recommending_states: Seq
     recommendation.record_response(
         response, source_symbol=source_symbol or symbol,
         source_paragraph=source_paragraph or paragraph, date=response_date or date, user=user)
+    touched([recommendation.pk])  # touch
     if link_recurring:
         _link_recurring(review.state_id)
     return recommendation
@@ -126,6 +128,7 @@ def update_recommendation(recommendation: Recommendation, *, expected_version: i
         recommendation.record_response(response, source_symbol=source_symbol,
                                        source_paragraph=source_paragraph, date=response_date,
                                        user=user)
+    touched([recommendation.pk])  # touch
     if "text" in fields:
         _link_recurring(recommendation.review.state_id)
     return recommendation
