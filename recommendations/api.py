@@ -153,14 +153,15 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         stored JSON rows joined with orjson; no serializer or renderer. The ETag is the
         read model's version, read in one query before anything else: a client that has
         this list already gets 304 after that one query."""
-        row_version, _codes, changed = readmodel.versions()
+        row_version, _codes, changed, total = readmodel.versions()
         try:
             queryset = self.filter_rows(request)
             tag = conditional.list_etag(request, None, str(row_version))
             if conditional.not_modified(request, tag, changed):
                 return conditional.not_modified_response(tag, changed)
             paginator: RecommendationPagination = self.paginator
-            source = FastPage(queryset, "", filtered=is_filtered(request), build=_stored_rows)
+            source = FastPage(queryset, "", filtered=is_filtered(request), build=_stored_rows,
+                              total=total)
             if paginator.uses_cursor(request):
                 rows = paginator.paginate_keyset(queryset, request, _stored_rows_with_keys)
                 next_link, previous_link = paginator.get_cursor_next_link(), None
@@ -183,12 +184,11 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         StrictFilterBackend (unknown parameters, bad values: 400)."""
         backend = StrictFilterBackend()
         reject_unknown_query_params(request, backend.valid_params(request, self))
-        filterset = RecommendationRowFilter(request.query_params,
-                                            queryset=RecommendationRow.objects.all(),
-                                            request=request)
-        if not filterset.is_valid():
-            raise ValidationError(with_valid_values(filterset.form))
-        return filterset.qs
+        queryset, form = RecommendationRowFilter.apply(request.query_params,
+                                                       RecommendationRow.objects.all())
+        if queryset is None:
+            raise ValidationError(with_valid_values(form))
+        return queryset
 
     def detail_response(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
         rows = recommendation_rows(Recommendation.objects.filter(pk=pk), self.request)

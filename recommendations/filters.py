@@ -37,6 +37,11 @@ from .models import (
 class CachedCodeField(CodeMultipleChoiceField):
     """Codes checked against recommendations.codes' cached table: no query."""
 
+    def clean(self, value):
+        if not value and not self.required:
+            return []  # not queryset.none(), which each `if not value` would compile
+        return super().clean(value)
+
     def _check_values(self, value):
         from . import codes
 
@@ -303,6 +308,13 @@ class RecommendationFilter(filters.FilterSet):
             Q(review__state=state) | _through_exists("recommending_states", state=state))
 
 
+class _SharedFields(dict):
+    """A form's fields that each form instance shares instead of deep-copying them."""
+
+    def __deepcopy__(self, memo) -> "_SharedFields":
+        return self
+
+
 ROW_ORDERING_FIELDS = (
     ("paragraph_sort", "paragraph"),
     ("state_iso3", "state_under_review"),
@@ -334,6 +346,26 @@ class RecommendationRowFilter(RecommendationFilter):
     class Meta:
         model = RecommendationRow
         fields: list[str] = []
+
+    _shared: "RecommendationRowFilter | None" = None
+    _form_class: type | None = None
+
+    @classmethod
+    def apply(cls, data, queryset: QuerySet) -> tuple[QuerySet | None, forms.Form]:
+        """What `cls(data, queryset).qs` gives (None and the form if invalid), without
+        building a filter set and a form's fields per request: one filter set and its
+        form's fields serve every request (they hold no request state)."""
+        if cls._form_class is None:
+            shared = cls(queryset=RecommendationRow.objects.none())
+            form_class = shared.get_form_class()
+            form_class.base_fields = _SharedFields(form_class.base_fields)
+            cls._shared, cls._form_class = shared, form_class
+        form = cls._form_class(data)
+        if not form.is_valid():
+            return None, form
+        for name, value in form.cleaned_data.items():
+            queryset = cls._shared.filters[name].filter(queryset, value)
+        return queryset, form
 
     def filter_state_under_review(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(state_id__in=_ids(value)) if value else qs

@@ -860,11 +860,13 @@ class ListVersion(models.Model):
     """One row: `rows` goes up in every transaction that changes what a recommendation
     list shows (the listener of touch.touched), `codes` when reference data changes
     (States, themes, SDGs, groups, cycles, sessions). The list's ETag is `rows` and its
-    Last-Modified `changed_at`, read in one primary-key lookup; cached code look-ups
-    are kept while `codes` stays."""
+    Last-Modified `changed_at`, read in one primary-key lookup with `total`, the
+    unfiltered count; cached code look-ups are kept while `codes` stays."""
 
     rows = models.BigIntegerField(default=0)
     codes = models.BigIntegerField(default=0)
+    # The number of RecommendationRow rows, kept with them: the unfiltered list's count.
+    total = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:

@@ -102,16 +102,23 @@ def _build(ids: list[int]) -> list[RecommendationRow]:
     return out
 
 
-def bump(*, rows: bool = True, codes: bool = False) -> None:
-    """Count a change, in the caller's transaction (the ETag moves when it commits)."""
+def bump(*, rows: bool = True, codes: bool = False, added: int = 0,
+         total: int | None = None) -> None:
+    """Count a change, in the caller's transaction (the ETag moves when it commits);
+    `added` rows (negative: removed) or the new `total` keep the row count."""
     changes = {"changed_at": timezone.now()}
     if rows:
         changes["rows"] = F("rows") + 1
     if codes:
         changes["codes"] = F("codes") + 1
+    if total is not None:
+        changes["total"] = total
+    elif added:
+        changes["total"] = F("total") + added
     if not ListVersion.objects.filter(pk=1).update(**changes):
-        ListVersion.objects.get_or_create(pk=1, defaults={"rows": 1, "codes": 1,
-                                                           "changed_at": timezone.now()})
+        ListVersion.objects.get_or_create(pk=1, defaults={
+            "rows": 1, "codes": 1, "changed_at": timezone.now(),
+            "total": RecommendationRow.objects.count()})
 
 
 @on_touch
@@ -122,14 +129,16 @@ def refresh(ids: list[int], action: str = "changed") -> None:
     ids = sorted({int(i) for i in ids} | pending)
     if not ids:
         return
+    added = 0
     with transaction.atomic():
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            RecommendationRow.objects.filter(pk__in=chunk).delete()
+            added -= RecommendationRow.objects.filter(pk__in=chunk).delete()[0]
             if action != DELETED:
-                RecommendationRow.objects.bulk_create(_build(chunk), batch_size=500)
+                added += len(RecommendationRow.objects.bulk_create(_build(chunk),
+                                                                   batch_size=500))
                 _copy_search_vectors(chunk)
-        bump()
+        bump(added=added)
 
 
 def _copy_search_vectors(ids: list[int]) -> None:
@@ -156,10 +165,11 @@ def rebuild(batch: int = BATCH) -> int:
             chunk = ids[start:start + batch]
             RecommendationRow.objects.bulk_create(_build(chunk), batch_size=500)
             _copy_search_vectors(chunk)
-        bump(codes=True)
-    if connection.vendor == "postgresql":
+        bump(codes=True, total=RecommendationRow.objects.count())
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Fresh statistics, and the visibility map that lets counts use index-only scans.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {RecommendationRow._meta.db_table}")
+            cursor.execute(f"VACUUM ANALYZE {RecommendationRow._meta.db_table}")
     return len(ids)
 
 
@@ -194,11 +204,12 @@ def _norm(value):
 _local = threading.local()
 
 
-def versions() -> tuple[int, int, object]:
-    """(rows, codes, changed_at) of ListVersion in one query, remembered for the rest of
-    the request's thread by `codes_version()`."""
-    found = ListVersion.objects.filter(pk=1).values_list("rows", "codes", "changed_at").first()
-    found = found or (0, 0, None)
+def versions() -> tuple[int, int, object, int]:
+    """(rows, codes, changed_at, total) of ListVersion in one query; `codes` is kept for
+    the rest of the request's thread by `codes_version()`."""
+    found = ListVersion.objects.filter(pk=1).values_list(
+        "rows", "codes", "changed_at", "total").first()
+    found = found or (0, 0, None, 0)
     _local.codes = found[1]
     return found
 

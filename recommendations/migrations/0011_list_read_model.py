@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('rows', models.BigIntegerField(default=0)),
                 ('codes', models.BigIntegerField(default=0)),
+                ('total', models.BigIntegerField(default=0)),
                 ('changed_at', models.DateTimeField(null=True)),
             ],
         ),
@@ -68,6 +69,10 @@ CREATE INDEX listrow_themes_gin ON recommendations_recommendationrow USING gin (
 CREATE INDEX listrow_sdgs_gin ON recommendations_recommendationrow USING gin (sdg_ids);
 CREATE INDEX listrow_groups_gin ON recommendations_recommendationrow USING gin (group_ids);
 CREATE INDEX listrow_search_gin ON recommendations_recommendationrow USING gin (search_vector);
+-- Vacuum often: counts stay index-only scans only while the visibility map is fresh.
+ALTER TABLE recommendations_recommendationrow SET (
+    autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02,
+    autovacuum_analyze_scale_factor = 0.02);
 """
 NO_GIN = """
 DROP INDEX IF EXISTS listrow_recommending_gin;
