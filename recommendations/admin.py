@@ -17,6 +17,7 @@ from .models import (
     ResponseRecord,
     Theme,
 )
+from .touch import DELETED, touched
 
 
 class RecommendationSourceInline(admin.TabularInline):
@@ -58,6 +59,14 @@ class RecommendationAdmin(SimpleHistoryAdmin):
                        "civil_society_status", "created_at", "updated_at"]
     inlines = [ResponseRecordInline, AssessmentInline, RecommendationSourceInline]
     show_full_result_count = False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        touched([form.instance.pk])  # touch
+
+    def delete_queryset(self, request, queryset) -> None:
+        touched(queryset.values_list("pk", flat=True), action=DELETED)  # touch
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Assessment)
@@ -140,6 +149,10 @@ class RecommendationInline(admin.TabularInline):
 
 class ReviewWithRecommendationsAdmin(ReviewAdmin):
     inlines = [*ReviewAdmin.inlines, RecommendationInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        touched(form.instance.recommendations.values_list("pk", flat=True))  # touch
 
 
 admin.site.unregister(Review)

@@ -37,6 +37,7 @@ from .models import (
     paragraph_sort_key,
     text_key,
 )
+from .touch import touched
 
 VERBS = ["Ratify", "Adopt", "Strengthen", "Ensure", "Guarantee", "Take measures to",
          "Continue efforts to", "Consider", "Establish", "Step up efforts to", "Combat",
@@ -176,6 +177,7 @@ def generate_corpus(n: int, *, seed: int = 2026, batch: int = COPY_BATCH,
         with transaction.atomic():
             ids = _reserve_ids(size)
             write(_plan(rng, ids, start, reviews, ref, now))
+            touched(ids)  # touch
         made += size
         if progress:
             progress(made)

@@ -841,7 +841,7 @@ class RecommendationRow(models.Model):
         ordering = ["review_id", "paragraph_sort", "id"]
         indexes = [
             models.Index(fields=["review_id", "paragraph_sort", "id"], name="listrow_default"),
-            models.Index(fields=["state_id", "review_id", "paragraph_sort"],
+            models.Index(fields=["state_id", "review_id", "paragraph_sort", "id"],
                          name="listrow_state"),
             models.Index(fields=["session_id"], name="listrow_session"),
             models.Index(fields=["cycle_id"], name="listrow_cycle"),
@@ -858,10 +858,11 @@ class RecommendationRow(models.Model):
 
 class ListVersion(models.Model):
     """One row: `rows` goes up in every transaction that changes what a recommendation
-    list shows (the listener of touch.touched), `codes` when reference data changes
-    (States, themes, SDGs, groups, cycles, sessions). The list's ETag is `rows` and its
-    Last-Modified `changed_at`, read in one primary-key lookup with `total`, the
-    unfiltered count; cached code look-ups are kept while `codes` stays."""
+    list shows (the listener of touch.touched), `codes` takes a new random value when
+    reference data changes (States, themes, SDGs, groups, cycles, sessions). The list's
+    ETag is `rows` and its Last-Modified `changed_at`, read in one primary-key lookup
+    with `total`, the unfiltered count; cached code look-ups are kept while `codes`
+    stays."""
 
     rows = models.BigIntegerField(default=0)
     codes = models.BigIntegerField(default=0)

@@ -20,6 +20,7 @@ array columns are ValuesField, integer[] on PostgreSQL and JSON text on SQLite.
 from __future__ import annotations
 
 import functools
+import secrets
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from collections.abc import Iterable
 import orjson
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -110,15 +111,21 @@ def bump(*, rows: bool = True, codes: bool = False, added: int = 0,
     if rows:
         changes["rows"] = F("rows") + 1
     if codes:
-        changes["codes"] = F("codes") + 1
+        # A fresh random value, not +1: a rolled-back bump must never come back as the
+        # version of other data (a process may have cached codes read under it).
+        changes["codes"] = _token()
     if total is not None:
         changes["total"] = total
     elif added:
         changes["total"] = F("total") + added
     if not ListVersion.objects.filter(pk=1).update(**changes):
         ListVersion.objects.get_or_create(pk=1, defaults={
-            "rows": 1, "codes": 1, "changed_at": timezone.now(),
+            "rows": 1, "codes": _token(), "changed_at": timezone.now(),
             "total": RecommendationRow.objects.count()})
+
+
+def _token() -> int:
+    return secrets.randbits(62)
 
 
 @on_touch
@@ -133,12 +140,18 @@ def refresh(ids: list[int], action: str = "changed") -> None:
     with transaction.atomic():
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            added -= RecommendationRow.objects.filter(pk__in=chunk).delete()[0]
+            added -= _delete_rows(RecommendationRow.objects.filter(pk__in=chunk))
             if action != DELETED:
                 added += len(RecommendationRow.objects.bulk_create(_build(chunk),
                                                                    batch_size=500))
                 _copy_search_vectors(chunk)
         bump(added=added)
+
+
+def _delete_rows(queryset: QuerySet) -> int:
+    """A plain DELETE: no signals, so the post_delete below counts only rows that
+    went with their recommendation (a cascade from Django's collector)."""
+    return queryset._raw_delete(queryset.db)
 
 
 def _copy_search_vectors(ids: list[int]) -> None:
@@ -159,7 +172,7 @@ def refresh_where(condition: Q) -> None:
 def rebuild(batch: int = BATCH) -> int:
     """The whole table from the recommendations (`manage.py rebuild_list_rows`)."""
     with transaction.atomic():
-        RecommendationRow.objects.all().delete()
+        _delete_rows(RecommendationRow.objects.all())
         ids = list(Recommendation.objects.order_by("id").values_list("id", flat=True))
         for start in range(0, len(ids), batch):
             chunk = ids[start:start + batch]
@@ -323,17 +336,29 @@ for _relation in ("recommending_states", "themes", "sdgs", "affected_groups"):
 
 # What many rows show: followed here, not by every write path.
 
+REVIEW_SHOWN = ("state_id", "session_id", "wg_report_symbol", "addendum_symbol")
+
+
+@receiver(pre_save, sender="reviews.Review")
+def _review_saving(sender, instance, raw: bool = False, **kwargs) -> None:
+    if instance.pk and not raw:
+        instance._list_shown = sender.objects.filter(pk=instance.pk).values_list(
+            *REVIEW_SHOWN).first()
+
+
 @receiver(post_save, sender="reviews.Review")
-def _review_saved(sender, instance, created: bool, **kwargs) -> None:
-    if not created and not kwargs.get("raw"):
-        refresh(list(instance.recommendations.values_list("id", flat=True)))
+def _review_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    before = getattr(instance, "_list_shown", None)
+    if created or raw or before == tuple(getattr(instance, f) for f in REVIEW_SHOWN):
+        return
+    note(instance.recommendations.values_list("id", flat=True))
 
 
-@receiver(post_delete, sender=Recommendation)
-def _recommendation_deleted(sender, instance, **kwargs) -> None:
-    # Deleting a review deletes its recommendations (and their rows, by cascade)
-    # without a touch: the count must still move.
-    bump()
+@receiver(post_delete, sender=RecommendationRow)
+def _row_deleted(sender, instance, **kwargs) -> None:
+    # Deleting a review deletes its recommendations and their rows, by cascade, without
+    # a touch: the version and the count must still move.
+    bump(added=-1)
 
 
 def _reference_changed(condition):

@@ -35,6 +35,7 @@ from recommendations.models import (
     text_key,
 )
 from recommendations.parsing import lookup_state, resolve_state_names
+from recommendations.touch import touched
 from reviews.models import Review, Session
 from states.models import State, normalize_name
 
@@ -521,6 +522,8 @@ class Importer:
         self.fold(now)
         self.record_provenance(now)
         self.fill_review_symbols(reviews, plans)
+        touched([*(obj.pk for _p, obj in to_create), *(pk for _p, pk, _c in to_update),  # touch
+                 *self.folds])
 
     def fold(self, now) -> None:
         """Recommendations a paragraph's cluster absorbed (one UPR Info text per part):

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['review_id', 'paragraph_sort', 'id'],
-                'indexes': [models.Index(fields=['review_id', 'paragraph_sort', 'id'], name='listrow_default'), models.Index(fields=['state_id', 'review_id', 'paragraph_sort'], name='listrow_state'), models.Index(fields=['session_id'], name='listrow_session'), models.Index(fields=['cycle_id'], name='listrow_cycle'), models.Index(fields=['region'], name='listrow_region'), models.Index(fields=['response'], name='listrow_response'), models.Index(fields=['government_status'], name='listrow_gov_status'), models.Index(fields=['updated_at', 'id'], name='listrow_updated'), models.Index(fields=['created_at', 'id'], name='listrow_created')],
+                'indexes': [models.Index(fields=['review_id', 'paragraph_sort', 'id'], name='listrow_default'), models.Index(fields=['state_id', 'review_id', 'paragraph_sort', 'id'], name='listrow_state'), models.Index(fields=['session_id'], name='listrow_session'), models.Index(fields=['cycle_id'], name='listrow_cycle'), models.Index(fields=['region'], name='listrow_region'), models.Index(fields=['response'], name='listrow_response'), models.Index(fields=['government_status'], name='listrow_gov_status'), models.Index(fields=['updated_at', 'id'], name='listrow_updated'), models.Index(fields=['created_at', 'id'], name='listrow_created')],
             },
         ),
     ]

@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from recommendations.models import Recommendation, RecommendationSource, ResponseRecord
+from recommendations.models import (
+    Recommendation,
+    RecommendationRow,
+    RecommendationSource,
+    ResponseRecord,
+)
 from reviews.models import Review
 
 
@@ -14,7 +19,8 @@ def flush_recommendations() -> None:
     for name in ("recommending_states", "themes", "sdgs", "affected_groups"):
         through = getattr(Recommendation, name).through
         through.objects.all()._raw_delete(through.objects.db)
-    for model in (RecommendationSource, ResponseRecord, Recommendation, Review):
+    for model in (RecommendationRow, RecommendationSource, ResponseRecord, Recommendation,
+                  Review):
         model.objects.all()._raw_delete(model.objects.db)
 
 
