@@ -366,7 +366,7 @@ def main() -> None:
 
     sample_file = ROOT.parent / "shared" / "data" / "upr-info-2015" / "sessions-01-05.csv"
     if sample_file.exists():
-        from recommendations.importers import import_file
+        from imports.pipeline import import_file
 
         with transaction.atomic():
             start = time.perf_counter()

@@ -9,23 +9,12 @@ from .models import (
     AffectedGroup,
     Assessment,
     FollowUpAction,
-    ImportJob,
     NameTranslation,
-    ProposedResponse,
     Recommendation,
-    RecommendationSource,
     ResponseRecord,
     Theme,
 )
 from .touch import DELETED, touched
-
-
-class RecommendationSourceInline(admin.TabularInline):
-    model = RecommendationSource
-    extra = 0
-    fields = ["source", "file_name", "rows", "match", "imported_at"]
-    readonly_fields = fields
-    can_delete = False
 
 
 class ResponseRecordInline(admin.TabularInline):
@@ -57,7 +46,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
     list_select_related = ["review__state", "review__session"]
     readonly_fields = ["response", "response_source", "government_status",
                        "civil_society_status", "created_at", "updated_at"]
-    inlines = [ResponseRecordInline, AssessmentInline, RecommendationSourceInline]
+    inlines = [ResponseRecordInline, AssessmentInline]
     show_full_result_count = False
 
     def save_related(self, request, form, formsets, change) -> None:
@@ -119,21 +108,6 @@ class NameTranslationAdmin(admin.ModelAdmin):
     list_editable = ["name"]
     list_filter = ["kind", "language"]
     search_fields = ["key", "name"]
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "detected_format", "dry_run", "status", "rows_done",
-                    "rows_total", "created_by", "created_at"]
-    list_filter = ["status", "dry_run", "detected_format"]
-    readonly_fields = ["report"]
-
-
-@admin.register(ProposedResponse)
-class ProposedResponseAdmin(admin.ModelAdmin):
-    list_display = ["review", "paragraph", "response", "needs_confirmation", "source_symbol"]
-    list_filter = ["needs_confirmation", "response"]
-    raw_id_fields = ["review"]
 
 
 # The review's admin page lists its recommendations. The inline is added here, above

@@ -60,10 +60,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .export_i18n import RowLocalizer, export_language, header_row
-from .importers.app_export import TRAILER_MARK
 from .models import Recommendation
 from .rows import IsoTimestamp, fast, related_array
 from .serializers import detail_url_template, iter_row_chunks
+
+# The first cell of the optional last line that says how many rows came before it
+# (imports.readers.app_export skips it when the file is read back).
+TRAILER_MARK = "#END"
 
 COLUMNS = (
     "id", "url", "page_url", "state_under_review", "state_under_review_name", "cycle",

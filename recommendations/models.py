@@ -1,7 +1,6 @@
 import datetime as dt
 import hashlib
 import re
-import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
@@ -84,6 +83,46 @@ class ThemeSource(models.TextChoices):
     USER = "user", _("Added by users")
 
 
+NAME_TRANSLATIONS_VERSION_KEY = "name-translations:version"
+
+
+class NameTranslationQuerySet(models.QuerySet):
+    def names(self, kind: str, language: str | None = None) -> dict[str, str]:
+        """{key: name} for `kind` in `language` (default: the active language); {} in
+        English. One query per kind and language, cached until a translation is saved or
+        deleted (recommendations.names.forget)."""
+        from django.core.cache import cache
+
+        from states.names import base_language
+
+        language = base_language(language)
+        if language == "en":
+            return {}
+        version = cache.get_or_set(NAME_TRANSLATIONS_VERSION_KEY, 1, None)
+        cache_key = f"name-translations:{version}:{kind}:{language}"
+        names = cache.get(cache_key)
+        if names is None:
+            names = dict(self.filter(kind=kind, language=language).values_list("key", "name"))
+            if kind == NameTranslation.Kind.THEME:
+                _share_with_synonyms(names)
+            cache.set(cache_key, names, 3600)
+        return names
+
+
+def _share_with_synonyms(names: dict[str, str]) -> None:
+    """A canonical theme without a translation of its own takes one of its source
+    labels' (the seeded UPR Info themes), and a source label without one takes its
+    canonical theme's."""
+    pairs = list(Theme.objects.filter(canonical__isnull=False)
+                 .values_list("slug", "canonical__slug"))
+    for slug, canonical in pairs:
+        if slug in names:
+            names.setdefault(canonical, names[slug])
+    for slug, canonical in pairs:
+        if canonical in names:
+            names.setdefault(slug, names[canonical])
+
+
 class NameTranslation(models.Model):
     """The name of a taxonomy entry in one interface language, edited in the admin.
 
@@ -103,6 +142,8 @@ class NameTranslation(models.Model):
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     name = models.CharField(_("name"), max_length=300)
 
+    objects = NameTranslationQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "key", "language"]
         constraints = [models.UniqueConstraint(fields=["kind", "key", "language"],
@@ -116,9 +157,7 @@ class NameTranslation(models.Model):
 
 def translated_name(kind: str, key, english: str, language: str | None = None) -> str:
     """`english` in `language` (default: the active one), from NameTranslation."""
-    from recommendations.names import translations
-
-    return translations(kind, language).get(str(key)) or english
+    return NameTranslation.objects.names(kind, language).get(str(key)) or english
 
 
 class ThemeGroup(models.TextChoices):
@@ -530,33 +569,6 @@ class ResponseRecord(models.Model):
         return self.source_symbol or self.source_paragraph
 
 
-class RecommendationSource(models.Model):
-    """Provenance: a file (and its format) a recommendation was imported from, and when.
-
-    One row per recommendation and file name; importing the same file again keeps the
-    first date. Several rows = several sources merged into one record.
-    """
-
-    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE,
-                                       related_name="sources")
-    source = models.CharField(_("source format"), max_length=20)
-    file_name = models.CharField(_("file"), max_length=255, blank=True)
-    rows = models.CharField(_("rows"), max_length=200, blank=True,
-                            help_text=_("Rows of the file this recommendation came from"))
-    match = models.CharField(_("how it was matched"), max_length=20, blank=True)
-    imported_at = models.DateTimeField(_("imported"))
-
-    class Meta:
-        ordering = ["recommendation", "imported_at", "id"]
-        verbose_name = _("recommendation source")
-        verbose_name_plural = _("recommendation sources")
-        constraints = [models.UniqueConstraint(fields=["recommendation", "source", "file_name"],
-                                               name="recommendation_source_once_per_file")]
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.file_name}"
-
-
 class Assessment(models.Model):
     """A dated judgement of how far a recommendation is implemented, by government or
     civil society; the two histories are kept apart and never overwrite each other."""
@@ -662,82 +674,6 @@ class FollowUpAction(models.Model):
         from accounts.roles import can_manage_follow_up
 
         return can_manage_follow_up(user, self.state_id)
-
-
-class ImportJob(models.Model):
-    """An uploaded file and the report of importing it (dry run or for real)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Done")
-        FAILED = "failed", _("Failed")
-
-    # In URLs instead of the sequential pk, so one user's jobs cannot be enumerated.
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    file = models.FileField(upload_to="imports/%Y/%m/")
-    original_name = models.CharField(max_length=255)
-    format = models.CharField(max_length=20, default="auto")
-    detected_format = models.CharField(max_length=20, blank=True)
-    state = models.ForeignKey(State, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    session_number = models.PositiveSmallIntegerField(null=True, blank=True)
-    dry_run = models.BooleanField(default=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="import_jobs")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def progress(self) -> int:
-        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
-
-
-class ProposedResponse(models.Model):
-    """A response read from a State's addendum that is not on its recommendation yet.
-
-    Either the addendum came before the Working Group report (the numbers are clear and
-    the response is applied as soon as the report is imported), or the addendum answers
-    in sentences (cycle 1) and the reading must be confirmed by a person first.
-    """
-
-    review = models.ForeignKey(Review, on_delete=models.CASCADE,
-                               related_name="proposed_responses", verbose_name=_("review"))
-    paragraph = models.CharField(_("paragraph"), max_length=30)
-    response = models.CharField(_("response"), max_length=20, choices=Response.choices)
-    source_symbol = models.CharField(_("source document"), max_length=60)
-    source_paragraph = models.CharField(_("paragraph of the source"), max_length=30,
-                                        blank=True)
-    wording = models.TextField(_("the State's words"), blank=True)
-    needs_confirmation = models.BooleanField(_("needs confirmation"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["review", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["review", "paragraph"],
-                                    name="one_proposed_response_per_paragraph"),
-        ]
-        verbose_name = _("proposed response")
-        verbose_name_plural = _("proposed responses")
-
-    def __str__(self) -> str:
-        return f"{self.paragraph}: {self.get_response_display()} ({self.source_symbol})"
 
 
 # The list's read model (issue 24): one row per recommendation with every value the list

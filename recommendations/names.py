@@ -1,5 +1,6 @@
-"""Translated taxonomy names (NameTranslation), one query per kind and language, cached
-until a translation is saved or deleted in the admin."""
+"""Translated taxonomy names (NameTranslation): the cached look-up lives on the model
+(`NameTranslation.objects.names`); this module forgets the cache when a translation is
+saved or deleted in the admin (signals connected in RecommendationsConfig.ready)."""
 
 from __future__ import annotations
 
@@ -7,54 +8,22 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from states.names import base_language
-
-VERSION_KEY = "name-translations:version"
+from recommendations.models import NAME_TRANSLATIONS_VERSION_KEY, NameTranslation
 
 
 def translations(kind: str, language: str | None = None) -> dict[str, str]:
     """{key: name} for `kind` in `language` (default: the active language); {} in English."""
-    from recommendations.models import NameTranslation
-
-    language = base_language(language)
-    if language == "en":
-        return {}
-    version = cache.get_or_set(VERSION_KEY, 1, None)
-    cache_key = f"name-translations:{version}:{kind}:{language}"
-    names = cache.get(cache_key)
-    if names is None:
-        names = dict(NameTranslation.objects.filter(kind=kind, language=language)
-                     .values_list("key", "name"))
-        if kind == NameTranslation.Kind.THEME:
-            _share_with_synonyms(names)
-        cache.set(cache_key, names, 3600)
-    return names
-
-
-def _share_with_synonyms(names: dict[str, str]) -> None:
-    """A canonical theme without a translation of its own takes one of its source
-    labels' (the seeded UPR Info themes), and a source label without one takes its
-    canonical theme's."""
-    from recommendations.models import Theme
-
-    pairs = list(Theme.objects.filter(canonical__isnull=False)
-                 .values_list("slug", "canonical__slug"))
-    for slug, canonical in pairs:
-        if slug in names:
-            names.setdefault(canonical, names[slug])
-    for slug, canonical in pairs:
-        if canonical in names:
-            names.setdefault(slug, names[canonical])
+    return NameTranslation.objects.names(kind, language)
 
 
 def forget() -> None:
     """Drop every cached name (a new version key makes the old entries unreachable)."""
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(NAME_TRANSLATIONS_VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+        cache.set(NAME_TRANSLATIONS_VERSION_KEY, 2, None)
 
 
-@receiver([post_save, post_delete], sender="recommendations.NameTranslation")
+@receiver([post_save, post_delete], sender=NameTranslation)
 def _translation_changed(sender, **kwargs) -> None:
     forget()

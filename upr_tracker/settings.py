@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "states",
     "reviews",
     "recommendations",
+    "imports",
     "reminders",
     "front",
     "analysis",
@@ -191,10 +192,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Uploads: imports are bounded (see recommendations.importers).
+# Uploads: imports are bounded (see imports.readers).
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Caps on what an import may expand to and hold, whatever its size on disk
-# (recommendations.importers.files): per zip member, per archive, rows per file.
+# (imports.readers.files): per zip member, per archive, rows per file.
 IMPORT_MAX_MEMBER_BYTES = envint("IMPORT_MAX_MEMBER_BYTES", 60 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = envint("IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
@@ -259,7 +260,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=REMINDER_SCAN_HOUR, minute=REMINDER_SCAN_MINUTE),
     },
     "stale-import-scan": {
-        "task": "recommendations.tasks.scan_import_jobs",
+        "task": "imports.tasks.scan_import_jobs",
         "schedule": crontab(minute="*/10"),
     },
 }

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from imports import urls as imports_urls
 from upr_tracker import ops
 
 # Uploaded files (MEDIA_ROOT) are never served by URL: imports are read by the
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("reminders.urls")),
     path("recommendations/", include("recommendations.urls")),
+    path("recommendations/", include((imports_urls.old_urlpatterns, "imports-moved"))),
+    path("imports/", include("imports.urls")),
     path("analysis/", include("analysis.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

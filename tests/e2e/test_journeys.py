@@ -46,7 +46,7 @@ def test_ngo_worker_pastes_fixes_saves_searches_and_exports(open_as, france):
     review = ReviewFactory(state=france, session=session(43))
     page = open_as(ngo)
 
-    page.goto(reverse("recommendations:recommendation_paste", args=[review.pk]))
+    page.goto(reverse("imports:recommendation_paste", args=[review.pk]))
     page.fill("#id_text", pasted_list(bad_line=7))
     page.get_by_role("button", name="Preview").click()
     flagged = page.locator("tr.row-error")
@@ -186,10 +186,10 @@ def test_upload_and_paste_pages_are_accessible_on_a_phone(open_as, france):
     ngo = make_user("ngo-e2e", Role.NGO)
     review = ReviewFactory(state=france, session=session(43))
     page = open_as(ngo, viewport={"width": 390, "height": 844})
-    page.goto(reverse("recommendations:import_upload"))
+    page.goto(reverse("imports:import_upload"))
     screenshot(page, "import-upload-phone")
     assert_accessible(page, "import upload")
-    page.goto(reverse("recommendations:recommendation_paste", args=[review.pk]))
+    page.goto(reverse("imports:recommendation_paste", args=[review.pk]))
     screenshot(page, "paste-phone")
     assert_accessible(page, "paste")
     page.goto(reverse("reviews:review_create"))
@@ -211,7 +211,7 @@ def test_ngo_worker_uploads_a_dry_run_then_imports_for_real(open_as, france, set
                                                             tmp_path):
     settings.MEDIA_ROOT = tmp_path
     page = open_as(make_user("ngo-e2e", Role.NGO))
-    page.goto(reverse("recommendations:import_upload"))
+    page.goto(reverse("imports:import_upload"))
     assert page.is_checked("#id_dry_run")
     page.set_input_files("#id_file", files=[{"name": "upr-info.csv", "mimeType": "text/csv",
                                              "buffer": UPR_INFO_CSV.encode()}])

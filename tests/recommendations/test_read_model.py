@@ -108,7 +108,7 @@ def test_recurrence_flags_rewrite_the_rows(db, api_client, settings):
 
 
 def test_import_writes_and_updates_rows(db, tmp_path, api_client):
-    from recommendations.importers import import_file
+    from imports.pipeline import import_file
 
     path = tmp_path / "upr-info.csv"
     header = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\n"

@@ -109,7 +109,7 @@ def test_creating_and_editing_queue_the_task(cycles, django_capture_on_commit_ca
 
 
 def test_importing_a_file_queues_the_task(cycles, tmp_path, django_capture_on_commit_callbacks):
-    from recommendations.importers import import_file
+    from imports.pipeline import import_file
 
     path = tmp_path / "fra.csv"
     path.write_text(

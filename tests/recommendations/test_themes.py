@@ -6,9 +6,9 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from recommendations.importers import import_file
+from imports.pipeline import import_file
 from recommendations.models import Recommendation, Theme, ThemeSource
-from tests.importers.test_uhri import uhri_rows, write_csv
+from tests.imports.test_uhri import uhri_rows, write_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -146,7 +146,7 @@ def test_pages_raise_no_content_security_policy_violation(browser_page, live_ser
         reverse("recommendations:recommendation_list") + "?q=torture",
         reverse("recommendations:recommendation_detail", args=[recs[0].pk]),
         reverse("recommendations:recommendation_edit", args=[recs[0].pk]),
-        reverse("recommendations:import_upload"), reverse("accounts:profile"),
+        reverse("imports:import_upload"), reverse("accounts:profile"),
         reverse("reminders:deadlines"), reverse("api-docs"), "/admin/",
     ]
     violations = {}

@@ -53,7 +53,7 @@ def test_follow_up_action_pages_escape_user_text(client_as, recommendation):
 
 def test_paste_preview_escapes_unknown_state_names(client_as, review):
     response = client_as("ngo").post(
-        reverse("recommendations:recommendation_paste", args=[review.pk]),
+        reverse("imports:recommendation_paste", args=[review.pk]),
         {"text": '140.1 Ratify (<img src=x onerror="alert(1)">);', "response": "pending",
          "preview": "1"})
     assert "<img src=x" not in response.content.decode()

@@ -9,15 +9,16 @@ import logging
 import pytest
 from django.urls import reverse
 
-from recommendations.importers.jobs import run_import_job
-from recommendations.models import ImportJob, Recommendation, Theme
+from imports.jobs import run_import_job
+from imports.models import ImportJob
+from recommendations.models import Recommendation, Theme
 
 pytestmark = pytest.mark.django_db
 
 
 def test_403_page_gives_the_specific_reason(client_as, review):
     response = client_as("focal-fra").get(
-        reverse("recommendations:import_upload"))
+        reverse("imports:import_upload"))
     assert response.status_code == 403
     assert "Only NGO staff and administrators can import files." in response.content.decode()
 
@@ -36,7 +37,7 @@ def test_refusals_are_logged_once_without_traceback(client_as, review, settings)
     logger = logging.getLogger("django.request")
     logger.addHandler(collect)
     try:
-        client_as("focal-fra").get(reverse("recommendations:import_upload"))
+        client_as("focal-fra").get(reverse("imports:import_upload"))
         client_as(None).get("/no-such-page/")
     finally:
         logger.removeHandler(collect)
@@ -61,7 +62,7 @@ def test_pasted_recommendations_are_tagged_and_dated_from_the_review(client_as, 
     review.adoption_date = dt.date(2023, 10, 5)
     review.save()
     theme = Theme.objects.get(slug="uhri-migrants")
-    url = reverse("recommendations:recommendation_paste", args=[review.pk])
+    url = reverse("imports:recommendation_paste", args=[review.pk])
     response = client_as("ngo").post(url, {
         "text": "140.1 Protect migrant workers (Algeria);\n140.2 Ratify the ICRMW (Chile);",
         "response": "supported", "themes": [theme.pk], "save": "1"})
@@ -83,7 +84,7 @@ def test_import_links_to_what_it_wrote(client_as, review, tmp_path, users, setti
     run_import_job(job.pk)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.SUCCEEDED, job.report
-    page = client_as("ngo").get(reverse("recommendations:import_detail", args=[job.public_id]))
+    page = client_as("ngo").get(reverse("imports:import_detail", args=[job.public_id]))
     html = page.content.decode()
     assert "See the 1 recommendation created or updated" in html
     link = page.context["imported_url"]
@@ -93,7 +94,7 @@ def test_import_links_to_what_it_wrote(client_as, review, tmp_path, users, setti
 
 
 def test_file_input_says_what_it_accepts(client_as):
-    html = client_as("ngo").get(reverse("recommendations:import_upload")).content.decode()
+    html = client_as("ngo").get(reverse("imports:import_upload")).content.decode()
     assert 'accept=".csv,' in html
 
 
@@ -102,13 +103,13 @@ def test_import_history_lists_everyones_imports_for_editors_only(client_as, user
                              created_by=users["admin"], report={"created": 7, "updated": 2})
     ImportJob.objects.create(original_name="uhri.xlsx", format="uhri", dry_run=True,
                              created_by=users["ngo"])
-    url = reverse("recommendations:import_history")
+    url = reverse("imports:import_history")
     html = client_as("ngo").get(url).content.decode()
     assert html.index("uhri.xlsx") < html.index("upr-info.csv")  # newest first
     assert ">7<" in html and "Dry run" in html
     assert client_as("focal-fra").get(url).status_code == 403
-    assert 'href="/recommendations/import/history/"' in client_as("ngo").get(
-        reverse("recommendations:import_upload")).content.decode()
+    assert 'href="/imports/history/"' in client_as("ngo").get(
+        reverse("imports:import_upload")).content.decode()
 
 
 def test_dry_run_shows_a_sample_of_the_rows_as_read(client_as, users):
@@ -123,7 +124,7 @@ def test_dry_run_shows_a_sample_of_the_rows_as_read(client_as, users):
     job.refresh_from_db()
     assert job.report["sample"][0]["recommending_states"] == ["Brazil"]
     html = client_as("ngo").get(
-        reverse("recommendations:import_detail", args=[job.public_id])).content.decode()
+        reverse("imports:import_detail", args=[job.public_id])).content.decode()
     assert "The first recommendations, as read" in html
     assert "Abolish the death penalty everywhere" in html and "Supported" in html
     assert "Migrants" in html

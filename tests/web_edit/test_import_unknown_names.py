@@ -4,7 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from recommendations.models import ImportJob, Recommendation
+from imports.models import ImportJob
+from recommendations.models import Recommendation
 from states.models import State
 
 CSV = (
@@ -24,12 +25,12 @@ def test_unknown_name_gets_a_prefilled_state_picker_that_saves_the_alias_and_rei
         client_as, france, django_capture_on_commit_callbacks):
     client = client_as("ngo")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("recommendations:import_upload"), {
+        client.post(reverse("imports:import_upload"), {
             "file": SimpleUploadedFile("upr.csv", CSV.encode(), content_type="text/csv"),
             "format": "auto"})
     job = ImportJob.objects.get()
     assert job.status == "failed" and not Recommendation.objects.exists()
-    page = client.get(reverse("recommendations:import_detail", args=[job.public_id]))
+    page = client.get(reverse("imports:import_detail", args=[job.public_id]))
     html = page.content.decode()
     [unknown] = page.context["unknown_names"]
     assert (unknown["name"], unknown["rows_label"], unknown["guess"]) == ("Chilie", "2, 3", "CHL")
@@ -37,10 +38,10 @@ def test_unknown_name_gets_a_prefilled_state_picker_that_saves_the_alias_and_rei
     assert "Save these names and import again" in html
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("recommendations:import_aliases", args=[job.public_id]),
+        response = client.post(reverse("imports:import_aliases", args=[job.public_id]),
                                {"alias-0": "CHL"})
     again = ImportJob.objects.exclude(pk=job.pk).get()
-    assert response["Location"] == reverse("recommendations:import_detail", args=[again.public_id])
+    assert response["Location"] == reverse("imports:import_detail", args=[again.public_id])
     again.refresh_from_db()
     assert again.status == "succeeded", again.report
     assert State.objects.resolve("Chilie").iso3 == "CHL"
@@ -52,11 +53,11 @@ def test_unknown_name_gets_a_prefilled_state_picker_that_saves_the_alias_and_rei
 def test_picking_no_state_saves_nothing(client_as, france, django_capture_on_commit_callbacks):
     client = client_as("ngo")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("recommendations:import_upload"), {
+        client.post(reverse("imports:import_upload"), {
             "file": SimpleUploadedFile("upr.csv", CSV.encode(), content_type="text/csv"),
             "format": "auto"})
     job = ImportJob.objects.get()
-    response = client.post(reverse("recommendations:import_aliases", args=[job.public_id]),
+    response = client.post(reverse("imports:import_aliases", args=[job.public_id]),
                            {"alias-0": ""})
     assert response.status_code == 302 and ImportJob.objects.count() == 1
     assert State.objects.resolve("Chilie") is None
@@ -66,6 +67,6 @@ def test_only_ngo_staff_can_save_aliases(client_as, france):
     job = ImportJob.objects.create(original_name="x.csv", report={
         "unknown_names": [{"name": "Chilie", "rows": [2]}]})
     response = client_as("researcher").post(
-        reverse("recommendations:import_aliases", args=[job.public_id]), {"alias-0": "CHL"})
+        reverse("imports:import_aliases", args=[job.public_id]), {"alias-0": "CHL"})
     assert response.status_code == 403
     assert State.objects.resolve("Chilie") is None

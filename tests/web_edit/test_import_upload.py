@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from recommendations.models import ImportJob, Recommendation
+from imports.models import ImportJob
+from recommendations.models import Recommendation
 
 # UPR Info's layout (one recommending State per row; a joint recommendation spans rows).
 UPR_INFO_CSV = (
@@ -29,7 +30,7 @@ def upload(client, content: str, name: str = "upr-info.csv", dry_run: bool = Tru
             "format": "auto", **extra}
     if dry_run:
         data["dry_run"] = "on"
-    return client.post(reverse("recommendations:import_upload"), data)
+    return client.post(reverse("imports:import_upload"), data)
 
 
 def test_dry_run_reports_and_writes_nothing_then_imports_for_real(
@@ -38,7 +39,7 @@ def test_dry_run_reports_and_writes_nothing_then_imports_for_real(
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, UPR_INFO_CSV)
     job = ImportJob.objects.get()
-    assert response["Location"] == reverse("recommendations:import_detail", args=[job.public_id])
+    assert response["Location"] == reverse("imports:import_detail", args=[job.public_id])
     job.refresh_from_db()
     assert (job.dry_run, job.status, job.detected_format) == (True, "succeeded", "upr-info")
     assert not Recommendation.objects.exists()
@@ -51,9 +52,9 @@ def test_dry_run_reports_and_writes_nothing_then_imports_for_real(
     assert 'hx-trigger="every 2s"' not in html  # finished: no more polling
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("recommendations:import_run", args=[job.public_id]))
+        response = client.post(reverse("imports:import_run", args=[job.public_id]))
     real = ImportJob.objects.exclude(pk=job.pk).get()
-    assert response["Location"] == reverse("recommendations:import_detail", args=[real.public_id])
+    assert response["Location"] == reverse("imports:import_detail", args=[real.public_id])
     assert (real.dry_run, real.file.name) == (False, job.file.name)
     real.refresh_from_db()
     assert real.status == "succeeded"
@@ -72,7 +73,7 @@ def test_report_lists_errors_with_row_numbers_and_offers_no_real_import(
     rows = {e.get("row") for e in page.context["errors"]}
     assert 5 in rows
     assert "Import for real" not in page.content.decode()
-    refused = client.post(reverse("recommendations:import_run",
+    refused = client.post(reverse("imports:import_run",
                                   args=[ImportJob.objects.get().public_id]))
     assert refused.status_code == 302
     assert ImportJob.objects.count() == 1
@@ -83,11 +84,11 @@ def test_running_job_page_polls_with_htmx(client_as, users):
                                    status=ImportJob.Status.RUNNING, rows_total=200,
                                    rows_done=50, created_by=users["ngo"])
     client = client_as("ngo")
-    url = reverse("recommendations:import_detail", args=[job.public_id])
+    url = reverse("imports:import_detail", args=[job.public_id])
     html = client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in html
     assert 'value="25"' in html
-    partial = client.get(reverse("recommendations:import_detail", args=[job.public_id]),
+    partial = client.get(reverse("imports:import_detail", args=[job.public_id]),
                          headers={"HX-Request": "true"}).content.decode()
     assert partial.lstrip().startswith("<div id=\"import-status\"")
     assert "<html" not in partial
@@ -119,14 +120,14 @@ def test_import_jobs_are_private_to_their_owner_and_admins(client_as, users, ngo
     assign_role(other, Role.NGO)
     job = ImportJob.objects.create(file="imports/x.csv", original_name="secret.csv",
                                    status=ImportJob.Status.SUCCEEDED, created_by=ngo_user)
-    url = reverse("recommendations:import_detail", args=[job.public_id])
-    assert url == f"/recommendations/import/{job.public_id}/"  # a UUID, not the pk
+    url = reverse("imports:import_detail", args=[job.public_id])
+    assert url == f"/imports/{job.public_id}/"  # a UUID, not the pk
     assert client_as("ngo").get(url).status_code == 200
     assert client_as("admin").get(url).status_code == 200
     stranger = Client()
     stranger.force_login(other)
     assert stranger.get(url).status_code == 404
-    run = reverse("recommendations:import_run", args=[job.public_id])
+    run = reverse("imports:import_run", args=[job.public_id])
     assert stranger.post(run).status_code == 404
     assert ImportJob.objects.count() == 1
     assert client_as("ngo").get("/recommendations/import/1/").status_code == 404
@@ -136,9 +137,16 @@ def test_without_a_broker_a_large_file_is_sent_to_the_command_line(client_as, se
     settings.CELERY_BROKER_URL = ""
     settings.IMPORT_INLINE_MAX_BYTES = 100
     client = client_as("ngo")
-    page = client.get(reverse("recommendations:import_upload")).content.decode()
+    page = client.get(reverse("imports:import_upload")).content.decode()
     assert "manage.py import_recommendations" in page
     response = upload(client, UPR_INFO_CSV)
     assert response.status_code == 200
     assert "manage.py import_recommendations" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_upload_page_is_served_at_its_new_address(client_as):
+    page = client_as("ngo").get("/imports/")
+    assert page.status_code == 200
+    assert 'href="/imports/history/"' in page.content.decode()

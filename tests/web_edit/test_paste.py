@@ -18,7 +18,7 @@ detention for children (Niger);
 
 @pytest.fixture
 def paste(client_as, review):
-    url = reverse("recommendations:recommendation_paste", args=[review.pk])
+    url = reverse("imports:recommendation_paste", args=[review.pk])
     client = client_as("ngo")
 
     def post(text: str, action: str = "preview", response: str = "pending"):

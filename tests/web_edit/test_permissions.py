@@ -4,10 +4,10 @@ written, and which edit controls each role sees."""
 import pytest
 from django.urls import reverse
 
+from imports.models import ImportJob
 from recommendations.models import (
     Assessment,
     FollowUpAction,
-    ImportJob,
     Recommendation,
     ResponseRecord,
 )
@@ -30,7 +30,7 @@ def pages(review, rec, action, germany):
          {"paragraph": "45.9", "text": "Adopt a plan", "recommending_states": [germany.pk],
           "response": "pending"}),
         ("recommendation_paste",
-         reverse("recommendations:recommendation_paste", args=[review.pk]), NGO,
+         reverse("imports:recommendation_paste", args=[review.pk]), NGO,
          {"text": "45.9 Adopt a plan (Germany);", "response": "pending", "save": "1"}),
         ("recommendation_edit", reverse("recommendations:recommendation_edit", args=[rec.pk]),
          NGO, {"version": rec.version, "paragraph": "45.1", "text": "Changed",
@@ -45,7 +45,7 @@ def pages(review, rec, action, germany):
         ("followupaction_edit", reverse("recommendations:followupaction_edit", args=[action.pk]),
          FOCAL_FRA, {"version": action.version, "title": "Renamed", "status": "planned",
                      "recommendations": [rec.pk]}),
-        ("import_upload", reverse("recommendations:import_upload"), NGO,
+        ("import_upload", reverse("imports:import_upload"), NGO,
          {"format": "auto", "dry_run": "on"}),
     ]
 

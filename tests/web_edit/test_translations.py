@@ -94,7 +94,7 @@ def test_editing_pages_translate_every_string(client_as, pseudo_translated, revi
     ngo, focal = client_as("ngo"), client_as("focal-fra")
     pages = {
         "paste preview": ngo.post(
-            reverse("recommendations:recommendation_paste", args=[review.pk]),
+            reverse("imports:recommendation_paste", args=[review.pk]),
             {"text": "45.1 Ratify the treaty (Atlantis);\n45.2 Ratify the treaty (France);",
              "response": "pending", "preview": "1"}),
         "edit": ngo.get(reverse("recommendations:recommendation_edit",
@@ -103,7 +103,7 @@ def test_editing_pages_translate_every_string(client_as, pseudo_translated, revi
         "assessment": ngo.get(reverse("recommendations:assessment_create",
                                       args=[recommendation.pk])),
         "review edit": ngo.get(reverse("reviews:review_edit", args=[review.pk])),
-        "upload": ngo.get(reverse("recommendations:import_upload")),
+        "upload": ngo.get(reverse("imports:import_upload")),
         "status": focal.get(reverse("recommendations:government_status",
                                     args=[recommendation.pk])),
         "follow-up form": focal.get(reverse("recommendations:followupaction_edit",
@@ -121,7 +121,7 @@ def test_editing_pages_speak_french(client_as, review):
     client.cookies["django_language"] = "fr"
     # LocaleMiddleware leaves French active in this thread; override restores English.
     with translation.override("en"):
-        response = client.get(reverse("recommendations:recommendation_paste",
+        response = client.get(reverse("imports:recommendation_paste",
                                       args=[review.pk]))
     assert '<html lang="fr" dir="ltr">' in response.content.decode()
     with translation.override("fr"):

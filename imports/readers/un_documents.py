@@ -1,0 +1,724 @@
+"""The UN documents themselves: the Working Group report and the State's addendum.
+
+Formats (detected from the text, PDF or Word):
+
+* `un-report`    Report of the Working Group on the UPR (`A/HRC/59/15`): the State
+                 under review, the session, and the recommendations section, one
+                 paragraph per recommendation (clusters included); a paragraph of
+                 recommendations that "enjoy the support" of the State (cycles 2–3)
+                 gives their response, with the report as its source.
+* `un-addendum`  The State's views (`A/HRC/59/15/Add.1`): lists of paragraph numbers
+                 under "accepts"/"takes note" (see `number_lists`), or, in cycle 1,
+                 sentences per recommendation, read as *proposed* responses that a
+                 person confirms on the review's page.
+
+The report is written by the common write phase (`write.run`); the addendum only
+sets responses (`Recommendation.record_response`, which keeps the history). An
+addendum that arrives before its report is kept as `ProposedResponse`s and applied
+when the report is imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imports.parsing import parse_recommendation_list
+from recommendations.models import Response
+
+from . import document_text
+from .core import ImportFailed, ImportReport, ImportRow, ParsedFile
+from .number_lists import DASHES, parse_number_list
+
+REPORT, ADDENDUM = "un-report", "un-addendum"
+FORMATS = (REPORT, ADDENDUM)
+
+TITLE_RE = re.compile(r"Report\s+of\s+the\s+Working\s+Group\s+on\s+the\s+Universal\s+"
+                      r"Periodic\s+Review\s*\**\s*\n\s*(?P<state>[^\n*]+?)\s*\n", re.IGNORECASE)
+REVIEW_OF_RE = re.compile(r"\breview\s+of\s+(?P<state>[A-Z][\w’'() -]{1,80}?)\s+(?:was\s+held|on\s+"
+                          r"\d)", re.IGNORECASE)
+SESSION_RE = re.compile(r"held\s+its\s+(?P<ordinal>[a-z]+(?:[- ][a-z]+)?|\d{1,3}(?:st|nd|rd|th))"
+                        r"\s+session", re.IGNORECASE)
+WG_SYMBOL_RE = re.compile(r"A/HRC/WG\.6/(?P<session>\d{1,3})/")
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december"]
+DATE_RE = re.compile(r"(?P<day>\d{1,2})\s+(?P<month>" + "|".join(MONTHS) +
+                     r")\s*,?\s*(?P<year>(?:19|20)\d\d)", re.IGNORECASE)
+REVIEW_DATE_RE = re.compile(r"review\s+of\s+.{2,80}?\s+(?:was\s+held\s+.{0,60}?)?\bon\s+",
+                            re.IGNORECASE | re.DOTALL)
+TOP_PARAGRAPH_RE = re.compile(r"^\s*(?P<number>\d{1,3})\.\s+(?P<text>\S.*)$")
+ITEM_RE = re.compile(r"^\s*(?P<head>\d{1,3})\.(?P<item>\d{1,3})\.?(?:\s+(?P<text>.*))?$")
+SECTION_START_RE = re.compile(r"conclusions\s+and/or\s+recommendations", re.IGNORECASE)
+SECTION_END_RE = re.compile(r"^\s*(?:\d{1,3}\.\s+)?all\s+conclusions\s+and/or\s+recommendations"
+                            r"|^\s*annex\b", re.IGNORECASE)
+TOTALS_RE = re.compile(
+    r"(?P<supported>\d{1,4})\s+(?:are\s+|were\s+|have\s+been\s+)?(?:now\s+)?(?:supported|accepted)"
+    r"\s*,?\s+and\s+(?P<noted>\d{1,4})\s+(?:are\s+|were\s+|have\s+been\s+)?(?:now\s+)?noted",
+    re.IGNORECASE)
+RECEIVED_RE = re.compile(r"received\s+(?P<total>\d{1,4})\s+recommendations", re.IGNORECASE)
+
+_UNITS = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+          "ninth"]
+_TEENS = ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+          "sixteenth", "seventeenth", "eighteenth", "nineteenth"]
+_TENS = {"twent": 20, "thirt": 30, "fort": 40, "fift": 50, "sixt": 60, "sevent": 70,
+         "eight": 80, "ninet": 90}
+
+
+def ordinal_number(word: str) -> int | None:
+    """`forty-eighth` → 48, `thirty-fourth` → 34, `48th` → 48."""
+    word = word.lower().replace(" ", "-")
+    digits = re.fullmatch(r"(\d{1,3})(?:st|nd|rd|th)", word)
+    if digits:
+        return int(digits.group(1))
+    if word in _UNITS[1:]:
+        return _UNITS.index(word)
+    if word in _TEENS:
+        return 10 + _TEENS.index(word)
+    tens_part, _, unit_part = word.partition("-")
+    for stem, value in _TENS.items():
+        if tens_part == stem + "ieth" and not unit_part:
+            return value
+        if tens_part == stem + "y" and unit_part in _UNITS[1:]:
+            return value + _UNITS.index(unit_part)
+    return None
+
+
+def parse_date(text: str) -> dt.date | None:
+    match = DATE_RE.search(text)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group("year")), MONTHS.index(match.group("month").lower()) + 1,
+                       int(match.group("day")))
+    except ValueError:
+        return None
+
+
+def classify_list_paragraph(text: str) -> str:
+    """The response a list paragraph gives its numbers, from its own words ("" = none)."""
+    lowered = " ".join(text.lower().split())
+    if re.search(r"partially|in part\b", lowered):
+        return Response.PARTIALLY_SUPPORTED
+    if re.search(r"\b(?:takes?\s+note|notes|noted|does not (?:support|accept)|"
+                 r"not enjoy the support|cannot (?:support|accept)|rejects?)\b", lowered):
+        return Response.NOTED
+    if re.search(r"\b(?:accepts?|supports?|enjoy the support|supported|accepted)\b", lowered):
+        return Response.SUPPORTED
+    if re.search(r"will be examined|will examine", lowered):
+        return Response.PENDING
+    return ""
+
+
+# Cycle 1: what a sentence answer most likely means. Checked in this order.
+READINGS = [
+    (Response.PARTIALLY_SUPPORTED, r"\bpartially\b|\bin part\b|\bpartly\b"),
+    (Response.NOTED, r"\b(?:does|do|can)\s*not\s+accept|\bcannot\s+accept|\brejects?\b|"
+                     r"\bnot\s+in\s+a\s+position\s+to\s+(?:accept|support)|\btakes?\s+note\b|"
+                     r"\bdoes\s+not\s+support|\bcannot\s+support|definitive\s+statement|"
+                     r"\bnot\s+(?:accepted|supported)\b"),
+    (Response.SUPPORTED, r"\baccepts?\b|\bsupports?\b|\bagrees?\b|\baccepted\b|"
+                         r"\balready\s+(?:been\s+)?implemented\b"),
+]
+
+
+def propose_reading(sentence: str) -> str:
+    lowered = " ".join(sentence.lower().split())
+    for response, pattern in READINGS:
+        if re.search(pattern, lowered):
+            return response
+    return ""
+
+
+@dataclass
+class ListedResponse:
+    paragraph: str
+    response: str
+    source_paragraph: str
+    wording: str = ""
+    needs_confirmation: bool = False
+
+
+@dataclass
+class UNDocument:
+    kind: str
+    symbol: str = ""
+    report_symbol: str = ""
+    state: str = ""
+    session: int | None = None
+    session_hints: list[str] = field(default_factory=list)
+    review_date: dt.date | None = None
+    # Addendum: the numbered paragraphs that list recommendations, as text.
+    lists: list[tuple[str, str, str]] = field(default_factory=list)  # (para, response, text)
+    sentence_answers: list[tuple[str, str]] = field(default_factory=list)  # (number, words)
+    stated_supported: int | None = None
+    stated_noted: int | None = None
+    stated_received: int | None = None
+    unreadable: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UNParsedFile(ParsedFile):
+    document: UNDocument | None = None
+
+
+# --- reading --------------------------------------------------------------------------
+
+def read_pages(path: Path, file_type: str) -> tuple[list[str], bool]:
+    """(pages, is_pdf) of a PDF or Word file."""
+    if file_type == "pdf":
+        return document_text.pdf_pages(path), True
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:
+        raise ImportFailed(f"The .docx document cannot be read: {exc}") from exc
+    return document_text.docx_pages(document), False
+
+
+def detect_kind(pages: list[str]) -> str:
+    """REPORT, ADDENDUM, or "" from the first page's text."""
+    head = "\n".join(pages[:2])[:6000]
+    if not re.search(r"Working\s+Group\s+on\s+the\s+Universal\s+Periodic\s+Review", head,
+                     re.IGNORECASE):
+        return ""
+    symbol = document_text.SYMBOL_RE.search(head)
+    if re.search(r"^\s*Addendum\s*$", head, re.IGNORECASE | re.MULTILINE) or (
+            symbol and "/Add." in symbol.group(0)):
+        return ADDENDUM
+    return REPORT
+
+
+def _symbol(pages: list[str], addendum: bool) -> str:
+    counts = Counter(m.group(0) for page in pages for m in document_text.SYMBOL_RE.finditer(page)
+                     if ("/Add." in m.group(0)) == addendum)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def _state_name(head: str, is_state_name: Callable[[str], bool] | None = None) -> str:
+    """The State under review: the line under the title, else `the review of X was held`
+    (a name the title wraps over two lines); a known name is preferred."""
+    candidates = []
+    match = TITLE_RE.search(head)
+    if match and match.group("state").strip().lower() != "addendum":
+        candidates.append(match.group("state").strip())
+    match = REVIEW_OF_RE.search(" ".join(head.split()))
+    if match:
+        candidates.append(match.group("state").strip())
+    for candidate in candidates:
+        if is_state_name is not None and is_state_name(candidate):
+            return candidate
+    return candidates[0] if candidates else ""
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """Top-level numbered paragraphs (`3. The Government ...`) with their lines."""
+    paragraphs: list[tuple[str, list[str]]] = []
+    expected = None
+    for line in lines:
+        match = TOP_PARAGRAPH_RE.match(line)
+        if match and not ITEM_RE.match(line) and (
+                expected is None or int(match.group("number")) == expected):
+            expected = int(match.group("number")) + 1
+            paragraphs.append((match.group("number"), [match.group("text")]))
+        elif paragraphs:
+            paragraphs[-1][1].append(line)
+    return paragraphs
+
+
+def read_document(path: Path, file_type: str, parsed: UNParsedFile,
+                  is_state_name: Callable[[str], bool] | None = None) -> None:
+    pages, pdf = read_pages(path, file_type)
+    kind = detect_kind(pages)
+    if not kind:
+        raise ImportFailed("This document is not a report of the Working Group on the "
+                           "Universal Periodic Review nor its addendum.")
+    parsed.format = kind
+    document = parsed.document = UNDocument(kind=kind)
+    head = "\n".join(pages[:2])[:8000]
+    document.symbol = _symbol(pages, kind == ADDENDUM)
+    document.report_symbol = re.sub(r"/Add\.\d+$", "", document.symbol)
+    document.state = _state_name(head, is_state_name)
+    lines = document_text.document_lines(pages, pdf=pdf)
+    parsed.notes.append(f"File type: PDF, {len(pages)} page(s)" if pdf
+                        else "File type: Word document (.docx)")
+    kind_name = "Working Group report" if kind == REPORT else "addendum (the State's views)"
+    parsed.notes.append(f"Document: {kind_name} {document.symbol or '(no symbol found)'}, "
+                        f"State under review: {document.state or '(not found)'}")
+    if kind == REPORT:
+        _read_report(lines, "\n".join(pages), parsed, is_state_name)
+    else:
+        _read_addendum(lines, parsed)
+
+
+def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
+                 is_state_name: Callable[[str], bool] | None) -> None:
+    document = parsed.document
+    intro = document_text.join_lines(lines[:200])
+    match = SESSION_RE.search(intro)
+    if match and ordinal_number(match.group("ordinal")):
+        document.session = ordinal_number(match.group("ordinal"))
+        document.session_hints.append(f"the introduction names session {document.session}")
+    date_at = REVIEW_DATE_RE.search(intro)
+    if date_at:
+        document.review_date = parse_date(intro[date_at.end():date_at.end() + 40])
+    wg = Counter(int(m.group("session")) for m in WG_SYMBOL_RE.finditer(full_text))
+    if wg:
+        number = wg.most_common(1)[0][0]
+        document.session_hints.append(f"the documents of the review are A/HRC/WG.6/{number}/…")
+        document.session = document.session or number
+    start = next((i for i, line in enumerate(lines) if SECTION_START_RE.search(line)), None)
+    if start is None:
+        parsed.error(None, "The report has no 'Conclusions and/or recommendations' section.")
+        return
+    items: list[dict] = []
+    top: dict | None = None
+    expected_top: int | None = None
+    for number, line in enumerate(lines[start + 1:], start=start + 2):
+        if SECTION_END_RE.match(line):
+            break
+        item = ITEM_RE.match(line)
+        if item and top is not None and item.group("head") == top["number"]:
+            items.append({"paragraph": f"{item.group('head')}.{int(item.group('item'))}",
+                          "lines": [item.group("text") or ""], "line": number, "top": top})
+            continue
+        para = TOP_PARAGRAPH_RE.match(line)
+        if para and not item:
+            value = int(para.group("number"))
+            next_item = (top or {}).get("short", 0) + 1
+            if top is not None and value == next_item and not (
+                    value == expected_top and classify_list_paragraph(para.group("text"))):
+                # Cycle 1: `1. Ratify ... (Brazil);` numbered from 1 inside the paragraph.
+                top["short"] = value
+                items.append({"paragraph": f"{top['number']}.{value}",
+                              "lines": [para.group("text")], "line": number, "top": top})
+                continue
+            if expected_top is None or value == expected_top:
+                top = {"number": para.group("number"), "lines": [para.group("text")],
+                       "short": 0}
+                expected_top = value + 1
+                continue
+        if items and items[-1]["top"] is top:
+            items[-1]["lines"].append(line)
+        elif top is not None:
+            top["lines"].append(line)
+    tops_seen: dict[str, str] = {}
+    for entry in items:
+        top = entry["top"]
+        if top["number"] not in tops_seen:
+            words = document_text.join_lines(top["lines"])
+            tops_seen[top["number"]] = classify_list_paragraph(words)
+            parsed.notes.append(f"Paragraph {top['number']}: {words[:160]}")
+        response = tops_seen[top["number"]]
+        text = document_text.join_lines(entry["lines"])
+        parsed.rows_read += 1
+        found = parse_recommendation_list(f"{entry['paragraph']} {text}",
+                                          is_state_name=is_state_name)
+        if not found:
+            document.unreadable.append(f"line {entry['line']}: {text[:120]}")
+            parsed.error(entry["line"], f"{entry['paragraph']}: no recommendation read")
+            continue
+        for rec in found:
+            for message in rec.errors:
+                parsed.error(entry["line"], f"{rec.paragraph or entry['paragraph']}: {message}")
+            given = response in (Response.SUPPORTED, Response.NOTED,
+                                 Response.PARTIALLY_SUPPORTED)
+            parsed.rows.append(ImportRow(
+                row=entry["line"], text=rec.text, paragraph=rec.paragraph or entry["paragraph"],
+                recommending_states=rec.state_names, response=response if given else "",
+                source_symbol=document.symbol if given else "",
+                source_paragraph=top["number"] if given else "",
+                state_under_review=document.state, session=document.session,
+                wg_report_symbol=document.symbol))
+    if not items:
+        parsed.error(None, "No numbered recommendation was found in the report.")
+
+
+def _list_region(text: str) -> str:
+    """The run of numbers in a list paragraph: from its first number to its last one."""
+    start = re.search(r"recommendations?\s*(?:No\.?\s*)?:?\s*(?=\d)", text, re.IGNORECASE)
+    first = re.search(r"\d{1,3}\.\d{1,3}", text)
+    begin = start.end() if start else (first.start() if first else None)
+    if begin is None:
+        return ""
+    run = re.match(r"(?:\s*(?:\d[\d.]*|[,;" + re.escape(DASHES) + r"]|and(?=\s*\d)|\.))+",
+                   text[begin:])
+    return run.group(0) if run else ""
+
+
+_NUMBERS_ONLY_RE = re.compile(r"^[\s\d.,;" + re.escape(DASHES) + r"]*\d[\s\d.,;" +
+                              re.escape(DASHES) + r"]*$")
+
+
+def _before_headings(lines: list[str]) -> list[str]:
+    """A list paragraph's lines up to the first explanation heading (`140.11-14` alone
+    on its line after the sentence that ends the list)."""
+    for index in range(1, len(lines)):
+        line, previous = lines[index].strip(), lines[index - 1].strip()
+        if previous.endswith(".") and _NUMBERS_ONLY_RE.match(line) and not \
+                line.endswith(","):
+            return lines[:index]
+    return lines
+
+
+# `Recommendation 3`, `Recommendations No. 87.3:` or `87.3` alone, then the answer.
+ANSWER_RE = re.compile(
+    r"^\s*(?:Recommendations?\s*(?:No\.?\s*)?(?P<n1>\d{1,3}(?:\.\d{1,3})?)\s*[.:)–-]?"
+    r"|(?P<n2>\d{1,3}\.\d{1,3})\s*[.:]?(?=\s*$))\s*(?P<text>.*)$", re.IGNORECASE)
+
+
+def _read_addendum(lines: list[str], parsed: UNParsedFile) -> None:
+    document = parsed.document
+    text = document_text.join_lines(lines)
+    totals = TOTALS_RE.search(text)
+    if totals:
+        document.stated_supported = int(totals.group("supported"))
+        document.stated_noted = int(totals.group("noted"))
+    received = RECEIVED_RE.search(text)
+    if received:
+        document.stated_received = int(received.group("total"))
+    date_at = re.search(r"review\s+of\s+.{2,60}?\s+on\s+", text, re.IGNORECASE)
+    if date_at:
+        document.review_date = parse_date(text[date_at.end():date_at.end() + 40])
+    for number, para_lines in _paragraphs(lines):
+        words = document_text.join_lines(_before_headings(para_lines))
+        first_sentence = re.split(r"(?<=[a-z])\.\s", words, maxsplit=1)[0]
+        response = classify_list_paragraph(first_sentence[:400])
+        region = _list_region(words)
+        is_list = bool(re.search(r"\d\.\d", region) or len(re.findall(r"\d+", region)) > 1)
+        if response and response != Response.PENDING and is_list:
+            document.lists.append((number, response, region))
+        elif is_list and len(re.findall(r"\d{1,3}\.\d{1,3}", region)) > 1:
+            document.unreadable.append(f"para. {number} lists recommendations but says "
+                                       f"nothing this importer reads as a response: "
+                                       f"“{words[:120]}”")
+    if document.lists:
+        return
+    # Cycle 1: an answer per recommendation, in sentences.
+    current: list | None = None
+    answers: list[list] = []
+    for line in lines:
+        match = ANSWER_RE.match(line)
+        if match:
+            current = [match.group("n1") or match.group("n2"), [match.group("text")]]
+            answers.append(current)
+        elif current is not None:
+            current[1].append(line)
+    document.sentence_answers = [(number, document_text.join_lines(words))
+                                 for number, words in answers]
+
+
+def read_un_document(path: Path, file_type: str,
+                     is_state_name: Callable[[str], bool] | None = None) -> UNParsedFile:
+    parsed = UNParsedFile(format=REPORT)
+    read_document(path, file_type, parsed, is_state_name)
+    return parsed
+
+
+def looks_like_un_document(path: Path, file_type: str) -> bool:
+    """Cheap check for Word files: is this a WG report/addendum rather than a thematic list?"""
+    if file_type == "pdf":
+        return True
+    try:
+        pages, _pdf = read_pages(path, file_type)
+    except ImportFailed:
+        return False
+    return bool(detect_kind(pages))
+
+
+# --- the addendum's responses ---------------------------------------------------------
+
+def addendum_responses(document: UNDocument, *, prefix: str, known: set[str] | None
+                       ) -> tuple[dict[str, ListedResponse], list[str]]:
+    """Paragraph → response from the addendum's lists (or sentence readings); problems."""
+    responses: dict[str, ListedResponse] = {}
+    problems: list[str] = []
+    for source_paragraph, response, region in document.lists:
+        numbers = parse_number_list(region, prefix=prefix, known=known)
+        problems += [f"para. {source_paragraph}: {p}" for p in numbers.problems]
+        for paragraph in numbers.paragraphs:
+            previous = responses.get(paragraph)
+            if previous is not None and previous.response != response:
+                problems.append(f"{paragraph} is both {previous.response} (para. "
+                                f"{previous.source_paragraph}) and {response} (para. "
+                                f"{source_paragraph})")
+                continue
+            if previous is None:
+                responses[paragraph] = ListedResponse(paragraph, response, source_paragraph)
+    for number, words in document.sentence_answers:
+        paragraph = number if "." in number else f"{prefix}.{int(number)}" if prefix else ""
+        if not paragraph:
+            problems.append(f"{number}: a short number but no report paragraph to put it in")
+            continue
+        if known is not None and paragraph not in known:
+            problems.append(f"{paragraph} is not a recommendation of the report")
+            continue
+        reading = propose_reading(words)
+        if not reading:
+            problems.append(f"{paragraph}: no reading found in “{words[:100]}”")
+            reading = Response.PENDING
+        responses[paragraph] = ListedResponse(paragraph, reading, "", wording=words,
+                                              needs_confirmation=True)
+    return responses, problems
+
+
+def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
+                    report: ImportReport, user) -> list[str]:
+    """Set responses on the review's recommendations; keep the rest (and readings to
+    confirm) as ProposedResponse. Returns the paragraphs without recommendation."""
+    from imports.models import ProposedResponse
+    from recommendations.models import Recommendation
+
+    recommendations = {r.paragraph: r for r in Recommendation.objects.filter(review=review)}
+    existing = {p.paragraph: p for p in ProposedResponse.objects.filter(review=review)}
+    waiting: list[str] = []
+    for paragraph, listed in responses.items():
+        recommendation = recommendations.get(paragraph)
+        if recommendation is None or listed.needs_confirmation:
+            if recommendation is None:
+                waiting.append(paragraph)
+            ProposedResponse.objects.update_or_create(
+                review=review, paragraph=paragraph, defaults={
+                    "response": listed.response, "source_symbol": symbol,
+                    "source_paragraph": listed.source_paragraph, "wording": listed.wording,
+                    "needs_confirmation": listed.needs_confirmation, "created_by": user})
+            existing.pop(paragraph, None)
+            continue
+        label = f"{symbol}, para. {listed.source_paragraph}" if listed.source_paragraph \
+            else symbol
+        if paragraph in existing:
+            # An earlier reading of the same number, now answered clearly.
+            existing.pop(paragraph).delete()
+        if recommendation.response == listed.response and \
+                recommendation.response_source == label:
+            report.unchanged += 1
+            continue
+        recommendation.record_response(listed.response, source_symbol=symbol,
+                                       source_paragraph=listed.source_paragraph, user=user)
+        report.updated += 1
+    return waiting
+
+
+def apply_waiting(review, report: ImportReport, user) -> None:
+    """After a report import: apply the clear responses an earlier addendum left waiting."""
+    from imports.models import ProposedResponse
+    from recommendations.models import Recommendation
+
+    waiting = list(ProposedResponse.objects.filter(review=review, needs_confirmation=False))
+    if not waiting:
+        return
+    recommendations = {r.paragraph: r for r in Recommendation.objects.filter(review=review)}
+    applied = 0
+    for proposal in waiting:
+        recommendation = recommendations.get(proposal.paragraph)
+        if recommendation is None:
+            report.notes.append(f"The addendum {proposal.source_symbol} answers "
+                                f"{proposal.paragraph}, which the report does not have.")
+            continue
+        recommendation.record_response(proposal.response, source_symbol=proposal.source_symbol,
+                                       source_paragraph=proposal.source_paragraph, user=user)
+        proposal.delete()
+        applied += 1
+    report.notes.append(f"Responses from the addendum imported earlier applied: {applied}")
+
+
+# --- the import -----------------------------------------------------------------------
+
+def _session_for(document: UNDocument, report: ImportReport):
+    from reviews.models import Session
+
+    sessions = {s.number: s for s in Session.objects.all()}
+    by_date = None
+    if document.review_date:
+        by_date = Session.objects.for_date(document.review_date).first()
+    if document.session is not None and document.session in sessions:
+        if by_date is not None and by_date.number != document.session:
+            report.notes.append(f"The review date {document.review_date} falls in session "
+                                f"{by_date.number}, the text says {document.session}; "
+                                f"kept {document.session}.")
+        return sessions[document.session]
+    if by_date is not None:
+        report.notes.append(f"Session {by_date.number} from the date of the review "
+                            f"({document.review_date})")
+        return by_date
+    return None
+
+
+def _responses_summary(review) -> dict[str, int]:
+    from recommendations.models import Recommendation
+
+    counts = Counter(Recommendation.objects.filter(review=review).values_list("response",
+                                                                            flat=True))
+    return {str(Response(k).label): v for k, v in sorted(counts.items())}
+
+
+def import_parsed(parsed: UNParsedFile, report: ImportReport, *, state_iso3: str | None,
+                  session: int | None, dry_run: bool, user, progress, alias_map) -> None:
+    """Write a parsed WG report or addendum (or roll it back for a dry run)."""
+    from django.db import DatabaseError, transaction
+
+    document = parsed.document
+    report.notes += [f"Could not read: {line}" for line in document.unreadable]
+    try:
+        with transaction.atomic():
+            if parsed.format == REPORT:
+                _import_report(parsed, report, state_iso3=state_iso3, session=session,
+                               user=user, progress=progress, alias_map=alias_map)
+            else:
+                _import_addendum(parsed, report, state_iso3=state_iso3, session=session,
+                                 user=user, alias_map=alias_map)
+            if dry_run or report.errors:
+                transaction.set_rollback(True)
+    except DatabaseError as exc:
+        report.errors.append({"row": None, "message": f"database refused the import: {exc}"})
+
+
+def _import_report(parsed: UNParsedFile, report: ImportReport, *, state_iso3, session, user,
+                   progress, alias_map) -> None:
+    from imports import write
+    from reviews.models import Review
+    from states.models import normalize_name
+
+    document = parsed.document
+    found = _session_for(document, report) if session is None else None
+    parsed.session = session or (found.number if found else None)
+    parsed.state_under_review = document.state
+    for row in parsed.rows:
+        row.session = parsed.session
+    if document.session_hints:
+        report.notes.append("Session: " + "; ".join(document.session_hints))
+    write.run(parsed, report, state_iso3=state_iso3, session=session, dry_run=False,
+              user=user, progress=progress, alias_map=alias_map)
+    if report.errors:
+        return
+    state = alias_map.get(normalize_name(document.state)) if document.state else None
+    review = Review.objects.filter(state=state, session__number=parsed.session).first() \
+        if state else None
+    if review is None:
+        return
+    report.notes.append(f"Review: {review} ({document.symbol})")
+    apply_waiting(review, report, user)
+    by_kind = _responses_summary(review)
+    report.notes.append("Responses: " + ", ".join(f"{k} {v}" for k, v in by_kind.items()))
+
+
+def _find_review(document: UNDocument, report: ImportReport, *, state_iso3, session,
+                 alias_map, user):
+    from reviews.models import Review, Session
+    from states.models import normalize_name
+
+    if document.report_symbol:
+        review = Review.objects.filter(wg_report_symbol=document.report_symbol).select_related(
+            "state", "session").first()
+        if review is not None:
+            report.notes.append(f"Review: {review}, matched by the report's symbol "
+                                f"{document.report_symbol}")
+            return review
+    name = document.state or state_iso3 or ""
+    state = alias_map.get(normalize_name(name)) if name else None
+    if state is None:
+        report.errors.append({"row": None, "message": (
+            f"unknown State under review {name!r}" if name else
+            "the addendum does not say which State is under review: give --state ISO3")})
+        return None
+    number = session or (_session_for(document, report) or Session()).number
+    if number is None:
+        report.errors.append({"row": None, "message": "no review has the report "
+                              f"{document.report_symbol or '?'} and the addendum does not say "
+                              "which session: give --session N"})
+        return None
+    found = Session.objects.filter(number=number).first()
+    if found is None:
+        report.errors.append({"row": None, "message": f"unknown session number {number}"})
+        return None
+    review = Review.objects.filter(state=state, session=found).first()
+    if review is None:
+        review = Review(state=state, session=found, wg_report_symbol=document.report_symbol)
+        review.save()
+        report.reviews_created += 1
+        report.notes.append(f"Review: {review} (created; its report is not imported yet)")
+    else:
+        report.notes.append(f"Review: {review}")
+        if not review.wg_report_symbol and document.report_symbol:
+            review.wg_report_symbol = document.report_symbol
+            review.save()
+    return review
+
+
+def _import_addendum(parsed: UNParsedFile, report: ImportReport, *, state_iso3, session,
+                     user, alias_map) -> None:
+    from recommendations.models import Recommendation
+
+    document = parsed.document
+    review = _find_review(document, report, state_iso3=state_iso3, session=session,
+                          alias_map=alias_map, user=user)
+    if review is None:
+        return
+    if document.symbol and review.addendum_symbol != document.symbol:
+        review.addendum_symbol = document.symbol
+        review.save()
+    current = dict(Recommendation.objects.filter(review=review).values_list("paragraph",
+                                                                            "response"))
+    known = set(current) or None
+    heads = Counter(p.split(".")[0] for p, r in current.items()
+                    if "." in p and r == Response.PENDING) or \
+        Counter(p.split(".")[0] for p in current if "." in p)
+    if not heads:
+        heads = Counter(m.group(1) for _n, _r, region in document.lists
+                        for m in re.finditer(r"(\d{1,3})\.\d", region))
+    prefix = heads.most_common(1)[0][0] if heads else ""
+    responses, problems = addendum_responses(document, prefix=prefix, known=known)
+    report.notes += [f"Could not read: {p}" for p in problems]
+    parsed.rows_read = report.rows_read = len(responses)
+    if not responses:
+        report.errors.append({"row": None, "message": "The addendum lists no recommendation "
+                                                      "numbers that could be read."})
+        return
+    kinds = Counter(listed.response for listed in responses.values()
+                    if not listed.needs_confirmation)
+    if kinds:
+        report.notes.append("Responses in the addendum: " + ", ".join(
+            f"{Response(k).label} {v}" for k, v in sorted(kinds.items())))
+    to_confirm = [r for r in responses.values() if r.needs_confirmation]
+    if to_confirm:
+        report.notes.append(f"Answers in sentences: {len(to_confirm)} proposed readings to "
+                            "confirm on the review's page")
+    if document.stated_supported is not None:
+        got = (kinds.get(Response.SUPPORTED, 0), kinds.get(Response.NOTED, 0))
+        stated = (document.stated_supported, document.stated_noted)
+        if got == stated:
+            report.notes.append(f"Check: the addendum says {stated[0]} supported and "
+                                f"{stated[1]} noted; its lists give the same.")
+        else:
+            report.notes.append(f"CHECK FAILED: the addendum says {stated[0]} supported and "
+                                f"{stated[1]} noted, its lists give {got[0]} and {got[1]}.")
+    for paragraph, listed in responses.items():
+        before = current.get(paragraph)
+        if before not in (None, Response.PENDING, listed.response) and \
+                not listed.needs_confirmation:
+            report.notes.append(f"{paragraph}: the addendum says {listed.response}, it was "
+                                f"{before} (changed; the history keeps both)")
+    waiting = apply_responses(review, responses, document.symbol, report, user)
+    if waiting and current:
+        report.notes.append(f"Not in the report: {', '.join(waiting[:50])}")
+    elif waiting:
+        report.notes.append(f"{len(waiting)} responses kept until the report is imported")
+    if current:
+        if document.stated_received is not None and document.stated_received != len(current):
+            report.notes.append(f"CHECK FAILED: the addendum speaks of "
+                                f"{document.stated_received} recommendations, the review has "
+                                f"{len(current)}.")
+        pending = list(Recommendation.objects.filter(review=review, response=Response.PENDING)
+                       .values_list("paragraph", flat=True))
+        if pending:
+            report.notes.append(f"CHECK FAILED: {len(pending)} recommendations still have no "
+                                f"response: {', '.join(pending[:50])}")
+        else:
+            report.notes.append(f"Check: all {len(current)} recommendations have a response.")
+        report.notes.append("Responses: " + ", ".join(
+            f"{k} {v}" for k, v in _responses_summary(review).items()))

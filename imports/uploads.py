@@ -1,0 +1,70 @@
+"""Checks on an uploaded file before it is stored or queued for import."""
+
+from __future__ import annotations
+
+import io
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from imports.readers.core import ImportFailed
+
+# What a file name promises, and the types its content may really have.
+EXTENSION_TYPES = {
+    ".csv": {"text"}, ".txt": {"text"}, ".tsv": {"text"}, ".json": {"json"},
+    ".xls": {"xls"}, ".xlsx": {"xlsx"}, ".docx": {"docx"}, ".pdf": {"pdf"},
+}
+TYPE_NAMES = {"xls": "Excel 97–2003 workbook", "xlsx": "Excel workbook",
+              "docx": "Word document", "json": "JSON", "text": "CSV/text",
+              "zip": "zip archive", "binary": "binary file", "pdf": "PDF document"}
+
+
+def validate_upload(uploaded_file) -> None:
+    """Refuse what the importer must not open: too big, not what it claims, a zip bomb.
+
+    The type comes from the content (magic bytes and zip structure), not the name.
+    """
+    from imports.readers import files
+
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    size = getattr(uploaded_file, "size", None)
+    if size is None:
+        uploaded_file.seek(0, io.SEEK_END)
+        size = uploaded_file.tell()
+    if size > limit:
+        raise ValidationError(
+            _("The file is %(size)s MB; at most %(limit)s MB can be imported.")
+            % {"size": round(size / 1048576, 1), "limit": round(limit / 1048576, 1)},
+            code="too_big")
+    if not size:
+        raise ValidationError(_("The file is empty."), code="empty")
+    uploaded_file.seek(0)
+    head = uploaded_file.read(8192)
+    uploaded_file.seek(0)
+    names = None
+    if head.startswith(files.ZIP_MAGIC):
+        try:
+            names = files.check_zip_contents(uploaded_file)
+        except ImportFailed as exc:
+            raise ValidationError(str(exc), code="bad_archive") from exc
+        finally:
+            uploaded_file.seek(0)
+    # UN documents (Working Group report, addendum) come as PDF: see un_documents.
+    kind = "pdf" if head.lstrip(b"\x00\t\r\n ").startswith(b"%PDF-") else \
+        files.sniff_type(head, names)
+    if kind in ("zip", "binary"):
+        raise ValidationError(
+            _("This is a %(kind)s, not a CSV, Excel, Word or JSON file.")
+            % {"kind": TYPE_NAMES[kind]}, code="bad_type")
+    extension = PurePath(getattr(uploaded_file, "name", "") or "").suffix.lower()
+    expected = EXTENSION_TYPES.get(extension)
+    if expected is not None and kind not in expected:
+        raise ValidationError(
+            _("The file is named %(ext)s but its content is a %(kind)s.")
+            % {"ext": extension, "kind": TYPE_NAMES[kind]}, code="bad_type")
+    if kind == "text" and not files.utf16_encoding(head) and \
+            any(b < 9 or 13 < b < 32 for b in head):
+        # Legacy 8-bit encodings are fine; control characters are not text.
+        raise ValidationError(_("The file is not a text file."), code="bad_type")
