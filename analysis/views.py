@@ -5,9 +5,11 @@ same dicts."""
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from recommendations import readmodel
 from recommendations.models import Theme
 from reviews.models import Review
 from states.models import State
@@ -31,14 +33,18 @@ def _recommendations(form):
 
 def matrix(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
-    figures = cooperation.regional_matrix(_recommendations(form), form.query())
-    return render(request, "analysis/matrix.html", {
-        "form": form, "figures": figures,
-        "states": State.objects.filter(recommendations_made__isnull=False).distinct()
-        .order_by("name"),
-        "themes": Theme.objects.filter(recommendations__isnull=False).distinct()
-        .order_by("name"),
-    })
+
+    def build() -> dict:
+        return {
+            "figures": cooperation.regional_matrix(_recommendations(form), form.query()),
+            "states": list(State.objects.filter(recommendations_made__isnull=False)
+                           .distinct().order_by("name")),
+            "themes": list(Theme.objects.filter(recommendations__isnull=False).distinct()
+                           .order_by("name")),
+        }
+
+    context = readmodel.cached("matrix", build, form.query(), translation.get_language())
+    return render(request, "analysis/matrix.html", {"form": form, **context})
 
 
 def recommending_state(request: HttpRequest, iso3: str) -> HttpResponse:

@@ -23,9 +23,11 @@ import functools
 import secrets
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import orjson
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -43,6 +45,8 @@ from .models import (
 from .touch import DELETED, on_touch
 
 BATCH = 2000
+CACHED_SECONDS = 3600
+T = TypeVar("T")
 # Rows are stored with relative URLs; a page adds the request's origin to every one.
 URL_KEY = b'"url":"'
 
@@ -239,6 +243,19 @@ def end_request() -> None:
     _local.codes = None
 
 
+def cached(name: str, build: Callable[[], T], *parts) -> T:
+    """`build()`, kept in the cache while no recommendation or review changes: the key
+    holds ListVersion.rows, which every such write moves in its own transaction (pages'
+    aggregates: home, State, review and analysis pages). One query for the version."""
+    found = ListVersion.objects.filter(pk=1).values_list("rows", flat=True).first()
+    key = "readmodel:" + ":".join(str(p) for p in (found, name, *parts))
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHED_SECONDS)
+    return value
+
+
 def localize(texts: Iterable[str]) -> list[bytes]:
     """Stored rows as the active language shows them: as stored in English, else with
     `localized_name` and the labels of that language (a parse and a dump per row)."""
@@ -348,10 +365,18 @@ def _review_saving(sender, instance, raw: bool = False, **kwargs) -> None:
 
 @receiver(post_save, sender="reviews.Review")
 def _review_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    bump()  # the pages' cached aggregates show reviews too
     before = getattr(instance, "_list_shown", None)
-    if created or raw or before == tuple(getattr(instance, f) for f in REVIEW_SHOWN):
+    if created or before == tuple(getattr(instance, f) for f in REVIEW_SHOWN):
         return
     note(instance.recommendations.values_list("id", flat=True))
+
+
+@receiver(post_delete, sender="reviews.Review")
+def _review_deleted(sender, instance, **kwargs) -> None:
+    bump()
 
 
 @receiver(post_delete, sender=RecommendationRow)
