@@ -170,10 +170,11 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paragraph they sit under in the report (`140.x`) or by theme (`?group=theme`)."""
     review = get_object_or_404(Review.objects.with_related(), pk=pk)
     group_by = "theme" if request.GET.get("group") == "theme" else "paragraph"
-    count, responses = readmodel.cached(
-        "review-counts", lambda: (review.recommendations.count(),
-                                  review.recommendations.all().response_distribution()),
-        review.pk)
+    version = readmodel.rows_version()
+    responses = readmodel.cached(
+        "review-responses", lambda: review.recommendations.all().response_distribution(),
+        review.pk, version=version)
+    count = sum(row["count"] for row in responses)
     # Read only when the template's cached fragment of this version is missing.
     groups = SimpleLazyObject(lambda: _review_groups(review, group_by))
     documents = [
@@ -193,7 +194,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "groups": groups,
         "recommendation_count": count,
         "responses": responses,
-        "list_version": readmodel.versions()[0],
+        "list_version": version,
     }
     return render(request, "front/review_detail.html", context)
 

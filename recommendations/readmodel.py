@@ -243,11 +243,16 @@ def end_request() -> None:
     _local.codes = None
 
 
-def cached(name: str, build: Callable[[], T], *parts) -> T:
+def rows_version() -> int | None:
+    return ListVersion.objects.filter(pk=1).values_list("rows", flat=True).first()
+
+
+def cached(name: str, build: Callable[[], T], *parts, version: int | None = None) -> T:
     """`build()`, kept in the cache while no recommendation or review changes: the key
     holds ListVersion.rows, which every such write moves in its own transaction (pages'
-    aggregates: home, State, review and analysis pages). One query for the version."""
-    found = ListVersion.objects.filter(pk=1).values_list("rows", flat=True).first()
+    aggregates: home, State, review and analysis pages). One query for the version,
+    unless the caller read it (`version`)."""
+    found = version if version is not None else rows_version()
     key = "readmodel:" + ":".join(str(p) for p in (found, name, *parts))
     value = cache.get(key)
     if value is None:

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_object
 
 from states.models import State
 
-from . import similarity
+from . import readmodel, similarity
 from .models import (
     SDG,
     AffectedGroup,
@@ -70,6 +70,8 @@ def link_state(state: State | int, *, method: str | None = None) -> dict:
         mine.filter(pk__in=recurring_ids, recurring=False).update(recurring=True)
         mine.exclude(pk__in=recurring_ids).filter(recurring=True).update(recurring=False)
         touched(flipped)  # touch
+        # The links changed even where no flag did: pages that count them are cached.
+        readmodel.bump()
     return {"state": state_id, "recommendations": len(rows), "recurring": len(recurring_ids),
             "links": len(links), "method": method}
 
