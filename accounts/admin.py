@@ -10,7 +10,7 @@ User = get_user_model()
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
-    autocomplete_fields = ["state", "followed_states"]
+    autocomplete_fields = ["state", "institution", "followed_states"]
 
 
 admin.site.unregister(User)

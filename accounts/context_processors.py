@@ -1,6 +1,12 @@
 from django.http import HttpRequest
 
-from .roles import Role, can_edit_recommendations, focal_state_id, roles_of
+from .roles import (
+    Role,
+    can_edit_recommendations,
+    contributor_institution_id,
+    focal_state_id,
+    roles_of,
+)
 
 
 def roles(request: HttpRequest) -> dict:
@@ -23,6 +29,10 @@ def roles(request: HttpRequest) -> dict:
         @property
         def focal_state_id(self) -> int | None:
             return focal_state_id(user)
+
+        @property
+        def contributor_institution_id(self) -> int | None:
+            return contributor_institution_id(user)
 
         @property
         def is_ngo(self) -> bool:

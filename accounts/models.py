@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from states.models import State
+from states.models import Institution, State
 
 
 class ReminderFrequency(models.TextChoices):
@@ -21,6 +21,11 @@ class Profile(models.Model):
         State, null=True, blank=True, on_delete=models.SET_NULL, related_name="focal_points",
         verbose_name=_("focal point for"),
         help_text=_("Government focal points update the recommendations of this State only."))
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="contributors", verbose_name=_("contributor for"),
+        help_text=_("Institution contributors report progress on this institution's "
+                    "follow-up actions and indicators only."))
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     followed_states = models.ManyToManyField(State, blank=True, related_name="followers",
                                              verbose_name=_("States I follow"))

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     NGO = "ngo", _("NGO staff")
     FOCAL_POINT = "focal-point", _("Government focal point")
     RESEARCHER = "researcher", _("Researcher")
+    CONTRIBUTOR = "contributor", _("Institution contributor")
     ADMIN = "admin", _("Administrator")
 
 
@@ -21,6 +22,7 @@ GROUP_NAMES = {
     Role.NGO: "NGO staff",
     Role.FOCAL_POINT: "Focal points",
     Role.RESEARCHER: "Researchers",
+    Role.CONTRIBUTOR: "Institution contributors",
 }
 
 
@@ -61,6 +63,54 @@ def focal_points_q(user_path: str = "") -> models.Q:
                        f"{user_path}profile__state__isnull": False})
 
 
+def contributor_institution_id(user) -> int | None:
+    """The institution an institution contributor reports for, or None."""
+    if not has_role(user, Role.CONTRIBUTOR):
+        return None
+    profile = getattr(user, "profile", None)
+    return profile.institution_id if profile else None
+
+
+def contributors_q(user_path: str = "") -> models.Q:
+    """contributor_institution_id's rule as a query filter (see focal_points_q)."""
+    return models.Q(**{f"{user_path}groups__name": GROUP_NAMES[Role.CONTRIBUTOR],
+                       f"{user_path}profile__institution__isnull": False})
+
+
+def can_manage_institutions(user, state_id: int | None) -> bool:
+    """Create and change `state_id`'s institutions, indicators and their assignments."""
+    return can_manage_follow_up(user, state_id)
+
+
+def can_report_progress(user, *, state_id: int | None, institution_id: int | None) -> bool:
+    """File a government progress report on an indicator or action of `state_id` whose
+    responsible institution is `institution_id`: the State's focal point (and admins)
+    for any of them, an institution contributor for their own institution's only."""
+    if can_manage_follow_up(user, state_id):
+        return True
+    own = contributor_institution_id(user)
+    return own is not None and institution_id is not None and own == institution_id
+
+
+def is_state_user(user, state_id: int | None) -> bool:
+    """Speaks for `state_id`: its focal points, its institutions' contributors, admins.
+    They alone see the State's private evidence."""
+    if is_admin(user):
+        return True
+    if state_id is None:
+        return False
+    if focal_state_id(user) == state_id:
+        return True
+    if contributor_institution_id(user) is None:
+        return False
+    return user.profile.institution.state_id == state_id
+
+
+def can_report_as_civil_society(user) -> bool:
+    """File civil society's own progress report (kept apart from the government's)."""
+    return is_admin(user) or has_role(user, Role.NGO)
+
+
 def can_edit_recommendations(user) -> bool:
     """Create and edit reviews and recommendations (and import files)."""
     return is_admin(user) or has_role(user, Role.NGO)
@@ -93,8 +143,9 @@ def can_manage_any_follow_up(user) -> bool:
     return is_admin(user) or focal_state_id(user) is not None
 
 
-def assign_role(user, role: str, *, state=None) -> None:
-    """Give `user` a role; a focal point needs the State they speak for."""
+def assign_role(user, role: str, *, state=None, institution=None) -> None:
+    """Give `user` a role; a focal point needs the State they speak for, an institution
+    contributor the institution they report for."""
     from .models import Profile
 
     try:
@@ -110,6 +161,11 @@ def assign_role(user, role: str, *, state=None) -> None:
                 raise ValueError("A focal point needs a State.")
             profile.state = state
             profile.save(update_fields=["state"])
+        if role == Role.CONTRIBUTOR:
+            if institution is None:
+                raise ValueError("An institution contributor needs an institution.")
+            profile.institution = institution
+            profile.save(update_fields=["institution"])
         group, _created = Group.objects.get_or_create(name=GROUP_NAMES[role])
         user.groups.add(group)
     user.__dict__.pop("_upr_roles", None)

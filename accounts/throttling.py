@@ -45,5 +45,11 @@ class RoleRateThrottle(SimpleRateThrottle):
         while self.history and self.history[-1] <= self.now - self.duration:
             self.history.pop()
         if len(self.history) >= self.num_requests:
-            return self.throttle_failure()
-        return self.throttle_success()
+            allowed = self.throttle_failure()
+        else:
+            allowed = self.throttle_success()
+        # For core.http.RateLimitHeadersMiddleware: limit, remaining, seconds to reset.
+        reset = (self.history[-1] + self.duration - self.now) if self.history else 0
+        request._request.rate_limit = (self.num_requests,
+                                       self.num_requests - len(self.history), reset)
+        return allowed

@@ -5,16 +5,24 @@ once for each of them in a State's profile, and once per recommending *region* i
 regional matrix (two Western European co-sponsors make one WEOG recommendation).
 "Support rate" is the share of the counted recommendations the State under review
 supported (partially supported ones are not counted as supported).
+
+Every figure takes the recommendation list's own filters (recommendations.filters.
+RecommendationFilter, the same parameters as `/api/v1/recommendations/` and the list
+page), so a figure and the list it links to count the same rows (`ListFilters`); a
+parameter the list does not know is refused (400 in the API).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from recommendations.filters import RecommendationFilter
 from recommendations.models import Recommendation, Response, Theme
 from reviews.models import Cycle
 from states.models import RegionalGroup, State
@@ -47,12 +55,70 @@ class FigureFilterForm(forms.Form):
         return params
 
 
+class FigureFilter(RecommendationFilter):
+    """The list's filters without its order: what every figure takes."""
+
+
+FigureFilter.base_filters.pop("ordering")
+FILTER_NAMES = tuple(FigureFilter.base_filters)
+
+
+class ListFilters:
+    """The list's filters from query parameters (a QueryDict): `recommendations()` is
+    what the list shows for them, `query()` the parameters for its links."""
+
+    def __init__(self, params) -> None:
+        self.params = params = _query_dict(params)
+        data = QueryDict(mutable=True)
+        for name in FILTER_NAMES:
+            if name in params:
+                data.setlist(name, params.getlist(name))
+        self.filterset = FigureFilter(data, queryset=Recommendation.objects.all())
+
+    def is_valid(self) -> bool:
+        return self.filterset.is_valid()
+
+    @property
+    def errors(self):
+        return self.filterset.form.errors
+
+    def recommendations(self) -> QuerySet:
+        return self.filterset.qs if self.is_valid() else Recommendation.objects.none()
+
+    def query(self) -> dict[str, list[str]]:
+        out = {}
+        for name in FILTER_NAMES:
+            values = [v for v in self.params.getlist(name) if v not in (None, "")]
+            if values:
+                out[name] = values
+        return out
+
+
+def _query_dict(params) -> QueryDict:
+    if isinstance(params, QueryDict):
+        return params
+    data = QueryDict(mutable=True)
+    for key, value in (params or {}).items():
+        data.setlist(key, [str(v) for v in value] if isinstance(value, list | tuple)
+                     else [str(value)])
+    return data
+
+
+def on_theme(recommendations: QuerySet, theme: Theme) -> QuerySet:
+    """`recommendations` on `theme` as the list's `theme` filter finds them (with the
+    source labels mapped onto it): the list and the figure count the same rows."""
+    found = RecommendationFilter(_query_dict({"theme": theme.slug}), queryset=recommendations)
+    if not found.is_valid():
+        raise ValueError(found.form.errors)
+    return found.qs
+
+
 def filtered(*, cycle: Cycle | None = None, theme: Theme | None = None) -> QuerySet:
     qs = Recommendation.objects.all()
     if cycle is not None:
         qs = qs.filter(review__session__cycle=cycle)
     if theme is not None:
-        qs = qs.filter(themes=theme)
+        qs = on_theme(qs, theme)
     return qs
 
 
@@ -60,9 +126,23 @@ def rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def list_url(**params) -> str:
-    return reverse("recommendations:recommendation_list") + "?" + urlencode(
-        [(k, v) for k, v in params.items() if v not in (None, "")])
+def list_url(query: dict | None = None, **params) -> str | None:
+    """The list page for the filters `query` (name -> value or values) narrowed by
+    `params`; None when a value of `params` is outside what `query` asks for (the
+    figure counts nothing there, and no list shows exactly that)."""
+    query = query or {}
+    for key, value in params.items():
+        if key in query:
+            allowed = query[key] if isinstance(query[key], list | tuple) else [query[key]]
+            if str(value) not in {str(v) for v in allowed}:
+                return None
+    merged = {**params, **{k: v for k, v in query.items() if k not in params}}
+    pairs = []
+    for key, value in merged.items():
+        for v in value if isinstance(value, list | tuple) else [value]:
+            if v not in (None, ""):
+                pairs.append((key, v))
+    return reverse("recommendations:recommendation_list") + "?" + urlencode(pairs)
 
 
 REGIONS = list(RegionalGroup.choices)
@@ -84,19 +164,22 @@ def recommending_state_profile(state: State, recommendations: QuerySet,
                         "supported": row["supported"],
                         "support_rate": rate(row["supported"], row["count"]),
                         "percent": rate(row["count"], totals["total"]) or 0,
-                        "url": list_url(recommending_state=state.iso3, region=code, **query)})
+                        "url": list_url(query, recommending_state=state.iso3, region=code)})
+    # By canonical theme, a source label counted with the theme it means: what the list's
+    # `theme` filter finds for that slug (each recommendation once).
     through = Recommendation.themes.through
-    themes = [{"value": r["theme__slug"], "label": r["theme__name"], "count": r["count"],
+    themes = [{"value": r["slug"], "label": r["name"], "count": r["count"],
                "supported": r["supported"], "support_rate": rate(r["supported"], r["count"]),
                "percent": rate(r["count"], totals["total"]) or 0,
-               "url": list_url(recommending_state=state.iso3,
-                               **{**query, "theme": r["theme__slug"]})}
+               "url": list_url(query, recommending_state=state.iso3, theme=r["slug"])}
               for r in through.objects.filter(recommendation__in=made)
-              .values("theme__slug", "theme__name")
-              .annotate(count=Count("recommendation_id"),
-                        supported=Count("recommendation_id",
+              .annotate(slug=Coalesce("theme__canonical__slug", "theme__slug"),
+                        name=Coalesce("theme__canonical__name", "theme__name"))
+              .values("slug", "name")
+              .annotate(count=Count("recommendation_id", distinct=True),
+                        supported=Count("recommendation_id", distinct=True,
                                         filter=Q(recommendation__response=Response.SUPPORTED)))
-              .order_by("-count", "theme__name")[:15]]
+              .order_by("-count", "name")[:15]]
     by_cycle = [{"cycle": r["review__session__cycle__number"], "count": r["count"],
                  "supported": r["supported"], "support_rate": rate(r["supported"], r["count"])}
                 for r in made.values("review__session__cycle__number")
@@ -139,13 +222,13 @@ def regional_matrix(recommendations: QuerySet, query: dict | None = None) -> dic
                 "region_under_review": col, "label": str(col_label), "count": cell["count"],
                 "supported": cell["supported"],
                 "support_rate": rate(cell["supported"], cell["count"]),
-                "url": list_url(recommending_region=code, region=col, **query)})
+                "url": list_url(query, recommending_region=code, region=col)})
         total = sum(c["count"] for c in row_cells)
         supported = sum(c["supported"] for c in row_cells)
         rows.append({"recommending_region": code, "label": str(label), "cells": row_cells,
                      "count": total, "supported": supported,
                      "support_rate": rate(supported, total),
-                     "url": list_url(recommending_region=code, **query)})
+                     "url": list_url(query, recommending_region=code)})
     peak = max((c["count"] for r in rows for c in r["cells"]), default=0)
     for r in rows:
         for c in r["cells"]:
@@ -159,16 +242,18 @@ def regional_matrix(recommendations: QuerySet, query: dict | None = None) -> dic
                      "supported": columns.get(code, {}).get("supported", 0),
                      "support_rate": rate(columns.get(code, {}).get("supported", 0),
                                           columns.get(code, {}).get("count", 0)),
-                     "url": list_url(region=code, **query)}
+                     "url": list_url(query, region=code)}
                     for code, label in REGIONS],
     }
 
 
-def theme_over_time(theme: Theme, recommendations: QuerySet) -> dict:
-    """Recommendations on `theme` per cycle, by region under review, with support rates."""
-    on_theme = recommendations.filter(themes=theme).order_by()
+def theme_over_time(theme: Theme, recommendations: QuerySet, query: dict | None = None) -> dict:
+    """Recommendations on `theme` (and its source labels, as the list's `theme` filter)
+    per cycle, by region under review, with support rates."""
+    query = {**(query or {}), "theme": theme.slug}
+    found = on_theme(recommendations, theme).order_by()
     cells = {(r["review__session__cycle__number"], r["review__state__region"]): r
-             for r in on_theme.values("review__session__cycle__number", "review__state__region")
+             for r in found.values("review__session__cycle__number", "review__state__region")
              .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
     cycles = sorted({c for c, _ in cells})
     total_all = sum(r["count"] for r in cells.values())
@@ -180,13 +265,15 @@ def theme_over_time(theme: Theme, recommendations: QuerySet) -> dict:
             regions.append({"region": code, "label": str(label), "count": cell["count"],
                             "supported": cell["supported"],
                             "support_rate": rate(cell["supported"], cell["count"]),
-                            "url": list_url(theme=theme.slug, cycle=cycle, region=code)})
+                            "url": list_url(query, cycle=cycle, region=code)})
         count = sum(r["count"] for r in regions)
         supported = sum(r["supported"] for r in regions)
-        rows.append({"cycle": cycle, "count": count, "supported": supported,
+        rows.append({"cycle": cycle, "value": cycle,
+                     "label": _("Cycle %(n)s") % {"n": cycle},
+                     "count": count, "supported": supported,
                      "support_rate": rate(supported, count), "regions": regions,
                      "percent": rate(count, total_all) or 0,
-                     "url": list_url(theme=theme.slug, cycle=cycle)})
+                     "url": list_url(query, cycle=cycle)})
     return {"theme": {"slug": theme.slug, "name": theme.name}, "total": total_all,
             "regions": [{"value": code, "label": str(label)} for code, label in REGIONS],
             "cycles": rows}

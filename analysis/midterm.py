@@ -1,8 +1,10 @@
 """The draft mid-term report of a review, as a Word document (python-docx) or CSV.
 
 Two versions: `government` (responses, the government's latest status with comment and
-evidence, follow-up actions) and `civil_society` (the same, with civil society's latest
-assessment beside the government's). A focal point gets the government version for
+evidence, follow-up actions, the indicators with their latest values against baseline
+and target and the government's progress reports of the period) and `civil_society`
+(the same, with civil society's latest assessment and its own progress reports beside
+the government's). A focal point gets the government version for
 their own State; NGO staff (and admins) get both. Written in the active language.
 """
 
@@ -13,11 +15,13 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role, focal_state_id, has_role, is_admin
+from progress.models import Indicator, ProgressReport
 from recommendations.models import (
     Actor,
     Assessment,
@@ -66,6 +70,16 @@ class Report:
     civil_society_counts: list[tuple[str, int]]
     response_counts: list[tuple[str, int]]
     total: int
+    indicators: list[Indicator] = field(default_factory=list)
+    period: tuple = (None, None)
+
+    def reports_of(self, indicator: Indicator, actor: str) -> list[ProgressReport]:
+        """The indicator's reports by `actor` whose period ends within the report's."""
+        start, end = self.period
+        return [r for r in (indicator.government_reports() if actor == Actor.GOVERNMENT
+                            else indicator.civil_society_reports())
+                if (start is None or (r.period_end and r.period_end >= start))
+                and (end is None or (r.period_end and r.period_end <= end))]
 
     @property
     def title(self) -> str:
@@ -123,7 +137,15 @@ def build(review: Review, *, version: str = GOVERNMENT, grouping: str = "theme")
                    else _("Without paragraph number"))
             groups.setdefault(key, []).append(item)
         ordered = list(groups.items())
+    # The indicators measuring these recommendations, directly or through an action.
+    rec_ids = [r.pk for r in recommendations]
+    indicators = list(Indicator.objects.filter(state_id=review.state_id).filter(
+        models.Q(recommendations__in=rec_ids) | models.Q(action__recommendations__in=rec_ids))
+        .distinct().with_related().prefetch_related("action__recommendations")
+        .order_by("title", "id"))
+    period = (review.adoption_date or review.review_date, timezone.localdate())
     return Report(
+        indicators=indicators, period=period,
         review=review, version=version, grouping=grouping, groups=ordered,
         status_counts=_counts([r.government_status for r in recommendations],
                               ImplementationStatus.choices[:-1]),
@@ -192,6 +214,9 @@ def to_docx(report: Report) -> bytes:
         document.add_heading(_("Implementation according to civil society"), level=2)
         _table(document, (_("Status"), _("Recommendations")), report.civil_society_counts)
 
+    if report.indicators:
+        _indicators_docx(document, report)
+
     document.add_heading(_("Contents"), level=1)
     for number, (name, items) in enumerate(report.groups, 1):
         document.add_paragraph(
@@ -240,6 +265,70 @@ def to_docx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
+def _value(value) -> str:
+    return "—" if value is None else f"{value:f}".rstrip("0").rstrip(".")
+
+
+def _indicator_line(indicator: Indicator) -> str:
+    """`latest 12 (baseline 4, 2024-01-01 → target 20, 2026-12-31), on track`."""
+    def dated(value, day) -> str:
+        return _value(value) + (f", {day.isoformat()}" if day else "")
+
+    return _("latest %(latest)s%(unit)s (baseline %(baseline)s → target %(target)s), "
+             "%(progress)s") % {
+        "latest": _value(indicator.latest_value()),
+        "unit": f" {indicator.unit}" if indicator.unit else "",
+        "baseline": dated(indicator.baseline_value, indicator.baseline_date),
+        "target": dated(indicator.target_value, indicator.target_date),
+        "progress": indicator.progress_label()}
+
+
+def _report_text(report: ProgressReport) -> str:
+    parts = [f"{report.period_start.isoformat() if report.period_start else ''}–"
+             f"{report.period_end.isoformat() if report.period_end else ''}"]
+    if report.value is not None:
+        parts.append(_value(report.value))
+    if report.institution:
+        parts.append(report.institution.name)
+    if report.organisation:
+        parts.append(report.organisation)
+    if report.narrative:
+        parts.append(report.narrative)
+    public = [e.url for e in report.evidence.all() if e.is_public and e.url]
+    if public:
+        parts.append(", ".join(public))
+    return " — ".join(parts)
+
+
+def _indicators_docx(document, report: Report) -> None:
+    document.add_heading(_("Indicators"), level=1)
+    start, end = report.period
+    if start:
+        document.add_paragraph(_("Progress reports from %(start)s to %(end)s.") % {
+            "start": start.isoformat(), "end": end.isoformat()})
+    for indicator in report.indicators:
+        document.add_heading(indicator.title, level=2)
+        _line(document, _("Responsible institution"),
+              indicator.institution.name if indicator.institution else "—")
+        _line(document, _("Recommendations"), ", ".join(
+            r.paragraph or str(r.pk) for r in indicator.recommendations.all()) or "—")
+        _line(document, _("Government"), _indicator_line(indicator))
+        reports = report.reports_of(indicator, Actor.GOVERNMENT)
+        document.add_paragraph(_("Government progress reports:") if reports
+                               else _("Government progress reports: none in the period"))
+        for item in reports:
+            document.add_paragraph(_report_text(item), style="List Bullet")
+        if report.version == CIVIL_SOCIETY:
+            _line(document, _("Latest value according to civil society"),
+                  _value(indicator.latest_value(Actor.CIVIL_SOCIETY)))
+            reports = report.reports_of(indicator, Actor.CIVIL_SOCIETY)
+            document.add_paragraph(
+                _("Civil-society progress reports:") if reports
+                else _("Civil-society progress reports: none in the period"))
+            for item in reports:
+                document.add_paragraph(_report_text(item), style="List Bullet")
+
+
 def _line(document, label: str, value: str) -> None:
     paragraph = document.add_paragraph()
     paragraph.add_run(pgettext("label: value", "%(label)s: ") % {"label": label}).bold = True
@@ -252,11 +341,24 @@ def csv_rows(report: Report) -> list[list[str]]:
     header = [_("Group"), _("Paragraph"), _("Recommendation"), _("Recommended by"),
               _("Themes"), _("Response"), _("Source of the response"),
               _("Government status"), _("Government status date"), _("Government comment"),
-              _("Evidence"), _("Follow-up actions")]
+              _("Evidence"), _("Follow-up actions"), _("Indicators"),
+              _("Government progress reports")]
     if report.version == CIVIL_SOCIETY:
         header += [_("Civil-society assessment"), _("Civil-society assessment date"),
                    _("Organisation"), _("Civil-society comment"),
-                   _("Civil-society evidence")]
+                   _("Civil-society evidence"), _("Civil-society progress reports")]
+    by_rec: dict[int, list[Indicator]] = {}
+    for indicator in report.indicators:
+        ids = {r.pk for r in indicator.recommendations.all()}
+        if indicator.action_id:
+            ids |= {r.pk for r in indicator.action.recommendations.all()}
+        for rec_id in ids:
+            by_rec.setdefault(rec_id, []).append(indicator)
+
+    def reports_cell(indicators: list[Indicator], actor: str) -> str:
+        return "; ".join(f"{i.title}: {_report_text(r)}" for i in indicators
+                         for r in report.reports_of(i, actor))
+
     rows = [header]
     for name, items in report.groups:
         for item in items:
@@ -267,11 +369,15 @@ def csv_rows(report: Report) -> list[list[str]]:
                    gov.assessed_on.isoformat() if gov else "", gov.comment if gov else "",
                    gov.evidence_url if gov else "",
                    "; ".join(_action_text(a) for a in item.actions)]
+            indicators = by_rec.get(rec.pk, [])
+            row += ["; ".join(f"{i.title}: {_indicator_line(i)}" for i in indicators),
+                    reports_cell(indicators, Actor.GOVERNMENT)]
             if report.version == CIVIL_SOCIETY:
                 row += [str(cs.get_status_display()) if cs else "",
                         cs.assessed_on.isoformat() if cs else "",
                         cs.organisation if cs else "", cs.comment if cs else "",
-                        cs.evidence_url if cs else ""]
+                        cs.evidence_url if cs else "",
+                        reports_cell(indicators, Actor.CIVIL_SOCIETY)]
             rows.append([_guard(v) for v in row])
     return rows
 

@@ -26,39 +26,43 @@ def _filters(request: HttpRequest) -> cooperation.FigureFilterForm:
     return form
 
 
-def _recommendations(form):
-    return cooperation.filtered(cycle=form.cleaned_data.get("cycle"),
-                                theme=form.cleaned_data.get("theme"))
+def _list_filters(request: HttpRequest) -> cooperation.ListFilters:
+    """The list's filters of the page's URL (cycle and theme from its form, and any other
+    filter of the list page); an invalid value counts nothing, the form shows why."""
+    return cooperation.ListFilters(request.GET)
 
 
 def matrix(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
+    filters = _list_filters(request)
 
     def build() -> dict:
         return {
-            "figures": cooperation.regional_matrix(_recommendations(form), form.query()),
+            "figures": cooperation.regional_matrix(filters.recommendations(), filters.query()),
             "states": list(State.objects.filter(recommendations_made__isnull=False)
                            .distinct().order_by("name")),
             "themes": list(Theme.objects.filter(recommendations__isnull=False).distinct()
                            .order_by("name")),
         }
 
-    context = readmodel.cached("matrix", build, form.query(), translation.get_language())
+    context = readmodel.cached("matrix", build, filters.query(), translation.get_language())
     return render(request, "analysis/matrix.html", {"form": form, **context})
 
 
 def recommending_state(request: HttpRequest, iso3: str) -> HttpResponse:
     state = get_object_or_404(State, iso3=iso3.upper())
     form = _filters(request)
-    profile = cooperation.recommending_state_profile(state, _recommendations(form),
-                                                     form.query())
+    filters = _list_filters(request)
+    profile = cooperation.recommending_state_profile(state, filters.recommendations(),
+                                                     filters.query())
     return render(request, "analysis/recommending_state.html", {
         "state": state, "form": form, "profile": profile})
 
 
 def theme_over_time(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
-    figures = cooperation.theme_over_time(theme, cooperation.filtered())
+    filters = _list_filters(request)
+    figures = cooperation.theme_over_time(theme, filters.recommendations(), filters.query())
     return render(request, "analysis/theme.html", {"theme": theme, "figures": figures})
 
 

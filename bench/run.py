@@ -230,6 +230,67 @@ TARGETS = {
 }
 
 
+# Issue 21: deep paging by `next` links, page-size scaling, JIT.
+
+def walk_by_next_links(server: Server, rows: int = 40_000, page_size: int = 1000) -> dict:
+    """Follow the list's `next` links from the first page until `rows` rows (or the end):
+    what a researcher's loop does. Target: 40,000 rows in under 30 s."""
+    from urllib.parse import urlsplit
+
+    conn = server.connection()
+    path = f"/api/v1/recommendations/?page_size={page_size}"
+    seen = pages = 0
+    start = time.perf_counter()
+    while path and seen < rows:
+        status, body, _ = server.get(path, conn)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status}")
+        page = json.loads(body)
+        seen += len(page["results"])
+        pages += 1
+        nxt = page["next"]
+        path = (urlsplit(nxt).path + "?" + urlsplit(nxt).query) if nxt else None
+    conn.close()
+    elapsed = time.perf_counter() - start
+    return {"rows": seen, "pages": pages, "seconds": round(elapsed, 2),
+            "rows_per_s": round(seen / max(elapsed, 1e-9))}
+
+
+def page_size_scaling(server: Server, runs: int) -> dict:
+    """A 1,000-row page against a 100-row page, deep in the list (by cursor): the big
+    page should cost under 3x the small one (10x the rows). Target: ratio < 3."""
+    out = {}
+    for size in (100, 1000):
+        path = f"/api/v1/recommendations/?page_size={size}&region=WEOG"
+        time_requests(server, [path] * 2)
+        out[f"page_{size}"] = summary(time_requests(server, [path] * runs))
+    out["ratio_p50"] = round(out["page_1000"]["p50_ms"] / max(out["page_100"]["p50_ms"], 0.01),
+                             2)
+    return out
+
+
+def jit_cost(client, runs: int) -> dict:
+    """The SQL of a 1,000-row page with PostgreSQL's JIT on and off (the app turns it off,
+    settings DATABASE_JIT)."""
+    from django.db import connection
+
+    statements = record_sql(client, "/api/v1/recommendations/?page_size=1000&region=WEOG")
+    out = {}
+    for setting in ("on", "off"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET jit = {setting}")
+        out[f"jit_{setting}_sql_p50_ms"] = summary(time_sql(statements, runs))["p50_ms"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    return out
+
+
+def issue21_figures(server: Server, client, runs: int) -> dict:
+    return {"walk_40000_by_next": walk_by_next_links(server),
+            "page_1000_vs_100": page_size_scaling(server, runs),
+            "jit_page_1000": jit_cost(client, max(5, runs // 5))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recommendations", type=int, default=500_000,
@@ -245,6 +306,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--load-seconds", type=int, default=10)
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--only", choices=["paging"], default=None,
+                        help="only the paging figures of issue 21 (walk, page sizes, JIT)")
     args = parser.parse_args()
 
     os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
@@ -322,7 +385,10 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # gunicorn serves them
     server = Server(args.port, args.workers, env)
     try:
-        for name, path in lists.items():
+        results.update(issue21_figures(server, client, args.runs))
+        for key in ("walk_40000_by_next", "page_1000_vs_100", "jit_page_1000"):
+            print(f"{key:32} {results[key]}", flush=True)
+        for name, path in ({} if args.only else lists).items():
             time_requests(server, [path] * 3)  # warm up
             results[name] = summary(time_requests(server, [path] * args.runs))
             statements = record_sql(client, path)
@@ -333,6 +399,8 @@ def main() -> None:
                 results[name]["p50_ms"] / max(sql["p50_ms"], 0.01), 1)
             print(f"{name:32} {results[name]}", flush=True)
 
+        if args.only:
+            raise _Done
         status, _body, headers = server.get(lists["api_list_page_50"])
         results["api_list_304"] = summary(time_requests(
             server, [lists["api_list_page_50"]] * args.runs,
@@ -361,11 +429,13 @@ def main() -> None:
             print(f"{name:32} {results[name]}", flush=True)
         if args.peer:
             results["peer"] = compare_with_peer(server.port, args, lists, theme, iso3, cycle)
+    except _Done:
+        pass
     finally:
         server.stop()
 
     sample_file = ROOT.parent / "shared" / "data" / "upr-info-2015" / "sessions-01-05.csv"
-    if sample_file.exists():
+    if sample_file.exists() and not args.only:
         from imports.pipeline import import_file
 
         with transaction.atomic():
@@ -382,10 +452,15 @@ def main() -> None:
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-    for name in ("latest", stamp):
+    names = ("latest", stamp) if not args.only else (f"{args.only}-latest",)
+    for name in names:
         (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
         (out / f"{name}.md").write_text(markdown)
-    print(f"Written to {out / 'latest.json'} and {out / 'latest.md'}")
+    print(f"Written to {out / (names[0] + '.json')} and {out / (names[0] + '.md')}")
+
+
+class _Done(Exception):
+    """`--only`: the figures asked for are measured."""
 
 
 def compare_with_peer(port: int, args, lists: dict, theme: str, iso3: str,
@@ -479,6 +554,18 @@ def render_markdown(results: dict) -> str:
     if row:
         lines.append(f"| import UPR Info sample ({row['rows']:,} rows) | {row['seconds']} s | "
                      f"| | ≤ 3 s |")
+    row = results.get("walk_40000_by_next")
+    if row:
+        lines.append(f"| walk {row['rows']:,} rows by `next` links ({row['pages']} pages) | "
+                     f"{row['seconds']} s | | | < 30 s |")
+    row = results.get("page_1000_vs_100")
+    if row:
+        lines.append(f"| 1,000-row page vs 100-row page (WEOG) | {row['page_1000']['p50_ms']}"
+                     f" vs {row['page_100']['p50_ms']} ({row['ratio_p50']}×) | | | < 3× |")
+    row = results.get("jit_page_1000")
+    if row:
+        lines.append(f"| SQL of a 1,000-row page, JIT on / off | {row['jit_on_sql_p50_ms']} / "
+                     f"{row['jit_off_sql_p50_ms']} | | | JIT off |")
     row = results.get("generate_corpus")
     if row:
         lines.append(f"| generate_corpus {row['rows']:,} | {row['seconds']} s | | | ≤ 300 s |")

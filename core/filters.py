@@ -71,6 +71,18 @@ class CodeMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
 COMMON_QUERY_PARAMS = ("format", "lang")
 
 
+# Lists that fit on one page accept the paging parameters too (every row on page 1), so
+# a client can send them to every list; `page_size` is still checked.
+UNPAGED_LIST_PARAMS = ("page", "page_size", "cursor")
+
+
+def unpaged_list_params(request) -> tuple[str, ...]:
+    from core.pagination import page_size_from
+
+    page_size_from(request, default=1)
+    return UNPAGED_LIST_PARAMS
+
+
 def unknown_query_params(request, valid) -> list[str]:
     """The query parameter names of `request` that are not in `valid`, in request order."""
     valid = set(valid)
@@ -120,6 +132,10 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
         # The viewset's paging parameters, also on its unpaginated actions (an export
         # ignores `page_size` rather than refusing a URL copied from the list).
         pagers = [getattr(view, "paginator", None), getattr(type(view), "pagination_class", None)]
+        # Lists without pages (states, cycles, sessions: every row on one page) accept
+        # the paging parameters too, so a client can send them to every list.
+        if not any(pagers):
+            names |= set(unpaged_list_params(request))
         for pager in pagers:
             for attr in ("page_query_param", "page_size_query_param", "cursor_query_param",
                          "limit_query_param", "offset_query_param"):

@@ -21,10 +21,45 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+MAX_PAGE_SIZE = 1000
+
+
+def page_size_from(request, *, default: int, maximum: int = MAX_PAGE_SIZE,
+                   name: str = "page_size") -> int:
+    """`page_size` of the request, or `default`; 0, negative, text or above `maximum`
+    is a 400 naming the limit (never silently another size)."""
+    text = request.query_params.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        size = int(text)
+    except ValueError:
+        size = None
+    if size is None or not 1 <= size <= maximum:
+        raise ValidationError({name: [_("Give a whole number from 1 to %(max)s.")
+                                      % {"max": maximum}]})
+    return size
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
-    max_page_size = 1000
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        return page_size_from(request, default=self.page_size, maximum=self.max_page_size,
+                              name=self.page_size_query_param)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        params = super().get_schema_operation_parameters(view)
+        for param in params:
+            if param["name"] == self.page_size_query_param:
+                param["schema"] = {"type": "integer", "minimum": 1,
+                                   "maximum": self.max_page_size}
+                param["description"] = str(_("Rows per page, 1–%(max)s.")
+                                           % {"max": self.max_page_size})
+            elif param["name"] == self.page_query_param:
+                param["schema"] = {"type": "integer", "minimum": 1}
+        return params
 
 
 def encode_cursor(values: Sequence) -> str:
@@ -77,8 +112,18 @@ class KeysetPagination(PageNumberPagination):
     # Orderings a cursor may follow: field on the model -> Python type of its values.
     keyset_fields: dict[str, type] = {}
 
-    def uses_cursor(self, request) -> bool:
-        return self.cursor_query_param in request.query_params
+    def uses_cursor(self, request, queryset: QuerySet | None = None) -> bool:
+        """A cursor when asked for, and by default (no `page`) when the order allows
+        one: the `next` links of a walk then seek instead of skipping rows."""
+        if self.cursor_query_param in request.query_params:
+            return True
+        if self.page_query_param in request.query_params or queryset is None:
+            return False
+        try:
+            self.key_ordering(queryset)
+        except ValidationError:
+            return False
+        return True
 
     def key_ordering(self, queryset: QuerySet) -> list[str]:
         ordering = list(queryset.query.order_by or queryset.model._meta.ordering)

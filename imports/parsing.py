@@ -45,6 +45,8 @@ SOURCE_RE = re.compile(
     r"(?:\s*[-–,]\s*para(?:graph)?s?\.?\s*(?P<para>\d+[\d.]*))?\W*\w*\s*$",
     re.IGNORECASE,
 )
+UN_SYMBOL_RE = re.compile(r"\bA/HRC/(?:WG\.6/)?\d{1,3}/[\w.]+?(?:/Add\.\d{1,2})?(?=[\s,;]|\.?$|"
+                          r"\.\s|\s*[-–])")
 # A comma-part that belongs to the previous one: `Iran, Islamic Republic of`.
 _NAME_TAIL_RE = re.compile(r"\bof$|^[a-z]")
 
@@ -227,6 +229,21 @@ def _build(paragraph: str, line: int, parts: list[ClusterPart]) -> ParsedRecomme
                                 errors=errors, parts=parts)
 
 
+def _inner_groups(text: str) -> list[str]:
+    """The balanced top-level parenthesised groups of a text, left to right."""
+    groups, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = i + 1
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append(text[start:i])
+    return [g for g in groups if looks_like_state_group(g) or g[:1].islower()]
+
+
 def _names_states(group: str, is_state_name: Callable[[str], bool]) -> bool:
     return all(is_state_name(n) for n in split_state_group(group, is_state_name))
 
@@ -251,6 +268,12 @@ def _parse_item(paragraph: str, body: str, line: int,
                     near and near(groups[0])):
                 before = f"{before} ({groups.pop(0)})"
         names = [n for g in groups for n in split_state_group(g, is_state_name)]
+        if is_state_name:
+            # Groups of known States mid-sentence count too: `Ratify … (Algeria,
+            # Philippines) and adopt … (Mexico) with … (Peru);` (the text keeps them).
+            inner_names = [n for g in _inner_groups(before) if _names_states(g, is_state_name)
+                           for n in split_state_group(g, is_state_name)]
+            names = list(dict.fromkeys(inner_names + names))
         text = _clean_text(before)
         if not text and parts:
             # `(Chile); (Estonia);`: UHRI lists each State after its own `;`.
@@ -296,8 +319,11 @@ def parse_recommendation_list(
         if source:
             # It gives the position of the item just above it (OHCHR list cells).
             if blocks and not blocks[-1]["source"]:
-                blocks[-1]["source"] = (source.group("symbol").rstrip(".,;"),
-                                        (source.group("para") or "").rstrip("."))
+                symbol = source.group("symbol").rstrip(".,;")
+                full = UN_SYMBOL_RE.search(line)
+                if full and full.group(0).startswith(symbol):
+                    symbol = full.group(0)  # `…/Add.1`, never cut to `…/Add`
+                blocks[-1]["source"] = (symbol, (source.group("para") or "").rstrip("."))
             continue
         m = PARAGRAPH_RE.match(line)
         previous = blocks[-1] if blocks else None

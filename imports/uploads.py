@@ -54,6 +54,14 @@ def validate_upload(uploaded_file) -> None:
     # UN documents (Working Group report, addendum) come as PDF: see un_documents.
     kind = "pdf" if head.lstrip(b"\x00\t\r\n ").startswith(b"%PDF-") else \
         files.sniff_type(head, names)
+    if kind == "xls":
+        uploaded_file.seek(0)
+        whole = uploaded_file.read(limit)
+        uploaded_file.seek(0)
+        if files.WORD_STREAM in whole:
+            raise ValidationError(
+                _("This is an old Word 97–2003 document. .doc: save it as .docx (File, Save "
+                  "as, Word document) and import that file."), code="word_97")
     if kind in ("zip", "binary"):
         raise ValidationError(
             _("This is a %(kind)s, not a CSV, Excel, Word or JSON file.")

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from recommendations.models import (
     paragraph_sort_key,
     text_key,
 )
-from recommendations.touch import touched
+from recommendations.touch import DELETED, touched
 from reviews.models import Review, Session
 from states.models import State, normalize_name
 
@@ -65,6 +66,27 @@ class Planned:
     text_key: str = ""
     theme_ids: list[int] = field(default_factory=list)
     group_ids: list[int] = field(default_factory=list)
+
+
+# Source ranking: the UN documents themselves over the lists derived from them (OHCHR
+# thematic lists, UHRI), over the secondary UPR Info database. A record's text or
+# response from a source never gives way to a source ranked lower (the report says so
+# instead); the app's own export is a copy of the records and is not ranked.
+SOURCE_RANK = {"un-report": 3, "un-addendum": 3, "ohchr-list": 2, "uhri": 2, "upr-info": 1}
+SOURCE_NAMES = {"un-report": "the Working Group report", "un-addendum": "the addendum",
+                "ohchr-list": "the OHCHR thematic list", "uhri": "the UHRI export",
+                "upr-info": "the UPR Info export", "app-export": "this app's export"}
+
+
+def text_flaws(text: str) -> int:
+    """How broken a text's spacing looks: spaces around a hyphen or an apostrophe inside a
+    word (`asylum ‑ seekers`, `Slovenia ’ s`), before punctuation, or doubled. The
+    cleaner of two texts with the same words is the one with fewer."""
+    import re
+
+    return (len(re.findall(r"\w\s+[-‐‑]\s*\w|\w\s*[-‐‑]\s+\w", text))
+            + len(re.findall(r"\w\s+[’']\s*\w|\w[’']\s+(?:s|t|re|ve|ll|d)\b", text))
+            + len(re.findall(r"\s[,;:.)](?!\d)|\(\s", text)) + text.count("  "))
 
 
 # Matches that are the same record as the file's (re-importing a source); the others
@@ -275,6 +297,7 @@ class Importer:
         self.alias_map = alias_map
         self.provides = PROVIDES[parsed.format]
         self.rows_total = parsed.rows_read
+        self.kept_counts: Counter = Counter()
 
     def error(self, row: int | None, message: str) -> None:
         self.report.errors.append({"row": row, "message": message})
@@ -308,6 +331,9 @@ class Importer:
         if self.session_option is not None and self.session_option not in sessions:
             self.error(None, f"--session {self.session_option} is not a known session number")
         resolved: dict[int, tuple[State, Session]] = {}
+        symbols = {row.wg_report_symbol for row in self.parsed.rows if row.wg_report_symbol}
+        by_symbol = dict(Review.objects.filter(wg_report_symbol__in=symbols).values_list(
+            "wg_report_symbol", "session__number")) if symbols else {}
         for row in self.parsed.rows:
             name = row.state_under_review or self.parsed.state_under_review
             state = lookup_state(self.alias_map, name) if name else option_state
@@ -323,9 +349,15 @@ class Importer:
                 self.error(row.row, f"the file is about {state.name}, not {option_state.name} "
                                     "(--state)")
                 continue
-            number = row.session or self.parsed.session or self.session_option
+            number = row.session or self.parsed.session or self.session_option or \
+                by_symbol.get(row.wg_report_symbol)
             if number is None:
-                self.error(row.row, "the file does not say which session: give --session N")
+                if any(e["message"].startswith("the file does not say which session")
+                       for e in self.report.errors):
+                    continue  # said once for the whole file
+                self.error(row.row, "the file does not say which session: give --session N" + (
+                    f" (no review in the tracker has its report {row.wg_report_symbol} yet: "
+                    "importing the report first gives it)" if row.wg_report_symbol else ""))
                 continue
             if self.session_option is not None and number != self.session_option:
                 self.error(row.row, f"the file is about session {number}, not "
@@ -476,6 +508,10 @@ class Importer:
                     uhri_annotation_id__in=annotation_ids).values(*fields):
                 existing[r["id"]] = r
         relations = self.load_relations(list(existing))
+        self.held_rank = self.load_ranks(list(existing))
+        self.has_pending = set(ResponseRecord.objects.filter(
+            recommendation_id__in=list(existing), response=Response.PENDING).values_list(
+            "recommendation_id", flat=True)) if existing else set()
         matches = find_matches(
             [(p, review_ids[p.review_key]) for p in plans], existing,
             is_state_name=lambda name: lookup_state(self.alias_map, name) is not None)
@@ -514,6 +550,7 @@ class Importer:
                 "similarity": round(similarity, 3), "recommendation_id": match_id})
         self.report.created = len(to_create)
         self.report.updated = len(to_update)
+        self.report.notes.append(self.contribution(to_create, to_update, matches))
         self.create(to_create, now)
         self.provenance += [(p, obj.pk, "new") for p, obj in to_create]
         self.tick(self.rows_total * 3 // 4)
@@ -551,6 +588,8 @@ class Importer:
                     sources.add((source.source, source.file_name))
                     source.recommendation_id = keep
                     source.save(update_fields=["recommendation"])
+            touched([keep])
+            touched(gone, action=DELETED)
             for obj in Recommendation.objects.filter(pk__in=gone):
                 obj._change_reason = "merged into its paragraph's recommendation"
                 obj.delete()
@@ -579,6 +618,55 @@ class Importer:
                 found[key] = review
                 self.report.reviews_created += 1
         return {key: found[key] for key in keys}
+
+    def contribution(self, to_create, to_update, matches: Matches) -> str:
+        """What this source added to the records (the report's line for it)."""
+        added: Counter = Counter()
+        for _planned, _pk, changes in to_update:
+            for name in changes:
+                if name == "m2m":
+                    added.update(f"m2m:{k}" for k in changes["m2m"])
+                else:
+                    added[name] += 1
+        names = {"text": "texts (cleaner or corrected)", "paragraph": "paragraph numbers",
+                 "response": "responses", "m2m:recommending_states": "recommending States",
+                 "m2m:themes": "themes", "m2m:sdgs": "SDGs",
+                 "m2m:affected_groups": "affected groups", "review_id": "reviews",
+                 "action_category": "action categories", "uhri_annotation_id": "UHRI ids",
+                 "prepend_pending": "'will be examined' steps in the response history",
+                 "cite": "the UN document's citation of the response"}
+        parts = [f"{len(to_create)} new recommendations"] + [
+            f"{names.get(k, k)} on {v}" for k, v in sorted(added.items())]
+        matched = sum(len(g) for g in matches.merged.values())
+        parts.append(f"its provenance on {matched + len(to_create)}")
+        kept = [f"{v} {k}s of a higher-ranked source kept" for k, v in
+                sorted(self.kept_counts.items())]
+        return (f"What {SOURCE_NAMES.get(self.parsed.format, 'this file')} added: " +
+                ", ".join(parts) + (f"; {', '.join(kept)}" if kept else ""))
+
+    def load_ranks(self, ids: list[int]) -> dict[int, int]:
+        """Record id → the highest rank of the sources it was imported from."""
+        from imports.models import RecommendationSource
+
+        ranks: dict[int, int] = {}
+        for chunk in range(0, len(ids), 5000):
+            for rec_id, source in RecommendationSource.objects.filter(
+                    recommendation_id__in=ids[chunk:chunk + 5000]).values_list(
+                    "recommendation_id", "source").distinct():
+                ranks[rec_id] = max(ranks.get(rec_id, 0), SOURCE_RANK.get(source, 0))
+        return ranks
+
+    def outranked(self, match: dict) -> bool:
+        """Whether the record comes from a source ranked above this file's."""
+        mine = SOURCE_RANK.get(self.parsed.format)
+        return mine is not None and getattr(self, "held_rank", {}).get(match["id"], 0) > mine
+
+    def kept(self, kind: str, planned: Planned, match: dict, detail: str) -> None:
+        """Say in the report what this file would have changed and did not."""
+        self.kept_counts[kind] += 1
+        if self.kept_counts[kind] <= 5:
+            where = match["paragraph"] or planned.row.paragraph or f"row {planned.rows[0]}"
+            self.report.notes.append(f"{where}: {detail}")
 
     def load_relations(self, ids: list[int]) -> dict[str, dict[int, set[int]]]:
         relations: dict[str, dict[int, set[int]]] = {}
@@ -626,11 +714,24 @@ class Importer:
         changes: dict = {}
         if match["review_id"] != review_id:
             changes["review_id"] = review_id
-        if merge:
-            if row.paragraph and not match["paragraph"] and row.text != match["text"]:
+        mine = SOURCE_RANK.get(self.parsed.format)
+        raises = mine is not None and mine > getattr(self, "held_rank", {}).get(match["id"], 0)
+        if row.text != match["text"]:
+            if compact_text(row.text) == compact_text(match["text"]):
+                # The same words: the cleaner spacing stays, whatever the order of imports;
+                # as clean (`’` or `'`): the higher-ranked source's.
+                flaws, held = text_flaws(row.text), text_flaws(match["text"])
+                if flaws < held or (flaws == held and raises):
+                    changes["text"] = row.text
+            elif self.outranked(match):
+                self.kept("text", planned, match, "the text of a higher-ranked source is "
+                          f"kept; {SOURCE_NAMES.get(self.parsed.format, 'this file')} words "
+                          f"it “{row.text[:120]}”")
+            elif merge:
+                if row.paragraph and not match["paragraph"]:
+                    changes["text"] = row.text
+            else:
                 changes["text"] = row.text
-        elif row.text != match["text"]:
-            changes["text"] = row.text
         if "paragraph" in self.provides and row.paragraph and row.paragraph != match["paragraph"]:
             changes["paragraph"] = row.paragraph
         if "action_category" in self.provides and row.action_category is not None \
@@ -641,21 +742,40 @@ class Importer:
         if merge and match["action_category"] is not None:
             changes.pop("action_category", None)
         label = _label(row.source_symbol, row.source_paragraph)
-        if row.response and not merge:
-            if row.response != match["response"] or (label and label != match["response_source"]):
-                changes["response"] = row.response
+        if row.response and row.response == match["response"]:
+            # The same response from a second source adds provenance, not a history row;
+            # the UN document's citation replaces a derived list's, in the same row.
+            if label and label != match["response_source"] and raises:
+                changes["cite"] = True
+        elif row.response and match["response"] != Response.PENDING and self.outranked(match):
+            self.kept("response", planned, match, f"kept the response {match['response']} "
+                      f"({match['response_source'] or 'no source'}); "
+                      f"{SOURCE_NAMES.get(self.parsed.format, 'this file')} says "
+                      f"{row.response}")
+        elif row.response and not merge:
+            changes["response"] = row.response
         elif row.response and row.response != Response.PENDING and (
                 match["response"] == Response.PENDING
                 or (label and not match["response_source"])):
             # Merging: a documented position (with its source) beats an undocumented one.
             if row.response != match["response"] or label:
                 changes["response"] = row.response
+        if row.examined and match["response"] != Response.PENDING and raises and \
+                match["id"] not in getattr(self, "has_pending", set()):
+            # The report said "will be examined" before the list that came first gave the
+            # answer: its step goes first in the history, as when the report comes first.
+            changes["prepend_pending"] = True
         if not hasattr(self, "_theme_sources"):
             self._theme_sources = {t.pk: t.source for t in self.themes_by_name.values()}
         current = {name: relations[name].get(match["id"], set()) for name in relations}
         wanted = self.wanted_relations(planned, current, self._theme_sources)
         for name, target in wanted.items():
             if target is None:
+                continue
+            if name == "recommending_states" and current[name] and self.outranked(match):
+                if target - current[name]:
+                    self.kept("State", planned, match, "the recommending States of a "
+                              "higher-ranked source are kept")
                 continue
             if merge or folded:
                 target = target | current[name]
@@ -706,6 +826,7 @@ class Importer:
         bulk_create_with_history(records, ResponseRecord, batch_size=BATCH,
                                  default_user=self.user, default_change_reason="import",
                                  default_date=now)
+        touched([obj.pk for obj in objs])
 
     def update(self, items: list[tuple[Planned, int, dict]], now) -> None:
         if not items:
@@ -740,7 +861,25 @@ class Importer:
             getattr(Recommendation, name).through.objects.filter(
                 recommendation_id__in=ids).delete()
         self.insert_relations(pairs)
+        touched([obj.pk for obj in objs])
         for planned, obj, changes in items:
+            if changes.get("prepend_pending"):
+                first = obj.responses.order_by("created_at", "id").first()
+                step = ResponseRecord.objects.create(recommendation=obj,
+                                                     response=Response.PENDING,
+                                                     created_by=self.user)
+                if first is not None:
+                    ResponseRecord.objects.filter(pk=step.pk).update(
+                        created_at=first.created_at - dt.timedelta(microseconds=1))
+            if changes.get("cite"):
+                latest = obj.responses.order_by("-created_at", "-id").first()
+                if latest is not None and latest.response == obj.response:
+                    latest.source_symbol = planned.row.source_symbol
+                    latest.source_paragraph = planned.row.source_paragraph
+                    latest.save(update_fields=["source_symbol", "source_paragraph"])
+                obj.response_source = _label(planned.row.source_symbol,
+                                             planned.row.source_paragraph)
+                obj.save(update_fields=["response_source"])
             if "response" in changes:
                 # Rare (a State changed its position): the model method keeps the history.
                 obj.record_response(changes["response"], source_symbol=planned.row.source_symbol,

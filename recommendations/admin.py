@@ -73,7 +73,7 @@ class FollowUpActionAdmin(SimpleHistoryAdmin):
     list_display = ["title", "state", "responsible_institution", "target_date", "status"]
     list_filter = ["status", "state__region"]
     search_fields = ["title", "description", "responsible_institution", "state__name"]
-    autocomplete_fields = ["state"]
+    autocomplete_fields = ["state", "institution"]
     raw_id_fields = ["recommendations"]
     date_hierarchy = "target_date"
     list_select_related = ["state"]

@@ -57,6 +57,7 @@ from .models import (
     ResponseRecord,
 )
 from .rows import FastPage, is_filtered
+from .schema import ExportRowSerializer
 from .serializers import (
     AssessmentSerializer,
     FollowUpActionSerializer,
@@ -132,6 +133,10 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = RecommendationPagination
     lookup_value_regex = r"\d+"
 
+    @property
+    def extra_query_params(self) -> tuple[str, ...]:
+        return ("end_marker",) if self.action == "export" else ()
+
     def user_can_write(self, user) -> bool:
         return can_edit_recommendations(user)
 
@@ -162,7 +167,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             paginator: RecommendationPagination = self.paginator
             source = FastPage(queryset, "", filtered=is_filtered(request), build=_stored_rows,
                               total=total)
-            if paginator.uses_cursor(request):
+            if paginator.uses_cursor(request, queryset):
                 rows = paginator.paginate_keyset(queryset, request, _stored_rows_with_keys)
                 next_link, previous_link = paginator.get_cursor_next_link(), None
             else:
@@ -260,21 +265,30 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         description=EXPORT_DESCRIPTION,
         parameters=[OpenApiParameter(
             "format", OpenApiTypes.STR, enum=[*export.FORMATS], default="csv",
-            description=_("File format"))],
+            description=_("File format")),
+            OpenApiParameter("end_marker", OpenApiTypes.STR, enum=["0", "1"], default="0",
+                             description=_("1: end the CSV with the row `#END,<rows>` and "
+                                           "JSON Lines with `{\"_end\": true, ...}`"))],
         responses={(200, "text/csv"): OpenApiTypes.STR,
-                   (200, "application/json"): RecommendationRowSerializer(many=True),
+                   (200, "application/json"): ExportRowSerializer,
+                   (200, "application/jsonl"): OpenApiTypes.STR,
                    (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
                        OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], pagination_class=None,
             content_negotiation_class=IgnoreFormatNegotiation)
     def export(self, request):
+        """See recommendations/export.py; HEAD gives the headers without the file."""
         fmt = request.query_params.get("format", "csv").lower()
         if fmt not in export.FORMATS:
             raise ValidationError({"format": _("Choose one of: %(f)s.") % {
                 "f": ", ".join(export.FORMATS)}})
+        marker = request.query_params.get("end_marker", "0")
+        if marker not in ("0", "1", "true", "false"):
+            raise ValidationError({"end_marker": _("Give 1 (add the end row) or 0.")})
         queryset = self.filter_queryset(self.get_queryset())
         return export.export_response(queryset, fmt, request.query_params.get("lang"),
-                                      request=request)
+                                      request=request, end_marker=marker in ("1", "true"),
+                                      total=queryset.count())
 
 
 class AssessmentFilter(filters.FilterSet):

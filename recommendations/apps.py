@@ -8,4 +8,7 @@ class RecommendationsConfig(AppConfig):
         from recommendations import (
             names,  # noqa: F401  (cache invalidation signals)
             readmodel,  # noqa: F401  (the list's touch listener)
+            write_hooks,
         )
+
+        write_hooks.connect()

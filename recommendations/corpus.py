@@ -177,7 +177,7 @@ def generate_corpus(n: int, *, seed: int = 2026, batch: int = COPY_BATCH,
         with transaction.atomic():
             ids = _reserve_ids(size)
             write(_plan(rng, ids, start, reviews, ref, now))
-            touched(ids)  # touch
+            touched(ids)
         made += size
         if progress:
             progress(made)

@@ -31,6 +31,11 @@ from .services import create_recommendation
 
 DEMO_PASSWORD = "demo-password-2026"
 
+# Apps above this one add their demo data here (from their AppConfig.ready()): each is
+# called as extension(today=..., users=..., counts=...) after the recommendations, in
+# the same transaction, and must be idempotent too.
+EXTENSIONS: list = []
+
 USERS = [
     # username, role, State (focal points), e-mail, followed States, language
     ("admin", Role.ADMIN, None, "admin@example.org", [], "en"),
@@ -162,6 +167,8 @@ def load_demo_data(*, stdout=None) -> dict[str, int]:
         counts["reviews"] += created
 
     _assessments_and_actions(today, users, counts)
+    for extension in EXTENSIONS:
+        extension(today=today, users=users, counts=counts)
     if stdout:
         stdout.write(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
                      + " added.")

@@ -10,23 +10,34 @@ Columns (a contract with the importers, which read these files back):
     paragraph, text, recommending_states, recommending_state_names, response,
     response_source, themes, theme_slugs, sdgs, affected_groups, action_category,
     government_status, civil_society_status, uhri_annotation_id, wg_report_symbol,
-    created_at, updated_at
+    created_at, updated_at, review, addendum_symbol, recurring, version
 
-Multiple values are joined with `; ` (recommending_states as ISO3 codes, sdgs as
-numbers, theme_slugs as slugs). `url` is the API detail URL and `page_url` the
-human page of the recommendation, both on the host the export was asked from. In CSV
-and XLSX a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
-gets a leading `'`, so spreadsheets show it instead of running it as a formula.
+Loads in one line: `pandas.read_csv(url)`, `polars.read_csv(url)`,
+`duckdb.read_csv(url)` give exactly the rows of the list's `count`, with integer `id`,
+`cycle`, `session`, `review`, `version` and a boolean `recurring` (`true`/`false`).
+Every line ends with `\n` (a line break inside a quoted `text` stays as it is).
+Multi-valued columns (recommending_states as ISO3 codes, recommending_state_names,
+themes, theme_slugs, sdgs as numbers, affected_groups) hold a JSON array, e.g.
+`["DEU", "FRA"]` or `[5, 16]` — no separator can collide with a name (a theme is called
+"Children: definition; general principles; protection"): `json.loads(cell)`, polars
+`pl.col("themes").str.json_decode()`, duckdb `from_json(themes, '["VARCHAR"]')`.
+`url` is the API detail URL and `page_url` the human page of the recommendation,
+both on the host the export was asked from. In CSV and XLSX a text cell that starts
+with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so
+spreadsheets show it instead of running it as a formula.
 CSV is UTF-8 with a byte-order mark (Excel needs it to read accents). JSON is an
 array of objects with the same keys, multiple values as arrays.
 
 JSON Lines (`format=jsonl`) has one such object per line, for pipelines.
 
-A cut-off download never looks complete: the CSV's last row is the trailer
-`#END,<number of rows>` (the importer skips it; a file without it was cut off), the
-JSON array is closed (`]`) only after the last row was read, and the JSON Lines
-file ends with the line `{"_end": true, "rows": <number of rows>}`. A failure while
-streaming leaves the file without its ending.
+A cut-off download is detectable without a trailer row: the response is streamed
+with chunked transfer encoding (gzip if asked), and a failure while streaming ends it
+without its last chunk, so HTTP clients raise an error (pandas, polars and duckdb
+do); `X-Total-Count` gives the number of rows counted when the request came in; the
+JSON array is closed (`]`) only after the last row. With `end_marker=1` the CSV's
+last row is the trailer `#END,<number of rows>` and the JSON Lines file ends with the
+line `{"_end": true, "rows": <number of rows>}` (the importer skips both). A HEAD
+request gets the headers (and `X-Total-Count`) without the file being built.
 
 On PostgreSQL the rows are formatted by the database: CSV comes from
 `COPY (SELECT …) TO STDOUT WITH CSV` (formula guard in the SELECT), JSON and JSON
@@ -47,10 +58,9 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from django.conf import settings
-from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
-from django.db.models import Expression, F, OuterRef, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import Expression, F, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -73,16 +83,20 @@ COLUMNS = (
     "session", "paragraph", "text", "recommending_states", "recommending_state_names", "response",
     "response_source", "themes", "theme_slugs", "sdgs", "affected_groups", "action_category",
     "government_status", "civil_society_status", "uhri_annotation_id", "wg_report_symbol",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "review", "addendum_symbol", "recurring", "version",
 )
 FORMATS = ("csv", "xlsx", "json", "jsonl")
+# Kept for callers that join lists for people (reports); the export writes JSON arrays.
 SEPARATOR = "; "
+LINE_END = "\n"
+BOOLEAN_COLUMNS = frozenset({"recurring"})
 CHUNK_SIZE = 2000
 # PostgreSQL's work_mem for the export query (per hash/sort; settings.EXPORT_WORK_MEM).
 EXPORT_WORK_MEM = getattr(settings, "EXPORT_WORK_MEM", "256MB")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Columns that may hold text a spreadsheet would run: guarded in CSV and XLSX.
-TEXT_COLUMNS = frozenset(COLUMNS) - {"id", "cycle", "session", "action_category"}
+TEXT_COLUMNS = frozenset(COLUMNS) - {"id", "cycle", "session", "action_category", "review",
+                                     "recurring", "version"}
 # XLSX column widths (characters); others get DEFAULT_WIDTH. `text` wraps.
 WIDTHS = {"id": 8, "url": 45, "page_url": 45, "state_under_review": 8,
           "state_under_review_name": 22, "cycle": 7, "session": 8, "paragraph": 10,
@@ -90,7 +104,8 @@ WIDTHS = {"id": 8, "url": 45, "page_url": 45, "state_under_review": 8,
           "response": 12, "response_source": 30, "themes": 35, "theme_slugs": 30,
           "sdgs": 10, "affected_groups": 30, "action_category": 10,
           "government_status": 18, "civil_society_status": 18, "uhri_annotation_id": 20,
-          "wg_report_symbol": 18, "created_at": 22, "updated_at": 22}
+          "wg_report_symbol": 18, "created_at": 22, "updated_at": 22, "review": 8,
+          "addendum_symbol": 22, "recurring": 10, "version": 8}
 DEFAULT_WIDTH = 15
 WRAPPED = frozenset({"text"})
 # Multi-valued columns: (relation, order, field).
@@ -122,20 +137,14 @@ def _url_expression(template: str) -> Expression:
 # PostgreSQL: the rows formatted by the database.
 
 def _joined(relation: str, order: str, field: str) -> Expression:
-    through = getattr(Recommendation, relation).through
-    sub = (through.objects.filter(recommendation_id=OuterRef("pk")).order_by()
-           .values("recommendation_id")
-           .annotate(joined=StringAgg(Cast(F(field), TextField()), delimiter=SEPARATOR,
-                                      order_by=order))
-           .values("joined"))
-    return Coalesce(Subquery(sub, output_field=TextField()), Value(""),
-                    output_field=TextField())
+    """The values as a JSON array text (`["DEU","FRA"]`)."""
+    return Cast(related_array(relation, order, value=field), TextField())
 
 
 def column_expressions(*, as_lists: bool,
                        request: HttpRequest | None = None) -> dict[str, Expression]:
-    """Each export column as an ORM expression, in COLUMNS order; multiple values
-    joined with SEPARATOR, or as JSON arrays when `as_lists`."""
+    """Each export column as an ORM expression, in COLUMNS order; multiple values as
+    JSON array texts, or as JSON arrays when `as_lists`."""
     api_url, page_url = url_templates(request)
     single = {
         "id": F("id"),
@@ -156,6 +165,10 @@ def column_expressions(*, as_lists: bool,
         "wg_report_symbol": F("review__wg_report_symbol"),
         "created_at": IsoTimestamp("created_at"),
         "updated_at": IsoTimestamp("updated_at"),
+        "review": F("review_id"),
+        "addendum_symbol": F("review__addendum_symbol"),
+        "recurring": F("recurring"),
+        "version": F("version"),
     }
     out = {}
     for name in COLUMNS:
@@ -205,7 +218,8 @@ def _ordering(queryset: QuerySet) -> list[tuple[str, bool]]:
 def export_select(queryset: QuerySet, *, as_json: bool,
                   request: HttpRequest | None = None) -> tuple[str, tuple]:
     """One SELECT for the whole export of `queryset`: a row per recommendation with the
-    export columns (CSV: guarded text, multiple values joined; JSON: one json text)."""
+    export columns (CSV: guarded text, multiple values as JSON arrays; JSON: one json
+    text)."""
     singles = {name: e for name, e in column_expressions(as_lists=False, request=request).items()
                if name not in MULTI}
     keys = _ordering(queryset)
@@ -217,19 +231,22 @@ def export_select(queryset: QuerySet, *, as_json: bool,
     for alias, (source, order, values) in AGGREGATES.items():
         aggregates = ", ".join(
             (f"json_agg({v} ORDER BY {order}) AS {name}" if as_json else
-             f"string_agg({v}::text, '{SEPARATOR}' ORDER BY {order}) AS {name}")
+             f"json_agg({v} ORDER BY {order})::text AS {name}")
             for name, v in values.items())
         joins.append(f"LEFT JOIN (SELECT t.recommendation_id AS rid, {aggregates} FROM {source} "
                      f"WHERE t.recommendation_id IN (SELECT c0 FROM r) "
                      f"GROUP BY t.recommendation_id) {alias} ON {alias}.rid = r.c0")
-        empty = "'[]'::json" if as_json else "''"
+        empty = "'[]'::json" if as_json else "'[]'"
         column |= {name: f"coalesce({alias}.{name}, {empty})" for name in values}
     if as_json:
         pairs = ", ".join(f"'{name}', {column[name]}" for name in COLUMNS)
         select = f"json_build_object({pairs})::text"
     else:
-        select = ", ".join(_sql_guard(column[name]) if name in TEXT_COLUMNS else column[name]
-                           for name in COLUMNS)
+        select = ", ".join(
+            _sql_guard(column[name]) if name in TEXT_COLUMNS
+            else f"CASE WHEN {column[name]} THEN 'true' ELSE 'false' END"
+            if name in BOOLEAN_COLUMNS else column[name]
+            for name in COLUMNS)
     order = ", ".join(f"r.o{i}{' DESC' if desc else ''}" for i, (_n, desc) in enumerate(keys))
     return (f"WITH r AS MATERIALIZED ({sql}) SELECT {select} FROM r {' '.join(joins)} "
             f"ORDER BY {order}", params)
@@ -386,7 +403,16 @@ def _raw_rows(queryset: QuerySet,
                 "wg_report_symbol": row["wg_report_symbol"],
                 "created_at": row["created_at"],
                 "updated_at": row["updated_at"],
+                "review": row["review"],
+                "addendum_symbol": row["addendum_symbol"],
+                "recurring": row["recurring"],
+                "version": row["version"],
             }
+
+
+def _json_array(values: list) -> str:
+    # As PostgreSQL writes a json_agg: the COPY and Python paths give the same bytes.
+    return json.dumps(values, ensure_ascii=False)
 
 
 def python_export_rows(queryset: QuerySet,
@@ -395,7 +421,7 @@ def python_export_rows(queryset: QuerySet,
     for row in _raw_rows(queryset, request):
         for key, value in row.items():
             if isinstance(value, list):
-                row[key] = SEPARATOR.join(str(v) for v in value)
+                row[key] = _json_array(value)
         yield row
 
 
@@ -408,7 +434,8 @@ def _use_copy(queryset: QuerySet, use_copy: bool | None) -> bool:
 
 def export_rows(queryset: QuerySet,
                 request: HttpRequest | None = None) -> Iterator[dict[str, Any]]:
-    """One dict per recommendation, keys in COLUMNS order, multiple values joined."""
+    """One dict per recommendation, keys in COLUMNS order, multiple values as JSON
+    array texts."""
     if _use_copy(queryset, None):
         return _fast_export_rows(queryset, request)
     return python_export_rows(queryset, request)
@@ -425,6 +452,11 @@ def _cells(row: dict[str, Any]) -> list[Any]:
     return ["" if row[c] is None else guard_formula(row[c]) for c in COLUMNS]
 
 
+def _csv_cells(row: dict[str, Any]) -> list[Any]:
+    """CSV cells: booleans as `true`/`false`, as the COPY path writes them."""
+    return [("true" if v else "false") if isinstance(v, bool) else v for v in _cells(row)]
+
+
 class _Echo:
     """A file that hands back what is written, for csv.writer in a generator."""
 
@@ -432,37 +464,51 @@ class _Echo:
         return value
 
 
+def _writer():
+    return csv.writer(_Echo(), lineterminator=LINE_END)
+
+
 def _trailer(rows: int) -> str:
-    return csv.writer(_Echo()).writerow([TRAILER_MARK, rows])
+    return _writer().writerow([TRAILER_MARK, rows])
 
 
 def _localized_rows(queryset: QuerySet, language: str,
                     request: HttpRequest | None = None) -> Iterator[dict[str, Any]]:
-    localize = RowLocalizer(language, SEPARATOR)
-    return (localize(row) for row in python_export_rows(queryset, request))
+    localize = RowLocalizer(language)
+    for row in _raw_rows(queryset, request):
+        row = localize(row)
+        for key, value in row.items():
+            if isinstance(value, list):
+                row[key] = _json_array(value)
+        yield row
 
 
 def iter_csv(queryset: QuerySet, *, use_copy: bool | None = None,
-             language: str | None = None,
-             request: HttpRequest | None = None) -> Iterator[str | bytes]:
-    """The CSV: BOM and header, the rows, then the trailer row `#END,<rows>`.
+             language: str | None = None, request: HttpRequest | None = None,
+             end_marker: bool = False) -> Iterator[str | bytes]:
+    """The CSV: BOM and header, the rows, then (with `end_marker`) the trailer row
+    `#END,<rows>`.
 
     `language` (the `lang` parameter, e.g. `fr`) localizes the header row and the name
     columns; codes stay. Localized rows are built in Python; the default English export
     streams from PostgreSQL's COPY."""
     language = export_language(language)
-    writer = csv.writer(_Echo())
+    writer = _writer()
     yield "\ufeff" + writer.writerow(header_row(COLUMNS, language))
     if not language and _use_copy(queryset, use_copy):
         for piece in copy_stream(_csv_copy_sql(queryset, request)):
-            yield _trailer(piece.rows) if isinstance(piece, _Done) else piece
+            if not isinstance(piece, _Done):
+                yield piece
+            elif end_marker:
+                yield _trailer(piece.rows)
         return
     rows = 0
     for row in (_localized_rows(queryset, language, request) if language
                 else python_export_rows(queryset, request)):
         rows += 1
-        yield writer.writerow(_cells(row))
-    yield _trailer(rows)
+        yield writer.writerow(_csv_cells(row))
+    if end_marker:
+        yield _trailer(rows)
 
 
 def _encoded(pieces) -> Iterator[bytes]:
@@ -556,11 +602,12 @@ def iter_json(queryset: QuerySet, *, use_copy: bool | None = None,
 
 
 def iter_jsonl(queryset: QuerySet, *, use_copy: bool | None = None,
-               request: HttpRequest | None = None) -> Iterator[bytes]:
-    """JSON Lines, then the line {"_end": true, "rows": N}."""
+               request: HttpRequest | None = None, end_marker: bool = False) -> Iterator[bytes]:
+    """JSON Lines; with `end_marker`, then the line {"_end": true, "rows": N}."""
     for piece in _json_lines(queryset, use_copy, request):
         if isinstance(piece, _Done):
-            yield json.dumps({"_end": True, "rows": piece.rows}).encode() + b"\n"
+            if end_marker:
+                yield json.dumps({"_end": True, "rows": piece.rows}).encode() + b"\n"
             return
         yield piece
 
@@ -576,25 +623,43 @@ CONTENT_TYPES = {
 }
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def export_response(queryset: QuerySet, fmt: str, language: str | None = None,
-                    request: HttpRequest | None = None) -> HttpResponseBase:
+                    request: HttpRequest | None = None, *, end_marker: bool = False,
+                    total: int | None = None) -> HttpResponseBase:
     """The HTTP response streaming `queryset` in `fmt` (one of FORMATS); `language`
     (the `lang` parameter) localizes the CSV/XLSX headers and name columns; the `url`
-    and `page_url` columns are on `request`'s host (SITE_URL without a request)."""
+    and `page_url` columns are on `request`'s host (SITE_URL without a request).
+    `total` (the rows counted) goes in `X-Total-Count`; a HEAD request gets the headers
+    only, the file is not built."""
+    if request is not None and request.method == "HEAD":
+        from django.http import HttpResponse
+
+        response = HttpResponse(content_type=XLSX_TYPE if fmt == "xlsx"
+                                else CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{_filename(fmt)}"'
+        if total is not None:
+            response["X-Total-Count"] = str(total)
+        return response
     if fmt == "xlsx":
         # XLSX is a zip, written whole before sending: to a temporary file, not memory.
         tmp = tempfile.TemporaryFile(suffix=".xlsx")
         write_xlsx(queryset, tmp, language, request)
         tmp.seek(0)
-        return FileResponse(
-            tmp, as_attachment=True, filename=_filename("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    streams = {
-        "csv": lambda: _encoded(iter_csv(queryset, language=language, request=request)),
-        "json": lambda: iter_json(queryset, request=request),
-        "jsonl": lambda: iter_jsonl(queryset, request=request)}
-    if fmt not in streams:
-        raise ValueError(f"unknown export format {fmt!r}")
-    response = StreamingHttpResponse(streams[fmt](), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{_filename(fmt)}"'
+        response = FileResponse(tmp, as_attachment=True, filename=_filename("xlsx"),
+                                content_type=XLSX_TYPE)
+    else:
+        streams = {
+            "csv": lambda: _encoded(iter_csv(queryset, language=language, request=request,
+                                             end_marker=end_marker)),
+            "json": lambda: iter_json(queryset, request=request),
+            "jsonl": lambda: iter_jsonl(queryset, request=request, end_marker=end_marker)}
+        if fmt not in streams:
+            raise ValueError(f"unknown export format {fmt!r}")
+        response = StreamingHttpResponse(streams[fmt](), content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{_filename(fmt)}"'
+    if total is not None:
+        response["X-Total-Count"] = str(total)
     return response

@@ -42,6 +42,10 @@ HEADERS = {
     "wg_report_symbol": _("Working Group report"),
     "created_at": _("Created"),
     "updated_at": _("Last updated"),
+    "review": _("Id of the review"),
+    "addendum_symbol": _("Addendum (responses)"),
+    "recurring": _("Recurring"),
+    "version": _("Version"),
 }
 
 
@@ -62,27 +66,27 @@ def header_row(columns, language: str | None) -> list[str]:
 class RowLocalizer:
     """Rewrites the name columns of export rows into `language`, from the code columns."""
 
-    def __init__(self, language: str, separator: str) -> None:
-        self.language, self.separator = language, separator
+    def __init__(self, language: str, separator: str | None = None) -> None:
+        self.language = language
         self.states = {iso3: state_name(iso3, iso2, name, language) for iso3, iso2, name
                        in State.objects.values_list("iso3", "iso2", "name")}
         theme_names = translations(NameTranslation.Kind.THEME, language)
         self.themes = {slug: theme_names.get(slug, name)
                        for slug, name in Theme.objects.values_list("slug", "name")}
 
-    def _names(self, codes: str, table: dict[str, str]) -> str:
-        if not codes:
-            return codes
-        return self.separator.join(table.get(c, c) for c in codes.split(self.separator))
+    @staticmethod
+    def _names(codes: list | None, table: dict[str, str]) -> list:
+        return [table.get(c, c) for c in codes or []]
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        """`row` with multiple values as lists (export._raw_rows)."""
         row = dict(row)
         if row.get("state_under_review"):
             row["state_under_review_name"] = self.states.get(
                 row["state_under_review"], row.get("state_under_review_name"))
         if "recommending_states" in row:
-            row["recommending_state_names"] = self._names(row["recommending_states"] or "",
+            row["recommending_state_names"] = self._names(row["recommending_states"],
                                                           self.states)
         if "theme_slugs" in row:
-            row["themes"] = self._names(row["theme_slugs"] or "", self.themes)
+            row["themes"] = self._names(row["theme_slugs"], self.themes)
         return row

@@ -130,6 +130,60 @@ class RecommendationIdFilter(filters.ModelChoiceFilter):
     """A recommendation by id (unknown id: 400)."""
 
 
+MAX_IDS = 1000
+
+
+class IdListField(forms.CharField):
+    """`1,2,3` (and/or the parameter repeated): up to MAX_IDS positive ids."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return []
+        try:
+            ids = sorted({int(v) for v in text.split(",") if v.strip()})
+        except ValueError:
+            raise forms.ValidationError(_("Give recommendation ids separated by commas, "
+                                          "e.g. `12,15`.")) from None
+        if len(ids) > MAX_IDS or any(not 0 < i < 2**63 for i in ids):
+            raise forms.ValidationError(_("Give from 1 to %(max)s positive ids.")
+                                        % {"max": MAX_IDS})
+        return ids
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer", "minimum": 1},
+                      "maxItems": MAX_IDS})
+class IdListFilter(filters.Filter):
+    field_class = IdListField
+
+    def filter(self, qs, value):
+        return qs.filter(pk__in=value) if value else qs
+
+
+# PostgreSQL takes time-zone offsets up to ±15:59 (Python up to ±23:59).
+MAX_OFFSET_SECONDS = 15 * 3600 + 59 * 60
+
+
+class OffsetCheckedDateTimeField(filters.IsoDateTimeFilter.field_class):
+    def to_python(self, value):
+        found = super().to_python(value)
+        offset = found.utcoffset() if found is not None and found.tzinfo else None
+        if offset is not None and abs(offset.total_seconds()) > MAX_OFFSET_SECONDS:
+            raise forms.ValidationError(_("Time-zone offsets go from -15:59 to +15:59."))
+        return found
+
+
+class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+    field_class = OffsetCheckedDateTimeField
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanTextFilter(filters.TypedChoiceFilter):
+    """`true` or `false`, documented as a boolean."""
+
+
 def _ids(objects) -> list[int]:
     return [obj.pk for obj in objects]
 
@@ -223,7 +277,7 @@ class RecommendationFilter(filters.FilterSet):
         method="filter_q", label=_("Search"),
         help_text=_("Full-text search in the text. Web-search syntax on PostgreSQL: "
                     "`\"exact phrase\"`, `or`, `-excluded`."))
-    recurring = filters.TypedChoiceFilter(
+    recurring = BooleanTextFilter(
         choices=[("true", "true"), ("false", "false")], coerce=lambda v: v == "true",
         method="filter_recurring", label=_("Recurring"),
         help_text=_("`true`: only recommendations that ask again what an earlier "
@@ -233,10 +287,16 @@ class RecommendationFilter(filters.FilterSet):
         label=_("Similar to"),
         help_text=_("Id of a recommendation: the recommendations to the same State, in "
                     "earlier or later cycles, that ask the same thing."))
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = UpdatedSinceFilter(
         field_name="updated_at", lookup_expr="gte", label=_("Updated since"),
         help_text=_("Only recommendations created or changed at or after this ISO 8601 "
-                    "datetime (or date), e.g. `2024-05-01T00:00:00Z`: for incremental pulls."))
+                    "datetime (or date), e.g. `2024-05-01T00:00:00Z`, by write time (a row "
+                    "written in a transaction that commits later carries the earlier time: "
+                    "mirrors follow `/api/v1/changes/` instead). Offsets up to ±15:59."))
+    id = IdListFilter(
+        label=_("Ids"),
+        help_text=_("Only these recommendations: ids separated by commas (up to 1000), "
+                    "e.g. the ids of a page of the change feed."))
     ordering = StableOrderingFilter(
         fields=ORDERING_FIELDS, label=_("Order by"),
         help_text=_("Sort key; prefix with `-` for descending. Default: review, then "

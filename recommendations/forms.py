@@ -5,7 +5,7 @@ from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import Review
-from states.models import State
+from states.models import Institution, State
 
 from .models import (
     SDG,
@@ -170,8 +170,12 @@ class FollowUpActionForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 4}))
-    responsible_institution = forms.CharField(label=_("Responsible institution"),
-                                              max_length=300, required=False)
+    institution = forms.ModelChoiceField(
+        label=_("Responsible institution"), queryset=Institution.objects.none(),
+        required=False, widget=forms.Select(attrs={"data-picker": ""}))
+    responsible_institution = forms.CharField(
+        label=_("Or a new institution"), max_length=300, required=False,
+        help_text=_("A name not in the list above adds it to the State's institutions."))
     target_date = forms.DateField(label=_("Target date"), required=False, widget=DateInput)
     status = forms.ChoiceField(label=_("Status"), choices=FollowUpActionStatus.choices,
                                initial=FollowUpActionStatus.PLANNED)
@@ -185,8 +189,8 @@ class FollowUpActionForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    FIELDS = ("title", "description", "responsible_institution", "target_date", "status",
-              "indicators", "evidence")
+    FIELDS = ("title", "description", "institution", "responsible_institution", "target_date",
+              "status", "indicators", "evidence")
 
     def __init__(self, *args, state: State, instance: FollowUpAction | None = None,
                  **kwargs) -> None:
@@ -203,6 +207,9 @@ class FollowUpActionForm(forms.Form):
         # State's recommendation is an invalid choice, not a write.
         self.fields["recommendations"].queryset = Recommendation.objects.filter(
             review__state=state).order_by("-review__session__number", "paragraph_sort", "id")
+        self.fields["institution"].queryset = Institution.objects.for_state(state.pk)
+        if instance is not None and instance.institution_id and "initial" in kwargs:
+            self.initial["responsible_institution"] = ""
         if instance is None:
             del self.fields["version"]
 

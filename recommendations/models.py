@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from reviews.models import Review
-from states.models import State, normalize_name
+from states.models import Institution, State, normalize_name
 
+from .change_feed import Change  # noqa: F401  (the change feed's table)
 from .touch import touched
 
 
@@ -446,6 +447,7 @@ class Recommendation(models.Model):
             derived |= {"paragraph_sort"} if "paragraph" in update_fields else set()
             kwargs["update_fields"] = {*update_fields, *derived, "updated_at"}
         super().save(*args, **kwargs)
+        touched([self.pk])
 
     @staticmethod
     def check_recommending_states(states: "list[State] | models.QuerySet") -> None:
@@ -498,6 +500,7 @@ class Recommendation(models.Model):
 
     def bump_version(self) -> None:
         Recommendation.objects.filter(pk=self.pk).update(version=F("version") + 1)
+        touched([self.pk])
         self.refresh_from_db(fields=["version"])
 
     # Permissions: one place for the API and the pages (see accounts.roles).
@@ -637,6 +640,11 @@ class FollowUpAction(models.Model):
                                              verbose_name=_("recommendations"))
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="follow_up_actions", verbose_name=_("responsible institution"))
+    # The institution's name as written (kept in step with `institution` by the services),
+    # for the API, exports and reports that read it as text.
     responsible_institution = models.CharField(_("responsible institution"), max_length=300,
                                                blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True, db_index=True)
@@ -808,3 +816,11 @@ class ListVersion(models.Model):
 
     def __str__(self) -> str:
         return f"rows {self.rows}, codes {self.codes}"
+    def user_can_report(self, user) -> bool:
+        """May file a government progress report on this action (focal point, or a
+        contributor of its responsible institution)."""
+        from accounts.roles import can_report_progress
+
+        return can_report_progress(user, state_id=self.state_id,
+                                   institution_id=self.institution_id)
+

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
+from django.utils import timezone
 
 from states.models import State
 
@@ -62,14 +63,17 @@ def link_state(state: State | int, *, method: str | None = None) -> dict:
         SimilarRecommendation.objects.filter(
             recommendation__review__state_id=state_id).delete()
         SimilarRecommendation.objects.bulk_create(links, batch_size=1000)
-        # .update(): no history row and no updated_at change for a computed flag.
+        # .update(): no history row and no version change for a computed flag, but
+        # readers see it: updated_at moves and the change feed hears of it.
         mine = Recommendation.objects.filter(review__state_id=state_id)
-        flipped = [*mine.filter(pk__in=recurring_ids, recurring=False).values_list(
-            "pk", flat=True), *mine.exclude(pk__in=recurring_ids).filter(
-            recurring=True).values_list("pk", flat=True)]
-        mine.filter(pk__in=recurring_ids, recurring=False).update(recurring=True)
-        mine.exclude(pk__in=recurring_ids).filter(recurring=True).update(recurring=False)
-        touched(flipped)  # touch
+        gained = list(mine.filter(pk__in=recurring_ids, recurring=False)
+                      .values_list("pk", flat=True))
+        lost = list(mine.exclude(pk__in=recurring_ids).filter(recurring=True)
+                    .values_list("pk", flat=True))
+        now = timezone.now()
+        Recommendation.objects.filter(pk__in=gained).update(recurring=True, updated_at=now)
+        Recommendation.objects.filter(pk__in=lost).update(recurring=False, updated_at=now)
+        touched([*gained, *lost])
         # The links changed even where no flag did: pages that count them are cached.
         readmodel.bump()
     return {"state": state_id, "recommendations": len(rows), "recurring": len(recurring_ids),

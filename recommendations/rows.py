@@ -242,9 +242,12 @@ def newest_change() -> dt.datetime | None:
 
     from reviews.models import Review
 
+    from .change_feed import Change
+
     tables = [(Recommendation._meta.db_table, "updated_at"),
               (Review._meta.db_table, "updated_at"),
-              (Recommendation.history.model._meta.db_table, "history_date")]
+              (Recommendation.history.model._meta.db_table, "history_date"),
+              (Change._meta.db_table, "at")]
     sql = "SELECT " + ", ".join(f"(SELECT max({c}) FROM {t})" for t, c in tables)
     with connection.cursor() as cursor:
         cursor.execute(sql)

@@ -19,7 +19,7 @@ from rest_framework import serializers
 
 from core.fields import StrictPrimaryKeyRelatedField
 from reviews.models import Review
-from states.models import State
+from states.models import Institution, State
 from states.names import state_name
 
 from .models import (
@@ -287,10 +287,14 @@ class FollowUpActionSerializer(serializers.ModelSerializer):
         help_text=_("On update: the version you edited; a stale one gets 412"))
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
                                               allow_null=True)
+    institution = serializers.PrimaryKeyRelatedField(
+        queryset=Institution.objects.all(), required=False, allow_null=True,
+        help_text=_("Id of the responsible institution (institutions/); or name it in "
+                    "`responsible_institution` and it is matched or added"))
 
     class Meta:
         model = FollowUpAction
-        fields = ["id", "state", "recommendations", "title", "description",
+        fields = ["id", "state", "recommendations", "title", "description", "institution",
                   "responsible_institution", "target_date", "status", "indicators",
                   "evidence", "version", "created_by", "created_at", "updated_at"]
         read_only_fields = ["id", "created_by", "created_at", "updated_at"]

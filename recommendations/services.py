@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.versioning import StaleEdit, claim_version
 from reviews.models import Review
-from states.models import State
+from states.models import Institution, State
 
 from .models import FollowUpAction, Recommendation, Response
 from .touch import touched
@@ -139,8 +139,10 @@ def create_follow_up_action(*, state: State, recommendations: Sequence[Recommend
                             title: str, user=None, **fields) -> FollowUpAction:
     """A follow-up action of `state`; every linked recommendation must be addressed to it."""
     _check_action_recommendations(state, recommendations)
+    _resolve_institution(state, fields)
     action = FollowUpAction.objects.create(state=state, title=title, created_by=user, **fields)
     action.recommendations.set(recommendations)
+    touched(r.pk for r in recommendations)
     return action
 
 
@@ -150,13 +152,38 @@ def update_follow_up_action(action: FollowUpAction, *, expected_version: int | N
                             **fields) -> FollowUpAction:
     if recommendations is not None:
         _check_action_recommendations(action.state, recommendations)
+    if "institution" in fields or "responsible_institution" in fields:
+        fields.setdefault("institution", None if "responsible_institution" in fields
+                          else action.institution)
+        fields.setdefault("responsible_institution", "")
+        _resolve_institution(action.state, fields)
     claim_version(action, expected_version)
+    before = set(action.recommendations.values_list("pk", flat=True))
     for name, value in fields.items():
         setattr(action, name, value)
     action.save(update_fields=[*fields, "version", "updated_at"])
     if recommendations is not None:
         action.recommendations.set(recommendations)
+        before |= {r.pk for r in recommendations}
+    touched(before)
     return action
+
+
+def _resolve_institution(state: State, fields: dict) -> None:
+    """An action's institution is chosen (`institution`) or named (`responsible_institution`,
+    matched to one of the State's institutions, else recorded as a new one); either way
+    both fields end up saying the same."""
+    institution = fields.get("institution")
+    if institution is not None:
+        if institution.state_id != state.pk:
+            raise ValidationError({"institution": _(
+                "%(institution)s is not an institution of %(state)s.") % {
+                "institution": institution.name, "state": state.name}})
+    elif fields.get("responsible_institution", "").strip():
+        institution = Institution.objects.match_or_create(state.pk,
+                                                          fields["responsible_institution"])
+    fields["institution"] = institution
+    fields["responsible_institution"] = institution.name if institution else ""
 
 
 def _check_action_recommendations(state: State,

@@ -8,18 +8,18 @@ recommendations); this subclass adds the counts and is what the router serves.
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from states.api import StateViewSet
 
+from .schema import StateWithCountsSerializer
 from .services import state_counts
 
 
 class StateWithCountsViewSet(StateViewSet):
     @extend_schema(summary="One State, by ISO3 code (`FRA`), with recommendation counts",
-                   responses=OpenApiTypes.OBJECT)
+                   responses=StateWithCountsSerializer)
     def retrieve(self, request, *args, **kwargs) -> Response:
         state = self.get_object()
         data = dict(self.get_serializer(state).data)

@@ -487,7 +487,7 @@ def _display_value(form, name: str) -> str:
 
 def followupaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
-        FollowUpAction.objects.select_related("state").prefetch_related(
+        FollowUpAction.objects.select_related("state", "institution").prefetch_related(
             Prefetch("recommendations",
                      queryset=Recommendation.objects.select_related("review__session"))),
         pk=pk)

@@ -7,7 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.filters import COMMON_QUERY_PARAMS, reject_unknown_query_params
+from core.filters import (
+    COMMON_QUERY_PARAMS,
+    reject_unknown_query_params,
+    unpaged_list_params,
+)
 from states.models import State
 
 from . import services as reminders
@@ -56,7 +60,8 @@ class DeadlineListView(APIView):
     )
     def get(self, request: Request) -> Response:
         reject_unknown_query_params(
-            request, [*DeadlineQuerySerializer().fields, *COMMON_QUERY_PARAMS])
+            request, [*DeadlineQuerySerializer().fields, *COMMON_QUERY_PARAMS,
+                      *unpaged_list_params(request)])
         query = DeadlineQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         state = query.validated_data.get("state")

@@ -48,7 +48,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Profile, ReminderFrequency
-from accounts.roles import focal_points_q
+from accounts.roles import contributors_q, focal_points_q
+from progress.models import ReportingDue
 from recommendations.models import FollowUpAction
 from reviews.models import Review
 from states.models import State
@@ -63,7 +64,18 @@ logger = logging.getLogger(__name__)
 REVIEW_KINDS = ("stakeholder_submissions", "national_report", "documents", "review",
                 "midterm_report")
 ACTION_KIND = "follow_up_action"
+# An indicator's due date has three reminders, each sent once: before it
+# (INDICATOR_REMINDER_DAYS) and when it passed, to its manager and its institution's
+# contributors; then, INDICATOR_ESCALATE_DAYS overdue, to the State's focal points.
+INDICATOR_DUE = "indicator_due"
+INDICATOR_OVERDUE = "indicator_overdue"
+INDICATOR_ESCALATION = "indicator_escalation"
+INDICATOR_STAGES = {INDICATOR_DUE: "before", INDICATOR_OVERDUE: "overdue",
+                    INDICATOR_ESCALATION: "escalation"}
 KIND_LABELS = {
+    INDICATOR_DUE: _("Indicator report due"),
+    INDICATOR_OVERDUE: _("Indicator report overdue"),
+    INDICATOR_ESCALATION: _("Indicator report overdue (escalated to the focal point)"),
     "stakeholder_submissions": _("Stakeholder submissions due"),
     "national_report": _("National report due"),
     "documents": _("OHCHR documents published"),
@@ -204,8 +216,7 @@ def recipients_by_state(state_ids: Iterable[int]) -> dict[int, set[int]]:
     """State id -> ids of the users to remind of its deadlines (focal points and
     followers; active, with an e-mail address, not opted out). Two queries."""
     state_ids = set(state_ids)
-    reachable = (Profile.objects.filter(user__is_active=True).exclude(user__email="")
-                 .exclude(reminder_frequency=ReminderFrequency.NONE))
+    reachable = _reachable_profiles()
     found: dict[int, set[int]] = defaultdict(set)
     focal = reachable.filter(focal_points_q("user__"), state_id__in=state_ids)
     for user_id, state_id in focal.values_list("user_id", "state_id"):
@@ -214,6 +225,74 @@ def recipients_by_state(state_ids: Iterable[int]) -> dict[int, set[int]]:
     for user_id, state_id in followers.values_list("user_id", "followed_states"):
         found[state_id].add(user_id)
     return found
+
+
+def _reachable_profiles():
+    return (Profile.objects.filter(user__is_active=True).exclude(user__email="")
+            .exclude(reminder_frequency=ReminderFrequency.NONE))
+
+
+def indicator_stages(days_left: int) -> list[str]:
+    """The reminder stages an unreported due date `days_left` days away is owed: before
+    it, once in the last INDICATOR_REMINDER_DAYS; once overdue, the overdue one, and
+    from INDICATOR_ESCALATE_DAYS overdue also the escalation. A stage stays owed while
+    its condition holds, so its row is never cancelled before it is sent."""
+    if days_left >= 0:
+        return [INDICATOR_DUE] if days_left <= settings.INDICATOR_REMINDER_DAYS else []
+    stages = [INDICATOR_OVERDUE]
+    if -days_left >= settings.INDICATOR_ESCALATE_DAYS:
+        stages.append(INDICATOR_ESCALATION)
+    return stages
+
+
+def owed_indicator_reminders(*, today: dt.date) -> list[Reminder]:
+    """The indicator reminders owed on `today` (unsaved). Three queries: the unreported
+    due dates up to the reminder horizon, the reachable contributors and managers, and
+    the focal points of the States concerned."""
+    horizon = today + dt.timedelta(days=settings.INDICATOR_REMINDER_DAYS)
+    # A due date more than a year overdue is left to the pages: nobody is told again.
+    dues = list(ReportingDue.objects.unreported().filter(
+        due_date__lte=horizon, due_date__gte=today - dt.timedelta(days=366)).select_related(
+        "indicator__state", "indicator__action"))
+    if not dues:
+        return []
+    institutions = {d.indicator.responsible_institution_id() for d in dues} - {None}
+    reachable = _reachable_profiles()
+    contributors: dict[int, set[int]] = defaultdict(set)
+    for user_id, institution_id in reachable.filter(
+            contributors_q("user__"), institution_id__in=institutions).values_list(
+            "user_id", "institution_id"):
+        contributors[institution_id].add(user_id)
+    managers = set(reachable.filter(user_id__in={d.indicator.manager_id for d in dues})
+                   .values_list("user_id", flat=True))
+    focal: dict[int, set[int]] = defaultdict(set)
+    for user_id, state_id in reachable.filter(
+            focal_points_q("user__"),
+            state_id__in={d.indicator.state_id for d in dues}).values_list("user_id",
+                                                                          "state_id"):
+        focal[state_id].add(user_id)
+    rows = []
+    for due in dues:
+        indicator = due.indicator
+        days_left = (due.due_date - today).days
+        for stage in indicator_stages(days_left):
+            if stage == INDICATOR_ESCALATION:
+                users = focal.get(indicator.state_id, set())
+            else:
+                users = set(contributors.get(indicator.responsible_institution_id(), ()))
+                if indicator.manager_id in managers:
+                    users.add(indicator.manager_id)
+            key = (f"indicator:{indicator.pk}:{due.due_date.isoformat()}"
+                   f"@{INDICATOR_STAGES[stage]}")
+            lead = (settings.INDICATOR_REMINDER_DAYS if stage == INDICATOR_DUE
+                    else -1 if stage == INDICATOR_OVERDUE else -settings.INDICATOR_ESCALATE_DAYS)
+            for user_id in users:
+                rows.append(Reminder(
+                    recipient_id=user_id, key=key, kind=stage,
+                    title=f"{indicator.state.name}: {indicator.title}"[:300],
+                    url=indicator.get_absolute_url()[:300], due_date=due.due_date,
+                    lead_days=lead))
+    return rows
 
 
 def owed_reminders(*, today: dt.date) -> list[Reminder]:
@@ -232,6 +311,8 @@ def owed_reminders(*, today: dt.date) -> list[Reminder]:
             rows[user_id, key] = Reminder(
                 recipient_id=user_id, key=key, kind=deadline.kind, title=deadline.title[:300],
                 url=deadline.path[:300], due_date=deadline.due_date, lead_days=lead)
+    for row in owed_indicator_reminders(today=today):
+        rows[row.recipient_id, row.key] = row
     # Sorted, so that two scans inserting at once take row locks in the same order.
     return [rows[k] for k in sorted(rows)]
 
@@ -287,8 +368,10 @@ def recipients_due(*, today: dt.date, user_ids: Iterable[int] = ()) -> list[int]
     pending = Reminder.objects.filter(status=Reminder.Status.PENDING)
     candidates = set(pending.values_list("recipient_id", flat=True)) | set(user_ids)
     if today.weekday() != settings.REMINDER_DIGEST_WEEKDAY:
+        # Institution contributors report on a rhythm: their due dates cannot wait a week.
         daily = get_user_model().objects.filter(pk__in=candidates).filter(
-            focal_points_q() | Q(profile__reminder_frequency=ReminderFrequency.IMMEDIATE))
+            focal_points_q() | contributors_q()
+            | Q(profile__reminder_frequency=ReminderFrequency.IMMEDIATE))
         candidates = set(daily.values_list("pk", flat=True))
     return sorted(candidates)
 

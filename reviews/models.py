@@ -180,6 +180,25 @@ class Review(models.Model):
             self.midterm_report_due = self.midterm_report_due or add_months(
                 self.adoption_date, MIDTERM_MONTHS_AFTER_ADOPTION)
 
+    DERIVED_FROM_DATES = ("national_report_due", "stakeholder_submissions_due",
+                          "documents_published", "adoption_date", "next_review_due",
+                          "midterm_report_due")
+
+    def move_review_date(self, day: dt.date) -> bool:
+        """Set the date the review was held (the one its report gives) and let the
+        deadlines follow it: each deadline still at the value derived from the old date
+        is derived again; one an admin set by hand is kept. Saves; False if unchanged."""
+        if day is None or day == self.review_date:
+            return False
+        derived = Review(state=self.state, session=self.session, review_date=self.review_date)
+        derived.fill_defaults()
+        for name in self.DERIVED_FROM_DATES:
+            if getattr(self, name) in (None, getattr(derived, name)):
+                setattr(self, name, None)
+        self.review_date = day
+        self.save()
+        return True
+
     @property
     def cycle_number(self) -> int:
         return self.session.cycle.number

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import State, StateAlias
+from .models import Institution, State, StateAlias
 
 
 class StateAliasInline(admin.TabularInline):
@@ -22,5 +22,14 @@ class StateAdmin(admin.ModelAdmin):
 class StateAliasAdmin(admin.ModelAdmin):
     list_display = ["name", "state"]
     search_fields = ["name", "state__name", "state__iso3"]
+    autocomplete_fields = ["state"]
+    list_select_related = ["state"]
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "state"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "state__name", "state__iso3"]
     autocomplete_fields = ["state"]
     list_select_related = ["state"]

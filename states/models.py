@@ -287,3 +287,71 @@ class StateAlias(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.name_key = normalize_name(self.name)
         super().save(*args, **kwargs)
+
+
+class InstitutionKind(models.TextChoices):
+    MINISTRY = "ministry", _("Ministry")
+    AGENCY = "agency", _("Agency")
+    PARLIAMENT = "parliament", _("Parliament")
+    JUDICIARY = "judiciary", _("Judiciary")
+    NHRI = "nhri", _("National human rights institution")
+    LOCAL = "local", _("Local or regional government")
+    OTHER = "other", _("Other")
+
+
+class InstitutionQuerySet(models.QuerySet):
+    def for_state(self, state_id: int) -> "InstitutionQuerySet":
+        return self.filter(state_id=state_id)
+
+    def match(self, state_id: int, name: str) -> "Institution | None":
+        """The State's institution called `name` or with that short name, blind to case,
+        accents and punctuation (`Ministry of Justice`, `ministry of justice.`, `MoJ`)."""
+        key = normalize_name(name)
+        if not key:
+            return None
+        for institution in self.filter(state_id=state_id):
+            if key in (normalize_name(institution.name), normalize_name(institution.short_name)):
+                return institution
+        return None
+
+    def match_or_create(self, state_id: int, name: str) -> "Institution | None":
+        """`match`, or a new institution of the State with that name (kind "other")."""
+        name = " ".join((name or "").split())[:300]
+        if not name:
+            return None
+        return self.match(state_id, name) or self.create(state_id=state_id, name=name)
+
+
+class Institution(models.Model):
+    """A ministry, agency or other body of a State that implements recommendations: the
+    responsible institution of follow-up actions and indicators, and the body an
+    institution contributor reports for."""
+
+    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="institutions",
+                              verbose_name=_("State"))
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=InstitutionKind.choices,
+                            default=InstitutionKind.OTHER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state", "name"]
+        constraints = [models.UniqueConstraint(fields=["state", "name"],
+                                               name="institution_name_per_state")]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("progress:institution_detail", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name

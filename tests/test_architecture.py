@@ -12,8 +12,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["upr_tracker", "front", "reminders", "analysis", "imports", "recommendations",
-            "reviews", "accounts", "states", "core"]
+PACKAGES = ["upr_tracker", "front", "reminders", "analysis", "imports", "progress",
+            "recommendations", "reviews", "accounts", "states", "core"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

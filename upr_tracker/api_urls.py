@@ -24,6 +24,7 @@ class TokenView(ObtainAuthToken):
 
 router = DefaultRouter()
 router.include_format_suffixes = False
+router.include_root_view = False  # ApiRootView below lists every endpoint
 router.register("states", StateWithCountsViewSet, basename="api-state")
 router.register("cycles", CycleViewSet, basename="api-cycle")
 router.register("sessions", SessionViewSet, basename="api-session")
@@ -36,6 +37,21 @@ router.register("assessments", AssessmentViewSet, basename="api-assessment")
 urlpatterns: list = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     *router.urls,
+]
+
+# The change feed and the reference lists (issue 21).
+from recommendations.api_changes import ChangeFeedView  # noqa: E402
+from recommendations.api_reference import (  # noqa: E402
+    AffectedGroupListView,
+    SDGListView,
+    ThemeListView,
+)
+
+urlpatterns += [
+    path("changes/", ChangeFeedView.as_view(), name="api-changes"),
+    path("themes/", ThemeListView.as_view(), name="api-themes"),
+    path("sdgs/", SDGListView.as_view(), name="api-sdgs"),
+    path("affected-groups/", AffectedGroupListView.as_view(), name="api-affected-groups"),
 ]
 
 # Upcoming deadlines (reminders); kept at the end, one statement, so that it
@@ -55,3 +71,19 @@ urlpatterns += [
     path("analysis/themes/<slug:slug>/", ThemeOverTimeView.as_view(), name="api-theme-over-time"),
     path("suggest-tags/", SuggestTagsView.as_view(), name="api-suggest-tags"),
 ]
+
+# Institutions, indicators and progress reports (progress), issue 25.
+from progress.api import IndicatorViewSet, InstitutionViewSet, ProgressReportViewSet  # noqa: E402
+
+progress_router = DefaultRouter()
+progress_router.include_format_suffixes = False
+progress_router.register("institutions", InstitutionViewSet, basename="api-institution")
+progress_router.register("indicators", IndicatorViewSet, basename="api-indicator")
+progress_router.register("progress-reports", ProgressReportViewSet,
+                         basename="api-progressreport")
+urlpatterns += [url for url in progress_router.urls if url.name != "api-root"]
+
+# The API root: every endpoint (issue 21), kept last so it sees the list above.
+from upr_tracker.api_root import ApiRootView  # noqa: E402
+
+urlpatterns += [path("", ApiRootView.as_view(), name="api-root")]

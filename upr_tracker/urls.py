@@ -7,7 +7,8 @@ from imports import urls as imports_urls
 from upr_tracker import ops
 
 # Uploaded files (MEDIA_ROOT) are never served by URL: imports are read by the
-# worker from storage, and nothing else is uploaded (README, "Deploying safely").
+# worker from storage; evidence files go through progress.views.evidence_file, which
+# checks who may see them (README, "Deploying safely").
 urlpatterns = [
     path("", include("front.urls")),
     path("healthz", ops.healthz, name="healthz"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("recommendations/", include((imports_urls.old_urlpatterns, "imports-moved"))),
     path("imports/", include("imports.urls")),
     path("analysis/", include("analysis.urls")),
+    path("progress/", include("progress.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

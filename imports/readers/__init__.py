@@ -49,6 +49,10 @@ def read_file(path: Path, *, fmt: str = "auto",
     from . import document_text, un_documents
 
     file_type = "pdf" if document_text.is_pdf(path) else files.detect_file_type(path)
+    if file_type == "doc":
+        raise ImportFailed("This is an old Word 97–2003 document (.doc), which this importer "
+                           "cannot read. .doc: save it as .docx (in Word or LibreOffice: "
+                           "File › Save as › Word document .docx) and import that file.")
     notes: list[str] = []
     if file_type == "pdf" or (file_type == "docx" and (
             fmt in un_documents.FORMATS or fmt == "auto" and

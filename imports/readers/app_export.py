@@ -1,11 +1,12 @@
 """The app's own CSV/XLSX export (recommendations/export.py), so export → import round-trips.
 
-Columns, in this order (the contract with the exporter); multi-values joined
-with `; `. The exporter guards against formula injection by writing a leading
-`'` before a value starting with `=`, `+`, `-`, `@`, tab or CR; that one `'` is
-removed here. `id`, `url`, `page_url`, the `*_name(s)` columns, the statuses and the
-timestamps are informative only: statuses come from the assessment history,
-which an import does not write.
+Columns, in this order (the contract with the exporter); multi-values as JSON arrays
+(`["DEU", "FRA"]`; older exports joined them with `; `, still read). The exporter
+guards against formula injection by writing a leading `'` before a value starting with
+`=`, `+`, `-`, `@`, tab or CR; that one `'` is removed here. `id`, `url`, `page_url`,
+`review`, `version`, `recurring`, the `*_name(s)` columns, the statuses and the
+timestamps are informative only: statuses come from the assessment history, which an
+import does not write.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ COLUMNS = [
     "session", "paragraph", "text", "recommending_states", "recommending_state_names", "response",
     "response_source", "themes", "theme_slugs", "sdgs", "affected_groups", "action_category",
     "government_status", "civil_society_status", "uhri_annotation_id", "wg_report_symbol",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "review", "addendum_symbol", "recurring", "version",
 ]
 # The first cell of the last CSV row the exporter writes (recommendations/export.py).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -35,6 +36,19 @@ REQUIRED = ("state_under_review", "session", "text", "recommending_states")
 def matches(header: list[str]) -> bool:
     names = [h.strip().lower() for h in header]
     return names[:3] == COLUMNS[:3] or set(REQUIRED) | {"id", "url"} <= set(names)
+
+
+def multi(value: str | None) -> list[str]:
+    """A multi-valued cell: a JSON array (this exporter), or values joined with `;`."""
+    text = (value or "").strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            items = json.loads(text)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            return [str(v).strip() for v in items if str(v).strip()]
+    return split_multi(text)
 
 
 def unguard(value: str) -> str:
@@ -82,7 +96,7 @@ def parse_rows(header: list[str], rows: list[tuple[int, list]], parsed: ParsedFi
         if response_word and response is None:
             parsed.error(number, f"unknown response {response_word!r}")
         sdgs: list[int] = []
-        for goal in split_multi(row.get("sdgs")):
+        for goal in multi(row.get("sdgs")):
             match = re.match(r"\d+", goal)
             if not match or not 1 <= int(match.group()) <= 17:
                 parsed.error(number, f"SDG {goal!r} is not a goal number 1–17")
@@ -96,10 +110,10 @@ def parse_rows(header: list[str], rows: list[tuple[int, list]], parsed: ParsedFi
         parsed.rows.append(ImportRow(
             row=number, text=row["text"], paragraph=row.get("paragraph", ""),
             state_under_review=row["state_under_review"], session=session,
-            recommending_states=split_multi(row["recommending_states"]),
+            recommending_states=multi(row["recommending_states"]),
             response=response or "", source_symbol=symbol, source_paragraph=paragraph,
-            themes=split_multi(row.get("themes")), theme_slugs=split_multi(row.get("theme_slugs")),
-            sdgs=sdgs, affected_groups=split_multi(row.get("affected_groups")),
+            themes=multi(row.get("themes")), theme_slugs=multi(row.get("theme_slugs")),
+            sdgs=sdgs, affected_groups=multi(row.get("affected_groups")),
             action_category=action, uhri_annotation_id=row.get("uhri_annotation_id", ""),
             wg_report_symbol=row.get("wg_report_symbol", ""),
         ))
@@ -120,7 +134,7 @@ def parse_json(text: str, parsed: ParsedFile) -> None:
         if not isinstance(item, dict):
             parsed.error(number, "not a JSON object")
             continue
-        rows.append((number, ["; ".join(str(v) for v in value) if isinstance(value, list)
+        rows.append((number, [json.dumps(value, ensure_ascii=False) if isinstance(value, list)
                               else "" if value is None else str(value)
                               for value in (item.get(c) for c in COLUMNS)]))
     parse_rows(list(COLUMNS), rows, parsed, guarded=False)

@@ -33,6 +33,9 @@ class ImportRow:
     themes: list[str] = field(default_factory=list)
     theme_slugs: list[str] = field(default_factory=list)  # app export: exact themes
     theme_source: str = ""  # ThemeSource the theme names belong to
+    # The source says the recommendation "will be examined" (a WG report): a step of
+    # its response history even when another source gave the answer first.
+    examined: bool = False
     sdgs: list[int] = field(default_factory=list)
     affected_groups: list[str] = field(default_factory=list)
     action_category: int | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
@@ -22,10 +23,12 @@ MAX_PDF_PAGES = 300
 MAX_PDF_SECONDS = 60.0
 
 SYMBOL_RE = re.compile(r"\bA/HRC/\d{1,3}/\d{1,3}(?:/Add\.\d)?\b")
-# Page furniture: the symbol, the GE job number (with page number), a page number alone.
+# Page furniture: the symbol, the GE job number (with page number), a page number alone,
+# `Page 17` (the second line of a 2008 header under `A/HRC/8/34`).
 _FURNITURE_RE = re.compile(
-    r"^\s*(?:A/HRC/\d+/\d+(?:/Add\.\d+)?|(?:\d{1,3}\s+)?GE\.\d{2}-\d{4,6}\s*(?:\(E\))?"
-    r"(?:\s+\d{6})*(?:\s+\d{1,3})?|\d{1,3})\s*$")
+    r"^\s*(?:A/HRC/\d+/\d+(?:/Add\.\d+)?(?:\s+Page\s+\d{1,3})?|(?:\d{1,3}\s+)?GE\.\d{2}-\d{4,6}"
+    r"\s*(?:\(E\))?(?:\s+\d{6})*(?:\s+\d{1,3})?|\d{1,3}|Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?)\s*$",
+    re.IGNORECASE)
 # A footnote at the bottom of a page: ` 1 A/HRC/WG.6/48/SVN/1.` (indented number).
 _FOOTNOTE_RE = re.compile(r"^\s+\d{1,2}\s+\S")
 # A footnote mark glued to the punctuation it follows: `paragraph 15 (a);1`.
@@ -45,14 +48,24 @@ def is_pdf(path: Path) -> bool:
         return fh.read(1024).lstrip(b"\x00\t\r\n ").startswith(PDF_MAGIC)
 
 
-def clean_page(lines: list[str]) -> list[str]:
-    """Drop headers and footers (first and last lines only) and bottom footnotes."""
+def clean_page(lines: list[str], *, first: bool = False) -> list[str]:
+    """Drop headers and footers (first and last lines only) and bottom footnotes.
+
+    The footnotes of a page start after the line of the footnote rule, which the text
+    of a UN PDF gives as a line of spaces only: everything below it is footnote, numbered
+    (` 3 The recommendation as read…`) or the unnumbered run-on of the previous page's
+    footnote. Not on the cover (`first`), where blank lines separate its blocks.
+    """
     lines = [line.rstrip() for line in lines]
     while lines and not lines[0].strip():
         lines.pop(0)
     for _ in range(3):
         if lines and _FURNITURE_RE.match(lines[0]):
             lines.pop(0)
+    if not first:
+        rule = next((i for i, line in enumerate(lines) if i >= 1 and not line.strip()), None)
+        if rule is not None:
+            lines = lines[:rule]
     while lines and (not lines[-1].strip() or _FURNITURE_RE.match(lines[-1])):
         lines.pop()
     while len(lines) > 3 and _FOOTNOTE_RE.match(lines[-1]):
@@ -62,8 +75,76 @@ def clean_page(lines: list[str]) -> list[str]:
     return [_MARK_RE.sub("", line) for line in lines]
 
 
+_WORD_RE = re.compile(r"[^\W\d_]+(?:[’'][^\W\d_]+)?")
+
+
+def mend_split_words(plain: str, layout: str) -> str:
+    """Join the words pypdf's plain extraction splits (`Co nvention`, `in ter alia`,
+    `the se ssion`) where the layout extraction of the same page reads them whole.
+
+    Two neighbouring pieces are joined when the joined word is a word of the layout
+    text and one of the pieces is not: a real `in deed` has both words in the layout
+    text and stays apart.
+    """
+    words = set(_WORD_RE.findall(layout))
+    if not words:
+        return plain
+
+    def mend(match: re.Match) -> str:
+        left, right = match.group(1), match.group(2)
+        if left + right in words and (left not in words or right not in words):
+            return left
+        return match.group(0)
+
+    # One word at a time (the right piece is only looked at), so every pair is tried.
+    pattern = re.compile(r"(?<![^\W\d_])([^\W\d_]+) (?=([^\W\d_]+)(?![^\W\d_]))")
+    previous = None
+    while previous != plain:
+        previous, plain = plain, pattern.sub(mend, plain)
+    return plain
+
+
+_RECENT: dict[str, list[str]] = {}  # sha256 of a PDF → its pages (the last few read)
+RECENT_PDFS = 4
+
+
+_PAIR_RE = re.compile(r"(?<![^\W\d_])([^\W\d_]+) (?=([^\W\d_]+)(?![^\W\d_]))")
+
+
+def _may_hold_split_words(plain: str, vocabulary: Counter) -> bool:
+    """Whether two neighbouring pieces of a page join into a word the document has while
+    one of them is rare in it (`Co nvention`): worth the layout pass."""
+    for match in _PAIR_RE.finditer(plain):
+        left, right = match.group(1), match.group(2)
+        if vocabulary.get(left + right) and min(vocabulary[left], vocabulary[right]) <= 2:
+            return True
+    return False
+
+
 def pdf_pages(path: Path) -> list[str]:
-    """The raw text of each page of a PDF (bounded)."""
+    """The text of each page of a PDF (bounded): pypdf's plain extraction, which keeps
+    the lines in reading order, with the words it splits mended from its layout
+    extraction (see `mend_split_words`). The last few PDFs read are remembered by their
+    content: a dry run then the import, or a document imported again, reads it once."""
+    import hashlib
+
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if path.stat().st_size <= limit:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in _RECENT:
+            if len(_RECENT[digest]) > max_pages():
+                raise ImportFailed(f"The PDF has {len(_RECENT[digest])} pages; at most "
+                                   f"{max_pages()} can be imported.")
+            return list(_RECENT[digest])
+        pages = _read_pdf_pages(path)
+        _RECENT[digest] = pages
+        while len(_RECENT) > RECENT_PDFS:
+            _RECENT.pop(next(iter(_RECENT)))
+        return list(pages)
+    return _read_pdf_pages(path)
+
+
+def _read_pdf_pages(path: Path) -> list[str]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -86,11 +167,141 @@ def pdf_pages(path: Path) -> list[str]:
             if time.monotonic() - started > max_seconds():
                 raise ImportFailed(f"Reading the PDF took longer than {max_seconds():.0f} "
                                    "seconds; it was stopped.")
+        # The layout pass costs as much again: only for the pages that seem to hold a
+        # split word, and only while half the time allowed is left (else the plain
+        # text is kept as it is).
+        vocabulary = Counter(_WORD_RE.findall("\n".join(pages)))
+        for number, plain in enumerate(pages):
+            if not _may_hold_split_words(plain, vocabulary):
+                continue
+            if time.monotonic() - started > max_seconds() / 2:
+                break
+            try:
+                layout = reader.pages[number].extract_text(extraction_mode="layout") or ""
+            except Exception:  # noqa: BLE001 - the plain text is enough to go on
+                continue
+            pages[number] = mend_split_words(plain, layout)
     except ImportFailed:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         raise ImportFailed(f"The PDF cannot be read: {exc}") from exc
     return pages
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+def _format_number(number: int, fmt: str) -> str | None:
+    if fmt in ("decimal", "decimalZero", ""):
+        return f"{number:02d}" if fmt == "decimalZero" else str(number)
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        return _roman(number).upper() if fmt == "upperRoman" else _roman(number)
+    return None  # bullet, none, and the formats a UN document does not use
+
+
+class WordNumbering:
+    """The numbers Word's own list numbering (`w:numPr`) shows before paragraphs, as a
+    reader sees them: a level's text pattern (`6.%3`) filled with the counters of its
+    list, a level restarting the levels below it; numbering from the paragraph or from
+    its style (and the styles that one is based on)."""
+
+    def __init__(self, document) -> None:
+        self.levels: dict[str, dict[int, dict]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, AttributeError, NotImplementedError):
+            numbering = None
+        if numbering is None:
+            return
+        abstract: dict[str, dict[int, dict]] = {}
+        for node in numbering.iter(f"{_W}abstractNum"):
+            abstract[node.get(f"{_W}abstractNumId")] = {
+                int(lvl.get(f"{_W}ilvl", "0")): self._level(lvl) for lvl in node.iter(f"{_W}lvl")}
+        for node in numbering.iter(f"{_W}num"):
+            ref = node.find(f"{_W}abstractNumId")
+            levels = {k: dict(v) for k, v in abstract.get(
+                ref.get(f"{_W}val") if ref is not None else "", {}).items()}
+            for override in node.iter(f"{_W}lvlOverride"):
+                ilvl = int(override.get(f"{_W}ilvl", "0"))
+                lvl = override.find(f"{_W}lvl")
+                if lvl is not None:
+                    levels[ilvl] = self._level(lvl)
+                start = override.find(f"{_W}startOverride")
+                if start is not None:
+                    levels.setdefault(ilvl, {"start": 1, "fmt": "decimal", "text": ""})
+                    levels[ilvl]["start"] = int(start.get(f"{_W}val", "1"))
+            self.levels[node.get(f"{_W}numId")] = levels
+
+    @staticmethod
+    def _level(lvl) -> dict:
+        def value(tag: str, default: str) -> str:
+            node = lvl.find(f"{_W}{tag}")
+            return node.get(f"{_W}val", default) if node is not None else default
+
+        return {"start": int(value("start", "1") or 1), "fmt": value("numFmt", "decimal"),
+                "text": value("lvlText", "")}
+
+    @staticmethod
+    def _num_pr(paragraph):
+        ppr = paragraph._p.pPr
+        num_pr = ppr.numPr if ppr is not None else None
+        style = paragraph.style
+        seen = 0
+        while (num_pr is None or num_pr.numId is None) and style is not None and seen < 10:
+            element = style.element.pPr
+            num_pr = element.numPr if element is not None else None
+            style, seen = style.base_style, seen + 1
+        if num_pr is None or num_pr.numId is None:
+            return None
+        return str(num_pr.numId.val), int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
+
+    def label(self, paragraph) -> str:
+        """The number shown before `paragraph` ("" for none); paragraphs in order."""
+        found = self._num_pr(paragraph)
+        if found is None or found[0] == "0" or found[0] not in self.levels:
+            return ""
+        num_id, ilvl = found
+        levels = self.levels[num_id]
+        level = levels.get(ilvl)
+        if level is None:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else level["start"]
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+
+        def fill(match: re.Match) -> str:
+            at = int(match.group(1)) - 1
+            number = counters.get(at, levels.get(at, {}).get("start", 1))
+            return _format_number(number, levels.get(at, level)["fmt"]) or ""
+
+        if _format_number(1, level["fmt"]) is None:
+            return ""
+        return re.sub(r"%(\d)", fill, level["text"]).strip()
+
+
+def docx_paragraph_lines(document) -> list[str]:
+    """The body's paragraphs as lines, each with the number Word shows before it."""
+    numbering = WordNumbering(document)
+    lines = []
+    for paragraph in document.paragraphs:
+        label = numbering.label(paragraph)
+        lines.append(f"{label}\t{paragraph.text}" if label else paragraph.text)
+    return lines
 
 
 def docx_pages(document) -> list[str]:
@@ -101,7 +312,7 @@ def docx_pages(document) -> list[str]:
             lines += [p.text for p in section.header.paragraphs]  # the symbol is there
         except (AttributeError, ValueError):
             pass
-    lines += [p.text for p in document.paragraphs]
+    lines += docx_paragraph_lines(document)
     for table in document.tables:
         for row in table.rows:
             lines += [c.text for c in row.cells]
@@ -111,9 +322,10 @@ def docx_pages(document) -> list[str]:
 def document_lines(pages: list[str], *, pdf: bool) -> list[str]:
     """All lines of the document, page furniture removed (PDF only: Word keeps it apart)."""
     lines: list[str] = []
-    for page in pages:
+    for number, page in enumerate(pages):
         page_lines = page.splitlines()
-        lines += clean_page(page_lines) if pdf else [line.rstrip() for line in page_lines]
+        lines += clean_page(page_lines, first=number == 0) if pdf else [
+            line.rstrip() for line in page_lines]
     return lines
 
 

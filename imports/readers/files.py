@@ -218,11 +218,25 @@ def check_zip_contents(source) -> list[str]:
     return names
 
 
+# The stream a Word 97–2003 document keeps its text in, as the OLE directory names it.
+WORD_STREAM = "WordDocument".encode("utf-16-le")
+
+
+def is_word_97(path: Path) -> bool:
+    """An OLE file holding a `WordDocument` stream: a .doc, not an .xls workbook."""
+    with open(path, "rb") as fh:
+        data = fh.read(settings.IMPORT_MAX_UPLOAD_BYTES)
+    return data.startswith(OLE_MAGIC) and WORD_STREAM in data
+
+
 def detect_file_type(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(8192)
     names = check_zip_contents(path) if head.startswith(ZIP_MAGIC) else None
-    return sniff_type(head, names)
+    found = sniff_type(head, names)
+    if found == "xls" and is_word_97(path):
+        return "doc"
+    return found
 
 
 # --- text encodings -------------------------------------------------------------------

@@ -24,7 +24,18 @@ FORMAT = "ohchr-list"
 REVIEW_RE = re.compile(
     r"UPR\s+of\s+(?P<state>.+?)\s*\(\s*(?P<cycle>\d+)\s*(?:st|nd|rd|th)?\s+cycle\s*[-–—,]\s*"
     r"(?P<session>\d+)\s*(?:st|nd|rd|th)?\s+session\s*\)", re.IGNORECASE)
+# Cycle 2 (Egypt): `UPR of Egypt - Second Cycle<TAB>Thematic list…`, no session.
+REVIEW_SPELT_RE = re.compile(
+    r"UPR\s+of\s+(?P<state>[^\t\n]+?)\s*[-–—]\s*(?P<cycle>first|second|third|fourth|fifth)"
+    r"\s+cycle\b", re.IGNORECASE)
+CYCLE_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 ADDENDUM_RE = re.compile(r"/Add\.\d+$", re.IGNORECASE)
+# Theme heading rows: `Theme: <name>` (cycles 3–4), `Right or area: 2.1. <name>` (cycle 2).
+HEADING_RE = re.compile(r"^\s*(?:theme|right\s+or\s+area)\s*:\s*(?P<name>.*)$",
+                        re.IGNORECASE | re.DOTALL)
+# `2.1. Acceptance of international norms`: the numbering of OHCHR's list of rights.
+THEME_NUMBER_RE = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
+COMMENTS_RE = re.compile(r"^\s*comments?\s*:", re.IGNORECASE)
 SECTION_RE = re.compile(r"^\s*(sdgs?|affected persons|groups? of persons)\s*:\s*(.*)$",
                         re.IGNORECASE)
 
@@ -45,12 +56,22 @@ def find_review(document) -> tuple[str, int | None, int | None]:
         if match:
             return match.group("state").strip(), int(match.group("cycle")), int(
                 match.group("session"))
+    for text in texts:
+        match = REVIEW_SPELT_RE.search(text)
+        if match:
+            return match.group("state").strip(), CYCLE_WORDS[match.group("cycle").lower()], \
+                None
     return "", None, None
 
 
 def _list_lines(text: str) -> list[str]:
     return [re.sub(r"^\s*[-–•]\s*", "", line).strip() for line in text.splitlines()
             if line.strip() and re.sub(r"^\s*[-–•]\s*", "", line).strip()]
+
+
+def theme_name(text: str) -> str:
+    """`2.1. Acceptance of international norms` → `Acceptance of international norms`."""
+    return " ".join(THEME_NUMBER_RE.sub("", text).split())
 
 
 def _sdg_numbers(lines: list[str]) -> list[int]:
@@ -72,7 +93,8 @@ def parse_themes_cell(text: str) -> tuple[list[str], list[int], list[str]]:
             current = "sdgs" if match.group(1).lower().startswith("sdg") else "groups"
             line = match.group(2)
         sections[current] += _list_lines(line)
-    return sections["themes"], _sdg_numbers(sections["sdgs"]), sections["groups"]
+    themes = [theme_name(t) for t in sections["themes"] if theme_name(t)]
+    return themes, _sdg_numbers(sections["sdgs"]), sections["groups"]
 
 
 def _column_roles(header: list[str]) -> dict[str, int]:
@@ -83,8 +105,10 @@ def _column_roles(header: list[str]) -> dict[str, int]:
             roles["recommendation"] = position
         elif "position" in lowered and "position" not in roles:
             roles["position"] = position
-        elif "theme" in lowered and "themes" not in roles:
-            roles["themes"] = position
+        elif "recommending" in lowered and "state" in lowered and "states" not in roles:
+            roles["states"] = position  # cycle 2: `Recommending state/s`
+        elif ("theme" in lowered or "full list" in lowered) and "themes" not in roles:
+            roles["themes"] = position  # `Full list of themes`, `…of rights/affected persons`
         elif "sdg" in lowered and "sdgs" not in roles:
             roles["sdgs"] = position
     return roles
@@ -101,8 +125,9 @@ def parse_document(path: Path, parsed: ParsedFile,
     state, cycle, session = find_review(document)
     if state:
         parsed.state_under_review, parsed.session = state, session
-        parsed.notes.append(f"Review from the page header: {state}, cycle {cycle}, "
-                            f"session {session}")
+        parsed.notes.append(f"Review from the page header: {state}, cycle {cycle}, " + (
+            f"session {session}" if session else "no session (found from the report's "
+            "symbol, or give it)"))
     tables = _recommendation_tables(document)
     if not tables:
         parsed.error(None, "No table with a 'Recommendation' header column was found.")
@@ -167,8 +192,9 @@ def _row_kind(row, heading: str) -> tuple[str, bool]:
         return heading, False  # spacer row, or nothing in the recommendation column
     if _is_header_row(cells):
         return heading, False  # header repeated at the top of a page
-    if first.lower().startswith("theme:") and all(c in ("", first) for c in cells[1:]):
-        return first.split(":", 1)[1].strip(), False
+    heading_row = HEADING_RE.match(first)
+    if heading_row and all(c in ("", first) for c in cells[1:]):
+        return theme_name(heading_row.group("name")), False
     return heading, True
 
 
@@ -187,9 +213,19 @@ def _parse_row(number: int, cells: list[str], first: str, roles: dict[str, int],
             + sdgs
     if heading and heading not in themes:
         themes.insert(0, heading)
-    items = parse_recommendation_list(first, is_state_name=is_state_name, cell=True)
+    # `Comments: Information sent in a post Add.1 letter`: a note, not the text.
+    kept = [line for line in first.splitlines() if not COMMENTS_RE.match(line)]
+    if len(kept) < len(first.splitlines()):
+        parsed.notes.append(f"Row {number}: " + " ".join(
+            line.strip() for line in first.splitlines() if COMMENTS_RE.match(line)))
+    items = parse_recommendation_list("\n".join(kept), is_state_name=is_state_name, cell=True)
     if not items:
         parsed.error(number, "no recommendation in the cell")
+    column_states = _list_lines(cells[roles["states"]]) if "states" in roles else []
+    if len(items) == 1 and column_states and not items[0].state_names:
+        # The States only in the `Recommending state/s` column.
+        items[0].state_names = column_states
+        items[0].errors = [e for e in items[0].errors if e != "no recommending State"]
     for item in items:
         for message in item.errors:
             parsed.error(number, f"{item.paragraph or 'recommendation'}: {message}")

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from imports.parsing import parse_recommendation_list
-from recommendations.models import Response
+from recommendations.models import Response, paragraph_sort_key
+from recommendations.touch import touched
 
 from . import document_text
 from .core import ImportFailed, ImportReport, ImportRow, ParsedFile
@@ -38,7 +39,8 @@ REPORT, ADDENDUM = "un-report", "un-addendum"
 FORMATS = (REPORT, ADDENDUM)
 
 TITLE_RE = re.compile(r"Report\s+of\s+the\s+Working\s+Group\s+on\s+the\s+Universal\s+"
-                      r"Periodic\s+Review\s*\**\s*\n\s*(?P<state>[^\n*]+?)\s*\n", re.IGNORECASE)
+                      r"Periodic\s+Review\s*\**\s*\n\s*(?P<state>[^\n*]+?)\s*\**\s*\n",
+                      re.IGNORECASE)
 REVIEW_OF_RE = re.compile(r"\breview\s+of\s+(?P<state>[A-Z][\w’'() -]{1,80}?)\s+(?:was\s+held|on\s+"
                           r"\d)", re.IGNORECASE)
 SESSION_RE = re.compile(r"held\s+its\s+(?P<ordinal>[a-z]+(?:[- ][a-z]+)?|\d{1,3}(?:st|nd|rd|th))"
@@ -194,22 +196,48 @@ def detect_kind(pages: list[str]) -> str:
     return REPORT
 
 
+def why_not_a_un_document(pages: list[str], pdf: bool) -> str:
+    """What was looked for and not found, for a document read as no report or addendum."""
+    text = "\n".join(pages)
+    if pdf and not text.strip():
+        return ("This PDF is not a report of the Working Group on the Universal Periodic "
+                "Review that can be read: it has no text (a scan without a text layer?), so "
+                "neither its title nor its recommendations could be found. Use the document "
+                "from documents.un.org, which has text.")
+    symbol = document_text.SYMBOL_RE.search(text)
+    found = []
+    if symbol:
+        found.append(f"the symbol {symbol.group(0)}")
+    if SECTION_START_RE.search(text):
+        found.append("a 'Conclusions and/or recommendations' heading")
+    return ("This document is not a report of the Working Group on the Universal Periodic "
+            "Review nor its addendum, as far as can be read: the title 'Report of the Working "
+            "Group on the Universal Periodic Review' was not found on its first pages" + (
+                f" (found: {', '.join(found)})." if found else
+                ", nor a UN document symbol (A/HRC/…).") +
+            (" A Word document can also be an OHCHR thematic list: that needs a table with "
+             "a 'Recommendation' column." if not pdf else ""))
+
+
 def _symbol(pages: list[str], addendum: bool) -> str:
     counts = Counter(m.group(0) for page in pages for m in document_text.SYMBOL_RE.finditer(page)
                      if ("/Add." in m.group(0)) == addendum)
     return counts.most_common(1)[0][0] if counts else ""
 
 
-def _state_name(head: str, is_state_name: Callable[[str], bool] | None = None) -> str:
+def _state_name(head: str, is_state_name: Callable[[str], bool] | None = None,
+                more: str = "") -> str:
     """The State under review: the line under the title, else `the review of X was held`
     (a name the title wraps over two lines); a known name is preferred."""
     candidates = []
     match = TITLE_RE.search(head)
     if match and match.group("state").strip().lower() != "addendum":
         candidates.append(match.group("state").strip())
-    match = REVIEW_OF_RE.search(" ".join(head.split()))
-    if match:
+    # The review sentence may be on page 3 or later (2008 reports).
+    for match in REVIEW_OF_RE.finditer(" ".join((head + "\n" + more).split())):
         candidates.append(match.group("state").strip())
+        if len(candidates) > 4:
+            break
     for candidate in candidates:
         if is_state_name is not None and is_state_name(candidate):
             return candidate
@@ -236,14 +264,13 @@ def read_document(path: Path, file_type: str, parsed: UNParsedFile,
     pages, pdf = read_pages(path, file_type)
     kind = detect_kind(pages)
     if not kind:
-        raise ImportFailed("This document is not a report of the Working Group on the "
-                           "Universal Periodic Review nor its addendum.")
+        raise ImportFailed(why_not_a_un_document(pages, pdf))
     parsed.format = kind
     document = parsed.document = UNDocument(kind=kind)
     head = "\n".join(pages[:2])[:8000]
     document.symbol = _symbol(pages, kind == ADDENDUM)
     document.report_symbol = re.sub(r"/Add\.\d+$", "", document.symbol)
-    document.state = _state_name(head, is_state_name)
+    document.state = _state_name(head, is_state_name, "\n".join(pages)[:60000])
     lines = document_text.document_lines(pages, pdf=pdf)
     parsed.notes.append(f"File type: PDF, {len(pages)} page(s)" if pdf
                         else "File type: Word document (.docx)")
@@ -259,7 +286,9 @@ def read_document(path: Path, file_type: str, parsed: UNParsedFile,
 def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
                  is_state_name: Callable[[str], bool] | None) -> None:
     document = parsed.document
-    intro = document_text.join_lines(lines[:200])
+    start = find_section_start(lines)
+    # The session and the review sentence may be on any page before the section.
+    intro = document_text.join_lines(lines[:start] if start else lines[:400])
     match = SESSION_RE.search(intro)
     if match and ordinal_number(match.group("ordinal")):
         document.session = ordinal_number(match.group("ordinal"))
@@ -272,9 +301,12 @@ def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
         number = wg.most_common(1)[0][0]
         document.session_hints.append(f"the documents of the review are A/HRC/WG.6/{number}/…")
         document.session = document.session or number
-    start = next((i for i, line in enumerate(lines) if SECTION_START_RE.search(line)), None)
     if start is None:
-        parsed.error(None, "The report has no 'Conclusions and/or recommendations' section.")
+        contents = any(SECTION_START_RE.search(line) for line in lines)
+        parsed.error(None, "The report's 'Conclusions and/or recommendations' section was not "
+                           "found: " + ("only its line in the table of contents, with no "
+                                        "numbered paragraph after it." if contents else
+                                        "no heading of that name in the document."))
         return
     items: list[dict] = []
     top: dict | None = None
@@ -334,9 +366,44 @@ def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
                 source_symbol=document.symbol if given else "",
                 source_paragraph=top["number"] if given else "",
                 state_under_review=document.state, session=document.session,
-                wg_report_symbol=document.symbol))
+                wg_report_symbol=document.symbol, examined=response == Response.PENDING))
     if not items:
-        parsed.error(None, "No numbered recommendation was found in the report.")
+        found = [t["number"] for t in tops] if (tops := _section_tops(lines[start + 1:])) \
+            else []
+        parsed.error(None, "No numbered recommendation was found in the report: the heading "
+                           "'Conclusions and/or recommendations' was found (line "
+                           f"{start + 1}), " + (
+                               f"then paragraph(s) {', '.join(found[:5])} but no numbered "
+                               "recommendation under them (like 105.1 or 1.)." if found else
+                               "but no numbered paragraph after it."))
+
+
+_TOC_RE = re.compile(r"\.{4,}|…{2,}|(?:\s\d{1,3}\s*[–-]\s*\d{1,3}\s+\d{1,3}\s*$)")
+
+
+def find_section_start(lines: list[str]) -> int | None:
+    """The line of the real 'Conclusions and/or recommendations' heading: not the table
+    of contents' line (`II. Conclusions and/or recommendations ....... 105–108 14`),
+    in any case, with footnote marks (`RECOMMENDATIONS**`); the one followed by a
+    numbered paragraph."""
+    candidates = [i for i, line in enumerate(lines) if SECTION_START_RE.search(line)
+                  and not _TOC_RE.search(line)]
+    for index in candidates:
+        following = [line for line in lines[index + 1:index + 12] if line.strip()]
+        if any(TOP_PARAGRAPH_RE.match(line) for line in following):
+            return index
+    return candidates[-1] if candidates else None
+
+
+def _section_tops(lines: list[str]) -> list[dict]:
+    tops = []
+    for line in lines:
+        if SECTION_END_RE.match(line):
+            break
+        match = TOP_PARAGRAPH_RE.match(line)
+        if match and not ITEM_RE.match(line):
+            tops.append({"number": match.group("number")})
+    return tops
 
 
 def _list_region(text: str) -> str:
@@ -372,6 +439,39 @@ ANSWER_RE = re.compile(
     r"|(?P<n2>\d{1,3}\.\d{1,3})\s*[.:]?(?=\s*$))\s*(?P<text>.*)$", re.IGNORECASE)
 
 
+_FULL_NUMBER_RE = re.compile(r"\d{1,3}\.\d{1,3}")
+_HEADING_NUMBERS_RE = re.compile(r"^[\s\d.,;" + re.escape(DASHES) + r"]*\d[\s\d.,;" +
+                                 re.escape(DASHES) + r"]*$|^[\s\d.,;" + re.escape(DASHES) +
+                                 r"]*\d[\s\d.,;" + re.escape(DASHES) + r"]*\band\b[\s\d.,;]*$")
+
+
+def _answer_heading(line: str) -> str:
+    """The response a heading line gives the numbers under it (`Georgia accepts the
+    following recommendations:`, `… partially accepts …`, `… does not accept …`)."""
+    text = " ".join(line.split())
+    if not text or text[0].isdigit() or len(text) > 220 or not text.endswith(":") or \
+            "recommendation" not in text.lower():
+        return ""
+    response = classify_list_paragraph(text)
+    return response if response != Response.PENDING else ""
+
+
+def _heading_lists(lines: list[str]) -> list[tuple[str, str, str]]:
+    """Addenda that answer under headings, with number lines under each heading
+    (`106.14, 106.51`, `106.1-106.10`) and prose after them: (label, response, numbers)
+    per heading, the label being the heading's words (there is no paragraph number)."""
+    found: list[list] = []
+    for line in lines:
+        response = _answer_heading(line)
+        if response:
+            found.append([" ".join(line.split()).rstrip(":"), response, []])
+            continue
+        if found and _HEADING_NUMBERS_RE.match(line) and _FULL_NUMBER_RE.search(line):
+            found[-1][2].append(line.strip().rstrip("."))
+    return [(f"“{label}”", response, ", ".join(numbers))
+            for label, response, numbers in found if numbers]
+
+
 def _read_addendum(lines: list[str], parsed: UNParsedFile) -> None:
     document = parsed.document
     text = document_text.join_lines(lines)
@@ -385,6 +485,10 @@ def _read_addendum(lines: list[str], parsed: UNParsedFile) -> None:
     date_at = re.search(r"review\s+of\s+.{2,60}?\s+on\s+", text, re.IGNORECASE)
     if date_at:
         document.review_date = parse_date(text[date_at.end():date_at.end() + 40])
+    headed = _heading_lists(lines)
+    if headed:
+        document.lists = headed
+        return
     for number, para_lines in _paragraphs(lines):
         words = document_text.join_lines(_before_headings(para_lines))
         first_sentence = re.split(r"(?<=[a-z])\.\s", words, maxsplit=1)[0]
@@ -438,18 +542,35 @@ def addendum_responses(document: UNDocument, *, prefix: str, known: set[str] | N
     """Paragraph → response from the addendum's lists (or sentence readings); problems."""
     responses: dict[str, ListedResponse] = {}
     problems: list[str] = []
+    conflicts: dict[str, list[str]] = {}
     for source_paragraph, response, region in document.lists:
+        # A paragraph number (`5`) or, for an addendum that answers under headings, the
+        # heading's words in quotes: the response then cites the addendum alone.
+        where = source_paragraph if source_paragraph.startswith("“") else \
+            f"para. {source_paragraph}"
+        cited = "" if source_paragraph.startswith("“") else source_paragraph
         numbers = parse_number_list(region, prefix=prefix, known=known)
-        problems += [f"para. {source_paragraph}: {p}" for p in numbers.problems]
+        problems += [f"{where}: {p}" for p in numbers.problems]
         for paragraph in numbers.paragraphs:
             previous = responses.get(paragraph)
+            if paragraph in conflicts:
+                conflicts[paragraph].append(f"{Response(response).label} ({where})")
+                continue
             if previous is not None and previous.response != response:
-                problems.append(f"{paragraph} is both {previous.response} (para. "
-                                f"{previous.source_paragraph}) and {response} (para. "
-                                f"{source_paragraph})")
+                # Never guessed: the number is left unanswered and reported.
+                conflicts[paragraph] = [f"{Response(previous.response).label} "
+                                        f"({previous.wording})",
+                                        f"{Response(response).label} ({where})"]
+                del responses[paragraph]
                 continue
             if previous is None:
-                responses[paragraph] = ListedResponse(paragraph, response, source_paragraph)
+                responses[paragraph] = ListedResponse(paragraph, response, cited,
+                                                      wording=where)
+    for paragraph, answers in conflicts.items():
+        problems.append(f"{paragraph} is answered twice, differently: " +
+                        " and ".join(answers) + "; left without a response")
+    for listed in responses.values():
+        listed.wording = ""
     for number, words in document.sentence_answers:
         paragraph = number if "." in number else f"{prefix}.{int(number)}" if prefix else ""
         if not paragraph:
@@ -494,14 +615,52 @@ def apply_responses(review, responses: dict[str, ListedResponse], symbol: str,
         if paragraph in existing:
             # An earlier reading of the same number, now answered clearly.
             existing.pop(paragraph).delete()
-        if recommendation.response == listed.response and \
-                recommendation.response_source == label:
+        if recommendation.response == listed.response:
+            if recommendation.response_source != label:
+                # The same response from a list derived from this addendum came first:
+                # the UN document's own citation replaces the list's, in the same history
+                # row (the history does not get a second, identical position).
+                latest = recommendation.responses.order_by("-created_at", "-id").first()
+                if latest is not None and latest.response == listed.response:
+                    latest.source_symbol = symbol
+                    latest.source_paragraph = listed.source_paragraph
+                    latest.save(update_fields=["source_symbol", "source_paragraph"])
+                    label = latest.source_label
+                recommendation.response_source = label
+                recommendation.save(update_fields=["response_source"])
+                touched([recommendation.pk])
+                report.updated += 1
+                continue
             report.unchanged += 1
             continue
         recommendation.record_response(listed.response, source_symbol=symbol,
                                        source_paragraph=listed.source_paragraph, user=user)
+        touched([recommendation.pk])
         report.updated += 1
     return waiting
+
+
+def _record_addendum_provenance(review, responses: dict[str, ListedResponse],
+                                report: ImportReport) -> None:
+    """The addendum as a source of the recommendations it answers (once per file)."""
+    from pathlib import PurePath
+
+    from django.utils import timezone
+
+    from imports.models import RecommendationSource
+    from recommendations.models import Recommendation
+
+    now = timezone.now()
+    name = PurePath(report.path or "").name[:255]
+    ids = Recommendation.objects.filter(review=review, paragraph__in=[
+        p for p, listed in responses.items() if not listed.needs_confirmation]).values_list(
+        "pk", "paragraph")
+    RecommendationSource.objects.bulk_create([RecommendationSource(
+        recommendation_id=pk, source=ADDENDUM, file_name=name, rows="", match="paragraph",
+        imported_at=now) for pk, _paragraph in ids], ignore_conflicts=True)
+    if ids:
+        report.notes.append(f"What the addendum added: responses for {len(ids)} "
+                            "recommendations (and its provenance on them)")
 
 
 def apply_waiting(review, report: ImportReport, user) -> None:
@@ -522,6 +681,7 @@ def apply_waiting(review, report: ImportReport, user) -> None:
             continue
         recommendation.record_response(proposal.response, source_symbol=proposal.source_symbol,
                                        source_paragraph=proposal.source_paragraph, user=user)
+        touched([recommendation.pk])
         proposal.delete()
         applied += 1
     report.notes.append(f"Responses from the addendum imported earlier applied: {applied}")
@@ -602,6 +762,9 @@ def _import_report(parsed: UNParsedFile, report: ImportReport, *, state_iso3, se
     if review is None:
         return
     report.notes.append(f"Review: {review} ({document.symbol})")
+    if document.review_date and review.move_review_date(document.review_date):
+        report.notes.append(f"Date of the review from the report: {document.review_date} "
+                            "(the deadlines follow it)")
     apply_waiting(review, report, user)
     by_kind = _responses_summary(review)
     report.notes.append("Responses: " + ", ".join(f"{k} {v}" for k, v in by_kind.items()))
@@ -628,9 +791,11 @@ def _find_review(document: UNDocument, report: ImportReport, *, state_iso3, sess
         return None
     number = session or (_session_for(document, report) or Session()).number
     if number is None:
-        report.errors.append({"row": None, "message": "no review has the report "
-                              f"{document.report_symbol or '?'} and the addendum does not say "
-                              "which session: give --session N"})
+        report.errors.append({"row": None, "message": (
+            "The addendum does not say which session it belongs to, and no review in the "
+            f"tracker has its report {document.report_symbol or '(no symbol found)'} yet. "
+            "Import the Working Group report first, or give the session of the review "
+            "(--session N, or the session field of the import page).")})
         return None
     found = Session.objects.filter(number=number).first()
     if found is None:
@@ -674,10 +839,24 @@ def _import_addendum(parsed: UNParsedFile, report: ImportReport, *, state_iso3, 
     prefix = heads.most_common(1)[0][0] if heads else ""
     responses, problems = addendum_responses(document, prefix=prefix, known=known)
     report.notes += [f"Could not read: {p}" for p in problems]
+    twice = {p.split(" ", 1)[0] for p in problems if " is answered twice" in p}
+    nowhere = sorted((p for p, r in current.items() if r == Response.PENDING
+                      and p not in responses and p not in twice), key=paragraph_sort_key)
+    if current and nowhere and responses:
+        report.notes.append(f"Answered nowhere in the addendum ({len(nowhere)}): "
+                            f"{', '.join(nowhere)}")
+    if twice:
+        report.notes.append(f"Answered twice, differently, left without a response "
+                            f"({len(twice)}): "
+                            f"{', '.join(sorted(twice, key=paragraph_sort_key))}")
     parsed.rows_read = report.rows_read = len(responses)
     if not responses:
-        report.errors.append({"row": None, "message": "The addendum lists no recommendation "
-                                                      "numbers that could be read."})
+        report.errors.append({"row": None, "message": (
+            "The addendum lists no recommendation numbers that could be read: no numbered "
+            "paragraph nor heading that says what the State accepts, supports or notes "
+            "(\"… accepts the following recommendations:\") with numbers like 106.14 or "
+            "106.1-106.10 after it, and no answer per recommendation (\"Recommendation 3\" "
+            "then a sentence).")})
         return
     kinds = Counter(listed.response for listed in responses.values()
                     if not listed.needs_confirmation)
@@ -704,6 +883,7 @@ def _import_addendum(parsed: UNParsedFile, report: ImportReport, *, state_iso3, 
             report.notes.append(f"{paragraph}: the addendum says {listed.response}, it was "
                                 f"{before} (changed; the history keeps both)")
     waiting = apply_responses(review, responses, document.symbol, report, user)
+    _record_addendum_provenance(review, responses, report)
     if waiting and current:
         report.notes.append(f"Not in the report: {', '.join(waiting[:50])}")
     elif waiting:

@@ -35,12 +35,12 @@ def test_regional_matrix_counts_each_recommendation_once_per_recommending_region
 
 
 def test_matrix_filters_by_cycle_and_theme(small):
-    cycle4 = cooperation.FigureFilterForm({"cycle": "4"})
+    cycle4 = cooperation.ListFilters({"cycle": "4"})
     assert cycle4.is_valid()
     m = cooperation.regional_matrix(cycle4.recommendations(), cycle4.query())
     assert cell(m, "WEOG", "GRULAC")["count"] == 0  # r6 is cycle 3
     assert cell(m, "WEOG", "WEOG")["url"].endswith("&cycle=4")
-    theme_a = cooperation.FigureFilterForm({"theme": small.theme_a.slug})
+    theme_a = cooperation.ListFilters({"theme": small.theme_a.slug})
     assert theme_a.is_valid()
     m = cooperation.regional_matrix(theme_a.recommendations(), theme_a.query())
     assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "WEOG", "WEOG")["support_rate"]) == \
@@ -82,6 +82,30 @@ def test_api_gives_the_same_figures_and_refuses_bad_filters(api_client, small):
     bad = api_client.get("/api/v1/analysis/regional-matrix/?cycle=99")
     assert bad.status_code == 400 and "cycle" in bad.json()
     assert api_client.get("/api/v1/analysis/regional-matrix/?theme=nope").status_code == 400
+    # The list's filters apply; a parameter the list does not know is refused.
+    supported = api_client.get("/api/v1/analysis/regional-matrix/?response=supported").json()
+    assert cell(supported, "WEOG", "WEOG")["count"] == 1
+    refused = api_client.get("/api/v1/analysis/regional-matrix/?responses=supported")
+    assert refused.status_code == 400 and refused.json()["unknown_parameters"] == ["responses"]
+    assert api_client.get(f"/api/v1/analysis/themes/{small.theme_a.slug}/",
+                          {"ordering": "id"}).status_code == 400
+
+
+def test_theme_over_time_counts_what_the_list_finds_and_labels_cycles(api_client, client,
+                                                                      small):
+    from recommendations.models import Theme
+
+    label = Theme.objects.filter(canonical=small.theme_a).first()
+    if label is None:
+        label = Theme.objects.create(name="Torture (source label)", slug="torture-label",
+                                     source="uhri", canonical=small.theme_a)
+    small.r5.themes.set([label])  # tagged with a source label of theme A only
+    listed = api_client.get("/api/v1/recommendations/", {"theme": small.theme_a.slug}).json()
+    t = api_client.get(f"/api/v1/analysis/themes/{small.theme_a.slug}/").json()
+    assert t["total"] == listed["count"] == 5
+    assert [row["label"] for row in t["cycles"]] == ["Cycle 3", "Cycle 4"]
+    page = client.get(f"/analysis/themes/{small.theme_a.slug}/").content.decode()
+    assert "Not recorded" not in page and "Cycle 4" in page
     assert api_client.get("/api/v1/analysis/recommending-states/XXX/").status_code == 404
 
 

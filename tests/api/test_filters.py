@@ -74,7 +74,33 @@ def test_page_size_is_capped_at_1000(api_client, corpus):
     from core.pagination import PageNumberPagination
 
     assert PageNumberPagination.max_page_size == 1000
-    assert api_client.get(URL, {"page_size": 5000}).status_code == 200
+    assert api_client.get(URL, {"page_size": 1000}).status_code == 200
+
+
+@pytest.mark.parametrize("size", ["5000", "1001", "0", "-1", "abc", "1.5"])
+@pytest.mark.parametrize("url", ["/api/v1/recommendations/", "/api/v1/states/",
+                                 "/api/v1/reviews/", "/api/v1/assessments/",
+                                 "/api/v1/follow-up-actions/", "/api/v1/cycles/"])
+def test_a_bad_page_size_is_a_400_naming_the_limit(api_client, corpus, url, size):
+    response = api_client.get(url, {"page_size": size})
+    assert response.status_code == 400, (url, size, response.content[:200])
+    assert "1000" in response.json()["page_size"][0]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/recommendations/", "/api/v1/states/",
+                                 "/api/v1/sessions/", "/api/v1/reviews/",
+                                 "/api/v1/themes/", "/api/v1/deadlines/"])
+def test_paging_parameters_are_valid_on_every_list(api_client, corpus, url):
+    assert api_client.get(url, {"page_size": "20", "page": "1"}).status_code == 200
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("2024-01-01T00:00:00+20:01", 400), ("2024-01-01T00:00:00-16:00", 400),
+    ("2024-01-01T00:00:00+15:59", 200), ("2024-01-01T00:00:00-15:59", 200),
+    ("2024-01-01", 200)])
+def test_time_zone_offsets_outside_postgresql_range_are_a_400(api_client, corpus, value, code):
+    response = api_client.get(URL, {"updated_since": value})
+    assert response.status_code == code, response.content[:300]
 
 
 @pytest.mark.parametrize(("query", "field"), [

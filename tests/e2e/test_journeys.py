@@ -216,7 +216,7 @@ def test_ngo_worker_uploads_a_dry_run_then_imports_for_real(open_as, france, set
     page.set_input_files("#id_file", files=[{"name": "upr-info.csv", "mimeType": "text/csv",
                                              "buffer": UPR_INFO_CSV.encode()}])
     page.get_by_role("button", name="Upload").click()
-    page.wait_for_url("**/import/*/")
+    page.wait_for_url("**/imports/*/")
     page.get_by_text("Done").first.wait_for()
     assert "Recommendations that would be created" in page.inner_text("main")
     assert not Recommendation.objects.exists()

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0011_import_models_moved_to_imports'),
+        ('recommendations', '0014_followupaction_institution_from_text'),
     ]
 
     operations = [

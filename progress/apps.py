@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ProgressConfig(AppConfig):
+    name = "progress"
+    verbose_name = "Indicators and progress reports"
+
+    def ready(self) -> None:
+        from recommendations import demo
+
+        from .demo import load_demo_progress
+
+        if load_demo_progress not in demo.EXTENSIONS:
+            demo.EXTENSIONS.append(load_demo_progress)
