@@ -754,8 +754,10 @@ class RecommendationRow(models.Model):
     URL relative (`/api/v1/…`), so a page is one indexed scan and no per-row work."""
 
     id = models.BigIntegerField(primary_key=True)  # the recommendation's
-    recommendation = models.OneToOneField(Recommendation, on_delete=models.CASCADE,
-                                          related_name="list_row")
+    # No cascade from Django's collector: readmodel drops the row when its recommendation
+    # goes (post_delete), counting it once however many hooks touch it on the way.
+    recommendation = models.OneToOneField(Recommendation, on_delete=models.DO_NOTHING,
+                                          db_constraint=False, related_name="list_row")
     review_id = models.BigIntegerField()
     paragraph = models.CharField(max_length=30, blank=True)
     paragraph_sort = models.CharField(max_length=60, blank=True)

@@ -30,7 +30,13 @@ import orjson
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -145,7 +151,9 @@ def refresh(ids: list[int], action: str = "changed") -> None:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
             added -= _delete_rows(RecommendationRow.objects.filter(pk__in=chunk))
-            if action != DELETED:
+            deleting = _local.__dict__.get("deleting", set())
+            chunk = [i for i in chunk if i not in deleting]
+            if action != DELETED and chunk:
                 added += len(RecommendationRow.objects.bulk_create(_build(chunk),
                                                                    batch_size=500))
                 _copy_search_vectors(chunk)
@@ -384,11 +392,19 @@ def _review_deleted(sender, instance, **kwargs) -> None:
     bump()
 
 
-@receiver(post_delete, sender=RecommendationRow)
-def _row_deleted(sender, instance, **kwargs) -> None:
-    # Deleting a review deletes its recommendations and their rows, by cascade, without
-    # a touch: the version and the count must still move.
-    bump(added=-1)
+@receiver(pre_delete, sender=Recommendation)
+def _recommendation_deleting(sender, instance, **kwargs) -> None:
+    # Hooks on its responses and assessments, deleted first, touch it as changed: its
+    # row must not come back.
+    _local.__dict__.setdefault("deleting", set()).add(instance.pk)
+
+
+@receiver(post_delete, sender=Recommendation)
+def _recommendation_deleted(sender, instance, **kwargs) -> None:
+    # However it went (a touch first or not, a review's cascade), its row goes now,
+    # counted once; the version moves.
+    _local.__dict__.get("deleting", set()).discard(instance.pk)
+    bump(added=-_delete_rows(RecommendationRow.objects.filter(pk=instance.pk)))
 
 
 def _reference_changed(condition):

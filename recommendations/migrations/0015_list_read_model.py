@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('row_json', models.TextField()),
                 ('created_at', models.DateTimeField()),
                 ('updated_at', models.DateTimeField()),
-                ('recommendation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='list_row', to='recommendations.recommendation')),
+                ('recommendation', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='list_row', to='recommendations.recommendation')),
             ],
             options={
                 'ordering': ['review_id', 'paragraph_sort', 'id'],
