@@ -5,4 +5,5 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        from . import middleware, signals  # noqa: F401  (profile language at login)
+        # Profile language at login; cached API tokens dropped when they change.
+        from . import authentication, middleware, signals  # noqa: F401

@@ -5,9 +5,11 @@ same dicts."""
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from recommendations import readmodel
 from recommendations.models import Theme
 from reviews.models import Review
 from states.models import State
@@ -34,15 +36,19 @@ def _list_filters(request: HttpRequest) -> cooperation.ListFilters:
 def matrix(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     filters = _list_filters(request)
-    figures = cooperation.regional_matrix(filters.recommendations(), filters.query())
-    return render(request, "analysis/matrix.html", {
-        "form": form, "figures": figures,
-        # In the page's language, in its alphabetical order.
-        "states": sorted(State.objects.filter(recommendations_made__isnull=False).distinct(),
-                         key=lambda s: collation_key(s.localized_name)),
-        "themes": sorted(Theme.objects.filter(recommendations__isnull=False).distinct(),
-                         key=lambda t: collation_key(t.localized_name)),
-    })
+
+    def build() -> dict:
+        return {
+            "figures": cooperation.regional_matrix(filters.recommendations(), filters.query()),
+            # In the page's language, in its alphabetical order.
+            "states": sorted(State.objects.filter(recommendations_made__isnull=False).distinct(),
+                             key=lambda s: collation_key(s.localized_name)),
+            "themes": sorted(Theme.objects.filter(recommendations__isnull=False).distinct(),
+                             key=lambda t: collation_key(t.localized_name)),
+        }
+
+    context = readmodel.cached("matrix", build, filters.query(), translation.get_language())
+    return render(request, "analysis/matrix.html", {"form": form, **context})
 
 
 def recommending_state(request: HttpRequest, iso3: str) -> HttpResponse:

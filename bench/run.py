@@ -12,7 +12,11 @@ DATABASE_URL for another) through a real gunicorn on loopback:
    RSS growth);
 4. beside each figure, its SQL-only time: the statements the same request runs
    (recorded in-process) executed straight on psycopg2, the same number of times;
-5. imports the 6,094-row UPR Info sample in-process (rolled back).
+5. imports the 6,094-row UPR Info sample in-process (rolled back);
+6. (issue 24) builds the peer's SQLite database from the same rows, starts Datasette,
+   and times each list figure beside Datasette's as A/B pairs (alternating requests,
+   medians), then requests per second under --clients clients for both (wrk, or a
+   Python loop without it). `--no-peer` skips it.
 
 Prints the issue's target table and writes bench-results/latest.json and latest.md
 (and a dated copy). Nothing asserts a time: the machine is shared and figures are
@@ -68,7 +72,7 @@ class Server:
             [sys.executable, "-m", "gunicorn", "upr_tracker.wsgi", "-b", f"127.0.0.1:{port}",
              "-w", str(workers), "-k", "gthread", "--threads", "4", "--timeout", "300",
              "--keep-alive", "30", "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True)
+            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -295,6 +299,13 @@ def main() -> None:
     parser.add_argument("--export-runs", type=int, default=3)
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8765)))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-peer", dest="peer", action="store_false",
+                        help="skip the comparison with Datasette")
+    parser.add_argument("--peer-port", type=int,
+                        default=int(os.environ.get("BENCH_PEER_PORT", 8766)))
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--load-seconds", type=int, default=10)
+    parser.add_argument("--skip-exports", action="store_true")
     parser.add_argument("--only", choices=["paging"], default=None,
                         help="only the paging figures of issue 21 (walk, page sizes, JIT)")
     args = parser.parse_args()
@@ -348,11 +359,20 @@ def main() -> None:
         "slug", flat=True).first()
     deep = Recommendation.objects.order_by("review_id", "paragraph_sort", "id").values_list(
         "review_id", "paragraph_sort", "id")[total * 9 // 10]
+    from django.db.models import Count
+
     from core.pagination import encode_cursor
 
+    # A State under review and a cycle with a full page of rows in this corpus.
+
+    busiest = (Recommendation.objects.values_list("review__state__iso3",
+                                                  "review__session__cycle__number")
+               .annotate(n=Count("id")).order_by("-n", "review__state__iso3").first())
+    iso3, cycle = busiest[:2] if busiest else ("FRA", 3)
     lists = {
         "api_list_page_50": "/api/v1/recommendations/?page_size=50",
-        "api_list_state_cycle": "/api/v1/recommendations/?state_under_review=FRA&cycle=3",
+        "api_list_state_cycle":
+            f"/api/v1/recommendations/?state_under_review={iso3}&cycle={cycle}",
         "api_list_recommending_response":
             "/api/v1/recommendations/?recommending_state=BRA&response=noted",
         "api_list_theme_sdg": f"/api/v1/recommendations/?theme={theme}&sdg=5",
@@ -398,7 +418,7 @@ def main() -> None:
         print(f"{'api_detail':32} {results['api_detail']}", flush=True)
 
         queryset = Recommendation.objects.all()
-        for fmt in ("csv", "jsonl"):
+        for fmt in () if args.skip_exports else ("csv", "jsonl"):
             name = f"export_{fmt}"
             results[name] = time_export(
                 server, f"/api/v1/recommendations/export/?format={fmt}", args.export_runs)
@@ -407,6 +427,8 @@ def main() -> None:
             sql_s = time_copy_sql(copy_sql, 1)
             results[name]["sql_rows_per_s"] = round(results[name]["rows"] / sql_s)
             print(f"{name:32} {results[name]}", flush=True)
+        if args.peer:
+            results["peer"] = compare_with_peer(server.port, args, lists, theme, iso3, cycle)
     except _Done:
         pass
     finally:
@@ -439,6 +461,68 @@ def main() -> None:
 
 class _Done(Exception):
     """`--only`: the figures asked for are measured."""
+
+
+def compare_with_peer(port: int, args, lists: dict, theme: str, iso3: str,
+                      cycle: int) -> dict:
+    """Datasette on the same rows: each list figure as A/B pairs, then throughput."""
+    from bench import peer
+
+    path = ROOT / "bench-results" / "peer.db"
+    path.parent.mkdir(exist_ok=True)
+    start = time.perf_counter()
+    rows = peer.build_peer_db(path)
+    print(f"Peer database: {rows:,} rows in {time.perf_counter() - start:.0f} s", flush=True)
+    out: dict[str, object] = {"rows": rows}
+    datasette = peer.Datasette(path, args.peer_port)
+    try:
+        for name, peer_path in peer.peer_paths(theme, iso3, cycle).items():
+            out[name] = peer.ab_pairs((port, lists[name]), (args.peer_port, peer_path),
+                                      args.runs)
+            print(f"{name + ' vs Datasette':40} {out[name]}", flush=True)
+        for name in ("api_list_page_50", "api_full_text"):
+            peer_path = peer.peer_paths(theme, iso3, cycle)[name]
+            ours = peer.throughput(port, lists[name], args.clients, args.load_seconds)
+            theirs = peer.throughput(args.peer_port, peer_path, args.clients,
+                                     args.load_seconds)
+            out[f"rps_{name}"] = {"ours": ours, "peer": theirs,
+                                  "ratio": round(ours / max(theirs, 0.1), 2),
+                                  "clients": args.clients}
+            print(f"{'req/s ' + name:40} {out[f'rps_{name}']}", flush=True)
+    finally:
+        datasette.stop()
+    return out
+
+
+PEER_LABELS = {
+    "api_list_page_50": "unfiltered",
+    "api_list_state_cycle": "State under review + cycle",
+    "api_list_recommending_response": "recommending State + response",
+    "api_list_theme_sdg": "theme + SDG",
+    "api_full_text": "full-text search",
+}
+
+
+def render_peer(results: dict) -> list[str]:
+    peer = results.get("peer")
+    if not peer:
+        return []
+    lines = ["", f"Beside Datasette on the same {peer['rows']:,} rows (SQLite, `datasette serve "
+             "-i`), A/B pairs of alternating requests, medians; target ratio ≤ 1.5 "
+             "(goal ≤ 1.0), throughput ≥ 0.7×:", "",
+             "| 50-row page | ours (ms) | Datasette (ms) | ratio |", "|---|---|---|---|"]
+    for key, label in PEER_LABELS.items():
+        row = peer.get(key)
+        if row:
+            lines.append(f"| {label} | {row['ours_p50_ms']} | {row['peer_p50_ms']} | "
+                         f"{row['ratio']} |")
+    for key, label in (("rps_api_list_page_50", "unfiltered"),
+                       ("rps_api_full_text", "search")):
+        row = peer.get(key)
+        if row:
+            lines.append(f"| under {row['clients']} clients, {label} (req/s) | {row['ours']} | "
+                         f"{row['peer']} | {row['ratio']}× throughput |")
+    return lines
 
 
 def render_markdown(results: dict) -> str:
@@ -485,6 +569,7 @@ def render_markdown(results: dict) -> str:
     row = results.get("generate_corpus")
     if row:
         lines.append(f"| generate_corpus {row['rows']:,} | {row['seconds']} s | | | ≤ 300 s |")
+    lines += render_peer(results)
     return "\n".join(lines) + "\n"
 
 

@@ -11,10 +11,12 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from accounts.roles import focal_state_id, is_admin
 from core.pagination import CappedPaginator
+from recommendations import readmodel
 from recommendations.models import FollowUpAction, ImplementationStatus, Recommendation, Response
 from recommendations.recurrence import recurrence_by_cycle
 from recommendations.services import received_and_made_by_state
@@ -39,6 +41,12 @@ def state_list(request: HttpRequest) -> HttpResponse:
 
 def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     state = get_object_or_404(State, iso3=iso3.upper())
+    context = readmodel.cached("state", lambda: _state_context(state), state.pk)
+    return render(request, "front/state_detail.html", {
+        "state": state, "aliases": state.aliases.all(), **context})
+
+
+def _state_context(state: State) -> dict:
     reviews = (Review.objects.for_state(state.iso3).with_related()
                .annotate(recommendation_count=Count("recommendations"))
                .order_by("-session__number"))
@@ -49,9 +57,7 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     ]
     # Per cycle: received, and how many repeat earlier ones; its sum is the count received.
     recurrence = recurrence_by_cycle(state)
-    context = {
-        "state": state,
-        "aliases": state.aliases.all(),
+    return {
         "by_cycle": by_cycle,
         "received_count": sum(row["total"] for row in recurrence),
         "made_count": Recommendation.objects.made_by(state.iso3).count(),
@@ -60,7 +66,6 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
         "civil_society": received.civil_society_distribution(),
         "recurrence": recurrence,
     }
-    return render(request, "front/state_detail.html", context)
 
 
 def _my_state(request: HttpRequest) -> State | None:
@@ -116,7 +121,12 @@ RECENT_REVIEWS = 10
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: five queries whatever the size of the database."""
+    """The dashboard: five queries whatever the size of the database, and none while
+    no recommendation or review changes (readmodel.cached)."""
+    return render(request, "front/home.html", readmodel.cached("home", _home_context))
+
+
+def _home_context() -> dict:
     per_cycle = Recommendation.objects.counts_by_cycle_and_response()
     cycles = []
     for cycle in Cycle.objects.all():
@@ -148,11 +158,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "responses": responses,
         "government": everything.government_distribution(),
         "civil_society": everything.civil_society_distribution(),
-        "recent_reviews": (Review.objects.with_related()
-                           .annotate(recommendation_count=Count("recommendations"))
-                           .order_by("-review_date", "-pk")[:RECENT_REVIEWS]),
+        "recent_reviews": list(Review.objects.with_related()
+                               .annotate(recommendation_count=Count("recommendations"))
+                               .order_by("-review_date", "-pk")[:RECENT_REVIEWS]),
     }
-    return render(request, "front/home.html", context)
+    return context
 
 
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -160,6 +170,35 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paragraph they sit under in the report (`140.x`) or by theme (`?group=theme`)."""
     review = get_object_or_404(Review.objects.with_related(), pk=pk)
     group_by = "theme" if request.GET.get("group") == "theme" else "paragraph"
+    version = readmodel.rows_version()
+    responses = readmodel.cached(
+        "review-responses", lambda: review.recommendations.all().response_distribution(),
+        review.pk, version=version)
+    count = sum(row["count"] for row in responses)
+    # Read only when the template's cached fragment of this version is missing.
+    groups = SimpleLazyObject(lambda: _review_groups(review, group_by))
+    documents = [
+        (label, symbol) for label, symbol in [
+            (_("National report"), review.national_report_symbol),
+            (_("UN compilation"), review.un_compilation_symbol),
+            (_("Stakeholder summary"), review.stakeholder_summary_symbol),
+            (_("Working Group report"), review.wg_report_symbol),
+            (_("Addendum (responses)"), review.addendum_symbol),
+        ] if symbol
+    ]
+    context = {
+        "review": review,
+        "documents": documents,
+        "deadlines": review.deadlines(),
+        "group_by": group_by,
+        "groups": groups,
+        "recommendation_count": count,
+        "responses": responses,
+        "list_version": version,
+    }
+    return render(request, "front/review_detail.html", context)
+
+def _review_groups(review: Review, group_by: str) -> dict:
     recommendations = list(
         Recommendation.objects.filter(review=review).with_related()
         .order_by("paragraph_sort", "id"))
@@ -181,22 +220,5 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             label = (_("Paragraph %(number)s") % {"number": head} if head
                      else _("No paragraph"))
             groups.setdefault(label, []).append(rec)
-    documents = [
-        (label, symbol) for label, symbol in [
-            (_("National report"), review.national_report_symbol),
-            (_("UN compilation"), review.un_compilation_symbol),
-            (_("Stakeholder summary"), review.stakeholder_summary_symbol),
-            (_("Working Group report"), review.wg_report_symbol),
-            (_("Addendum (responses)"), review.addendum_symbol),
-        ] if symbol
-    ]
-    context = {
-        "review": review,
-        "documents": documents,
-        "deadlines": review.deadlines(),
-        "group_by": group_by,
-        "groups": groups,
-        "recommendation_count": len(recommendations),
-        "responses": review.recommendations.all().response_distribution(),
-    }
-    return render(request, "front/review_detail.html", context)
+    return groups
+

@@ -605,6 +605,8 @@ class Importer:
         self.fold(now)
         self.record_provenance(now)
         self.fill_review_symbols(reviews, plans)
+        touched([*(obj.pk for _p, obj in to_create), *(pk for _p, pk, _c in to_update),  # touch
+                 *self.folds])
 
     def fold(self, now) -> None:
         """Recommendations a paragraph's cluster absorbed (one UPR Info text per part):

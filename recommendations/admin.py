@@ -14,6 +14,7 @@ from .models import (
     ResponseRecord,
     Theme,
 )
+from .touch import touched
 
 
 class ResponseRecordInline(admin.TabularInline):
@@ -58,7 +59,12 @@ class RecommendationAdmin(SimpleHistoryAdmin):
         from .services import delete_recommendations
 
         delete_recommendations(queryset, user=request.user, reason="deleted in the admin")
+
     show_full_result_count = False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        touched([form.instance.pk])
 
 
 @admin.register(Assessment)
@@ -126,6 +132,10 @@ class RecommendationInline(admin.TabularInline):
 
 class ReviewWithRecommendationsAdmin(ReviewAdmin):
     inlines = [*ReviewAdmin.inlines, RecommendationInline]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        touched(form.instance.recommendations.values_list("pk", flat=True))
 
 
 admin.site.unregister(Review)

@@ -36,21 +36,28 @@ from accounts.roles import (
 )
 from core import conditional
 from core.api import PreconditionFailed, etag, expected_version
-from core.filters import CodeMultipleChoiceFilter, IdFilter, StrictFilterBackend
+from core.filters import (
+    CodeMultipleChoiceFilter,
+    IdFilter,
+    StrictFilterBackend,
+    reject_unknown_query_params,
+    with_valid_values,
+)
 from core.pagination import KeysetPagination
 from states.models import State
 
-from . import export, services
-from .filters import RecommendationFilter
+from . import export, readmodel, services
+from .filters import RecommendationFilter, RecommendationRowFilter
 from .models import (
     Actor,
     Assessment,
     FollowUpAction,
     FollowUpActionStatus,
     Recommendation,
+    RecommendationRow,
     ResponseRecord,
 )
-from .rows import FastPage, is_filtered, json_rows_with_keys, newest_change
+from .rows import FastPage, is_filtered
 from .schema import ExportRowSerializer
 from .serializers import (
     AssessmentSerializer,
@@ -62,7 +69,6 @@ from .serializers import (
     RecommendationUpdateSerializer,
     ResponseRecordSerializer,
     StaleSerializer,
-    detail_url_template,
     recommendation_rows,
 )
 
@@ -96,6 +102,16 @@ class IgnoreFormatNegotiation(DefaultContentNegotiation):
 class RecommendationPagination(KeysetPagination):
     keyset_fields = {"review_id": int, "paragraph_sort": str, "id": int,
                      "created_at": dt.datetime, "updated_at": dt.datetime}
+
+
+def _stored_rows(queryset, _template: str = "") -> list[bytes]:
+    return readmodel.localize(queryset.values_list("row_json", flat=True))
+
+
+def _stored_rows_with_keys(queryset, keys: list[str]) -> list[tuple[bytes, tuple]]:
+    found = list(queryset.values_list("row_json", *keys))
+    texts = readmodel.localize([row[0] for row in found])
+    return [(text, row[1:]) for text, row in zip(texts, found, strict=True)]
 
 
 def _follow_up_queryset():
@@ -150,32 +166,47 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         }.get(self.action, RecommendationRowSerializer)
 
     def list(self, request, *args, **kwargs) -> HttpResponse:
-        """The hot path (issue 12): filters from RecommendationFilter, rows as JSON texts
-        built by PostgreSQL (rows.json_rows), the envelope written with orjson; no
-        serializer or renderer. A client that has this list already gets 304."""
-        queryset = self.filter_queryset(self.get_queryset())
-        changed = newest_change()
-        tag = conditional.list_etag(request, changed)
-        if conditional.not_modified(request, tag, changed):
-            return conditional.not_modified_response(tag, changed)
-        paginator: RecommendationPagination = self.paginator
-        url_template = detail_url_template(request)
-        source = FastPage(queryset, url_template, filtered=is_filtered(request))
-        if paginator.uses_cursor(request, queryset):
-            rows = paginator.paginate_keyset(
-                queryset, request,
-                lambda qs, keys: json_rows_with_keys(qs, url_template, keys))
-            next_link, previous_link = paginator.get_cursor_next_link(), None
-        else:
-            rows = paginator.paginate_queryset(source, request, view=self)
-            next_link, previous_link = paginator.get_next_link(), paginator.get_previous_link()
-        count = source.count()
+        """The hot path (issues 12, 24): one table, RecommendationRow, filtered by
+        RecommendationRowFilter (RecommendationFilter's parameters on its columns), its
+        stored JSON rows joined with orjson; no serializer or renderer. The ETag is the
+        read model's version, read in one query before anything else: a client that has
+        this list already gets 304 after that one query."""
+        row_version, _codes, changed, total = readmodel.versions()
+        try:
+            queryset = self.filter_rows(request)
+            tag = conditional.list_etag(request, None, str(row_version))
+            if conditional.not_modified(request, tag, changed):
+                return conditional.not_modified_response(tag, changed)
+            paginator: RecommendationPagination = self.paginator
+            source = FastPage(queryset, "", filtered=is_filtered(request), build=_stored_rows,
+                              total=total)
+            if paginator.uses_cursor(request, queryset):
+                rows = paginator.paginate_keyset(queryset, request, _stored_rows_with_keys)
+                next_link, previous_link = paginator.get_cursor_next_link(), None
+            else:
+                rows = paginator.paginate_queryset(source, request, view=self)
+                next_link, previous_link = paginator.get_next_link(), paginator.get_previous_link()
+            count = source.count()
+        finally:
+            readmodel.end_request()
         head = orjson.dumps({"count": count, "count_is_estimate": source.count_is_estimate,
                              "next": next_link, "previous": previous_link})
         body = b"".join([head[:-1], b',"results":[', b",".join(rows), b"]}"])
+        body = readmodel.with_origin(body, request.build_absolute_uri("/").rstrip("/"))
         response = HttpResponse(body, content_type="application/json")
         conditional.set_validators(response, tag, changed)
         return response
+
+    def filter_rows(self, request):
+        """RecommendationRowFilter on the read model, with the checks of
+        StrictFilterBackend (unknown parameters, bad values: 400)."""
+        backend = StrictFilterBackend()
+        reject_unknown_query_params(request, backend.valid_params(request, self))
+        queryset, form = RecommendationRowFilter.apply(request.query_params,
+                                                       RecommendationRow.objects.all())
+        if queryset is None:
+            raise ValidationError(with_valid_values(form))
+        return queryset
 
     def detail_response(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
         rows = recommendation_rows(Recommendation.objects.filter(pk=pk), self.request)

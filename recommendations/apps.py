@@ -17,6 +17,7 @@ class RecommendationsConfig(AppConfig):
         from core.text import strip_control_fields
         from recommendations import (
             names,  # noqa: F401  (cache invalidation signals)
+            readmodel,  # noqa: F401  (the list's touch listener)
             write_hooks,
         )
 

@@ -10,6 +10,8 @@ with a message for that field, instead of silently returning everything.
 import re
 
 from django import forms
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -25,13 +27,47 @@ from .models import (
     ActionCategory,
     ImplementationStatus,
     Recommendation,
+    RecommendationRow,
     Response,
     SimilarRecommendation,
     Theme,
 )
 
 
-class StateCodeField(CodeMultipleChoiceField):
+class CachedCodeField(CodeMultipleChoiceField):
+    """Codes checked against recommendations.codes' cached table: no query."""
+
+    def clean(self, value):
+        if not value and not self.required:
+            return []  # not queryset.none(), which each `if not value` would compile
+        return super().clean(value)
+
+    def _check_values(self, value):
+        from . import codes
+
+        key = self.to_field_name or "pk"
+        try:
+            value = list(dict.fromkeys(value))
+        except TypeError:
+            raise forms.ValidationError(self.error_messages["invalid_list"],
+                                        code="invalid_list") from None
+        for item in value:
+            self.validate_no_null_characters(item)
+        # Matched as text, as Django's own check does: a value of the wrong type is
+        # simply not among the codes (and numbers out of range were refused before).
+        rows = codes.table(self.queryset, key)
+        for item in value:
+            if str(item) not in rows:
+                raise forms.ValidationError(self.error_messages["invalid_choice"],
+                                            code="invalid_choice", params={"value": item})
+        return [rows[str(item)] for item in value]
+
+
+class CachedCodeFilter(CodeMultipleChoiceFilter):
+    field_class = CachedCodeField
+
+
+class StateCodeField(CachedCodeField):
     """ISO3 codes, or a State's name in any of the six UN languages (`Франция`, `فرنسا`,
     `Allemagne`), as a user may type it in the interface language."""
 
@@ -49,7 +85,9 @@ def _is_code(value: str) -> bool:
 def _state_code(value):
     if not isinstance(value, str) or _is_code(value):
         return value
-    state = State.objects.resolve(value)
+    from . import codes
+
+    state = codes.resolve_state(value)
     return state.iso3 if state else value
 
 
@@ -213,11 +251,11 @@ class RecommendationFilter(filters.FilterSet):
         label=_("Recommending State"),
         help_text=_("ISO3 code of a State that made (or joined) the recommendation. "
                     "Repeat to match any of several."))
-    cycle = CodeMultipleChoiceFilter(
+    cycle = CachedCodeFilter(
         queryset=Cycle.objects.all(), to_field_name="number", method="filter_cycle",
         field_name="review__session__cycle",
         label=_("Cycle"), help_text=_("UPR cycle number (1, 2, 3, 4...). Repeatable."))
-    session = CodeMultipleChoiceFilter(
+    session = CachedCodeFilter(
         queryset=Session.objects.all(), to_field_name="number", method="filter_session",
         field_name="review__session",
         label=_("Session"),
@@ -235,13 +273,13 @@ class RecommendationFilter(filters.FilterSet):
         choices=Response.choices, distinct=False, label=_("Response"),
         help_text=_("The State's current response. Repeatable. The sources' words are "
                     "accepted too: `accepted` means `supported`."))
-    theme = CodeMultipleChoiceFilter(
+    theme = CachedCodeFilter(
         queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme",
         field_name="themes",
         label=_("Theme"), help_text=_("Theme slug (see the `theme_slugs` column of the export); "
                                       "also finds the source labels mapped onto that theme. "
                                       "Repeat to match any of several."))
-    sdg = CodeMultipleChoiceFilter(
+    sdg = CachedCodeFilter(
         queryset=SDG.objects.all(), to_field_name="number", field_name="sdgs",
         method="filter_sdg", label=_("SDG"),
         help_text=_("Sustainable Development Goal number, 1–17. Repeatable."))
@@ -337,8 +375,121 @@ class RecommendationFilter(filters.FilterSet):
         just a State's name, in any UN language, also finds what it received or made."""
         if not value:
             return qs
-        state = None if _is_code(value) else State.objects.resolve(value)
+        from . import codes
+
+        state = None if _is_code(value) else codes.resolve_state(value)
         if state is None:
             return qs.search(value)
         return qs.search(value) | qs.filter(
             Q(review__state=state) | _through_exists("recommending_states", state=state))
+
+
+class _SharedFields(dict):
+    """A form's fields that each form instance shares instead of deep-copying them."""
+
+    def __deepcopy__(self, memo) -> "_SharedFields":
+        return self
+
+
+ROW_ORDERING_FIELDS = (
+    ("paragraph_sort", "paragraph"),
+    ("state_iso3", "state_under_review"),
+    ("session_number", "session"),
+    ("response", "response"),
+    ("action_category", "action_category"),
+    ("government_status", "status"),
+    ("civil_society_status", "civil_society_status"),
+    ("created_at", "created_at"),
+    ("updated_at", "updated_at"),
+    ("id", "id"),
+)
+
+
+class RecommendationRowFilter(RecommendationFilter):
+    """RecommendationFilter's parameters, validation and meaning, on the list's read model
+    (RecommendationRow): each filter is a condition on one column of one table. The API
+    list uses it; tests/api/test_fast_paths.py holds it to the model's filter."""
+
+    region = RegionFilter(
+        choices=RegionalGroup.choices, field_name="region", distinct=False,
+        label=_("Region of the State under review"),
+        help_text=_("Regional group code of the State under review. Repeatable."))
+    ordering = StableOrderingFilter(
+        fields=ROW_ORDERING_FIELDS, label=_("Order by"),
+        help_text=_("Sort key; prefix with `-` for descending. Default: review, then "
+                    "paragraph."))
+
+    class Meta:
+        model = RecommendationRow
+        fields: list[str] = []
+
+    _shared: "RecommendationRowFilter | None" = None
+    _form_class: type | None = None
+
+    @classmethod
+    def apply(cls, data, queryset: QuerySet) -> tuple[QuerySet | None, forms.Form]:
+        """What `cls(data, queryset).qs` gives (None and the form if invalid), without
+        building a filter set and a form's fields per request: one filter set and its
+        form's fields serve every request (they hold no request state)."""
+        if cls._form_class is None:
+            shared = cls(queryset=RecommendationRow.objects.none())
+            form_class = shared.get_form_class()
+            form_class.base_fields = _SharedFields(form_class.base_fields)
+            cls._shared, cls._form_class = shared, form_class
+        form = cls._form_class(data)
+        if not form.is_valid():
+            return None, form
+        for name, value in form.cleaned_data.items():
+            queryset = cls._shared.filters[name].filter(queryset, value)
+        return queryset, form
+
+    def filter_state_under_review(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(state_id__in=_ids(value)) if value else qs
+
+    def filter_recommending_state(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(recommending_state_ids__overlap=_ids(value)) if value else qs
+
+    def filter_recommending_region(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(recommending_regions__overlap=value) if value else qs
+
+    def filter_cycle(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(cycle_id__in=_ids(value)) if value else qs
+
+    def filter_session(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(session_id__in=_ids(value)) if value else qs
+
+    def filter_theme(self, qs: QuerySet, name: str, value) -> QuerySet:
+        """A row holds its themes and their canonical themes: asking for a theme or its
+        canonical theme finds every label mapped onto the same one."""
+        if not value:
+            return qs
+        ids = {t.pk for t in value} | {t.canonical_id for t in value if t.canonical_id}
+        return qs.filter(theme_ids__overlap=sorted(ids))
+
+    def filter_sdg(self, qs: QuerySet, name: str, value) -> QuerySet:
+        return qs.filter(sdg_ids__overlap=_ids(value)) if value else qs
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """What RecommendationQuerySet.search and RecommendationFilter.filter_q find, on
+        the row's own search vector (PostgreSQL); on SQLite, by the same search."""
+        from . import codes
+        from .models import PARAGRAPH_QUERY
+
+        q = (value or "").strip()
+        if not q:
+            return qs
+        if connection.vendor != "postgresql":
+            found = RecommendationFilter.filter_q(self, Recommendation.objects.all(), name,
+                                                  value)
+            return qs.filter(id__in=found.values("id"))
+        match = Q(search_vector=SearchQuery(q, config="english", search_type="websearch"))
+        paragraph = q.rstrip(".")
+        if PARAGRAPH_QUERY.match(paragraph):
+            match |= Q(paragraph=paragraph) | Q(paragraph__startswith=paragraph + ".")
+        named = codes.resolve_state(q) if '"' not in q else None
+        if named is not None:
+            match |= Q(recommending_state_ids__overlap=[named.pk])
+        state = None if _is_code(value) else codes.resolve_state(value)
+        if state is not None:
+            match |= Q(state_id=state.pk) | Q(recommending_state_ids__overlap=[state.pk])
+        return qs.filter(match)

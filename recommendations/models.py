@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F
+from django.db.models.lookups import FieldGetDbPrepValueMixin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -476,6 +477,7 @@ class Recommendation(models.Model):
             self.response = response
             self.response_source = record.source_label
             self.save(update_fields=["response", "response_source"])
+            touched([self.pk])  # touch
         return record
 
     def add_assessment(self, *, actor: str, status: str, user=None, comment: str = "",
@@ -763,6 +765,141 @@ class FollowUpAction(models.Model):
 
         return can_manage_follow_up(user, self.state_id)
 
+
+# The list's read model (issue 24): one row per recommendation with every value the list
+# filters and sorts on, and the finished API row, kept exact by recommendations.touch.
+
+
+class ValuesField(models.Field):
+    """A set of integers or short codes: a PostgreSQL array (GIN-indexed in the migration)
+    or, on SQLite, a JSON array in a text column. `__overlap=[...]` matches a row holding
+    any of the values, on both."""
+
+    def __init__(self, *args, kind: str = "integer", **kwargs) -> None:
+        self.kind = kind
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.kind != "integer":
+            kwargs["kind"] = self.kind
+        kwargs.pop("default", None)
+        return name, path, args, kwargs
+
+    def db_type(self, connection) -> str:
+        if connection.vendor == "postgresql":
+            return "integer[]" if self.kind == "integer" else "varchar(20)[]"
+        return "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        value = sorted({int(v) if self.kind == "integer" else str(v) for v in value})
+        if connection.vendor == "postgresql":
+            return value
+        import json
+
+        return json.dumps(value)
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, str):
+            import json
+
+            return json.loads(value)
+        return value
+
+
+@ValuesField.register_lookup
+class Overlap(FieldGetDbPrepValueMixin, models.Lookup):
+    lookup_name = "overlap"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        cast = "integer[]" if self.lhs.output_field.kind == "integer" else "varchar(20)[]"
+        return f"{lhs} && ({rhs})::{cast}", [*lhs_params, *rhs_params]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return (f"EXISTS (SELECT 1 FROM json_each({lhs}) a JOIN json_each({rhs}) b "
+                f"ON a.value = b.value)", [*lhs_params, *rhs_params])
+
+
+class RecommendationRow(models.Model):
+    """What the recommendation list reads: one row per recommendation, written only by
+    recommendations.readmodel (a listener of touch.touched, and `rebuild_list_rows`).
+
+    Each filter of the list is a condition on one column of this table (arrays with GIN
+    indexes on PostgreSQL), and `row_json` is the finished API row in English with its
+    URL relative (`/api/v1/…`), so a page is one indexed scan and no per-row work."""
+
+    id = models.BigIntegerField(primary_key=True)  # the recommendation's
+    # No cascade from Django's collector: readmodel drops the row when its recommendation
+    # goes (post_delete), counting it once however many hooks touch it on the way.
+    recommendation = models.OneToOneField(Recommendation, on_delete=models.DO_NOTHING,
+                                          db_constraint=False, related_name="list_row")
+    review_id = models.BigIntegerField()
+    paragraph = models.CharField(max_length=30, blank=True)
+    paragraph_sort = models.CharField(max_length=60, blank=True)
+    state_id = models.BigIntegerField()  # under review
+    state_iso3 = models.CharField(max_length=3)
+    region = models.CharField(max_length=6)
+    cycle_id = models.BigIntegerField()
+    session_id = models.BigIntegerField()
+    session_number = models.PositiveSmallIntegerField()
+    response = models.CharField(max_length=20)
+    government_status = models.CharField(max_length=25, blank=True)
+    civil_society_status = models.CharField(max_length=25, blank=True)
+    action_category = models.PositiveSmallIntegerField(null=True)
+    recurring = models.BooleanField(default=False)
+    recommending_state_ids = ValuesField()
+    recommending_regions = ValuesField(kind="code")
+    # The themes tagged and the canonical themes they map onto.
+    theme_ids = ValuesField()
+    sdg_ids = ValuesField()
+    group_ids = ValuesField()
+    search_vector = SearchVectorField(null=True)  # PostgreSQL; copied from the recommendation
+    row_json = models.TextField()
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["review_id", "paragraph_sort", "id"]
+        indexes = [
+            models.Index(fields=["review_id", "paragraph_sort", "id"], name="listrow_default"),
+            models.Index(fields=["state_id", "review_id", "paragraph_sort", "id"],
+                         name="listrow_state"),
+            models.Index(fields=["session_id"], name="listrow_session"),
+            models.Index(fields=["cycle_id"], name="listrow_cycle"),
+            models.Index(fields=["region"], name="listrow_region"),
+            models.Index(fields=["response"], name="listrow_response"),
+            models.Index(fields=["government_status"], name="listrow_gov_status"),
+            models.Index(fields=["updated_at", "id"], name="listrow_updated"),
+            models.Index(fields=["created_at", "id"], name="listrow_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"list row {self.pk}"
+
+
+class ListVersion(models.Model):
+    """One row: `rows` goes up in every transaction that changes what a recommendation
+    list shows (the listener of touch.touched), `codes` takes a new random value when
+    reference data changes (States, themes, SDGs, groups, cycles, sessions). The list's
+    ETag is `rows` and its Last-Modified `changed_at`, read in one primary-key lookup
+    with `total`, the unfiltered count; cached code look-ups are kept while `codes`
+    stays."""
+
+    rows = models.BigIntegerField(default=0)
+    codes = models.BigIntegerField(default=0)
+    # The number of RecommendationRow rows, kept with them: the unfiltered list's count.
+    total = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"rows {self.rows}, codes {self.codes}"
     def user_can_report(self, user) -> bool:
         """May file a government progress report on this action (focal point, or a
         contributor of its responsible institution)."""

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from states.models import State
 
-from . import similarity
+from . import readmodel, similarity
 from .models import (
     SDG,
     AffectedGroup,
@@ -79,6 +79,8 @@ def link_state(state: State | int, *, method: str | None = None) -> dict:
         Recommendation.objects.filter(pk__in=gained).update(recurring=True, updated_at=now)
         Recommendation.objects.filter(pk__in=lost).update(recurring=False, updated_at=now)
         touched([*gained, *lost])
+        # The links changed even where no flag did: pages that count them are cached.
+        readmodel.bump()
     return {"state": state_id, "recommendations": len(rows), "recurring": len(recurring_ids),
             "links": len(links), "method": method}
 

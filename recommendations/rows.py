@@ -204,14 +204,20 @@ class FastPage:
     ordered = True
 
     def __init__(self, queryset: QuerySet, url_template: str, *, filtered: bool,
-                 build: Callable[[QuerySet, str], list] = json_rows) -> None:
+                 build: Callable[[QuerySet, str], list] = json_rows,
+                 total: int | None = None) -> None:
         self.queryset, self.url_template, self.filtered = queryset, url_template, filtered
         self.build = build
+        self.total = total  # the unfiltered count, when the caller knows it
         self.count_is_estimate = False
         self._count: int | None = None
 
     def count(self) -> int:
         if self._count is None:
+            if not self.filtered and self.total is not None and (
+                    self.total <= ESTIMATE_COUNT_ABOVE or not fast()):
+                self._count = self.total
+                return self.total
             if not self.filtered and fast():
                 estimate = estimated_total()
                 if estimate > ESTIMATE_COUNT_ABOVE:

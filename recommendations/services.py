@@ -52,6 +52,7 @@ def create_recommendation(*, review: Review, text: str, recommending_states: Seq
         response, source_symbol=source_symbol,
         source_paragraph=(source_paragraph or paragraph) if source_symbol else "",
         date=response_date or date, user=user)
+    touched([recommendation.pk])
     if link_recurring:
         _link_recurring(review.state_id)
     return recommendation
@@ -134,6 +135,7 @@ def update_recommendation(recommendation: Recommendation, *, expected_version: i
         recommendation.record_response(response, source_symbol=source_symbol,
                                        source_paragraph=source_paragraph, date=response_date,
                                        user=user)
+    touched([recommendation.pk])  # touch
     if "text" in fields:
         _link_recurring(recommendation.review.state_id)
     return recommendation

@@ -136,3 +136,33 @@ class HealthCheckMiddleware:
             if request.path == "/readyz":
                 return readyz(request)
         return self.get_response(request)
+
+
+# The data API under /api/v1/ answers JSON to scripts: it shows no flash messages, is
+# never framed or run as a page (CSP and X-Frame-Options govern documents), and takes its
+# language from `lang` or Accept-Language, not from a browser's remembered profile. These
+# middlewares step aside there (issue 24: the floor above SQL); /api/docs/ keeps them.
+DATA_API_PREFIX = "/api/v1/"
+
+
+def skipped_on_data_api(dotted_path: str) -> type:
+    from django.utils.module_loading import import_string
+
+    inner_class = import_string(dotted_path)
+
+    class SkippedOnDataApi(inner_class):  # a subclass: checks that look for it pass
+        def __call__(self, request: HttpRequest) -> HttpResponse:
+            if request.path_info.startswith(DATA_API_PREFIX):
+                return self.get_response(request)
+            return super().__call__(request)
+
+    SkippedOnDataApi.__name__ = SkippedOnDataApi.__qualname__ = (
+        f"{inner_class.__name__}SkippedOnDataApi")
+    return SkippedOnDataApi
+
+
+ProfileLanguageMiddleware = skipped_on_data_api("accounts.middleware.ProfileLanguageMiddleware")
+MessageMiddleware = skipped_on_data_api("django.contrib.messages.middleware.MessageMiddleware")
+XFrameOptionsMiddleware = skipped_on_data_api(
+    "django.middleware.clickjacking.XFrameOptionsMiddleware")
+CSPMiddleware = skipped_on_data_api("csp.middleware.CSPMiddleware")

@@ -117,11 +117,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.throttling.AnonymousPageThrottleMiddleware",
-    "accounts.middleware.ProfileLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # These four step aside on the data API (/api/v1/): see upr_tracker/ops.py.
+    "upr_tracker.ops.ProfileLanguageMiddleware",
+    "upr_tracker.ops.MessageMiddleware",
+    "upr_tracker.ops.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "upr_tracker.ops.CSPMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -343,8 +344,9 @@ CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # DRF's, with unknown tokens counted as anonymous requests (issue 22).
-        "accounts.throttling.TokenAuthentication",
+        # DRF's, with unknown tokens counted as anonymous requests (issue 22) and the
+        # user and roles cached (no query per request, issue 24).
+        "accounts.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["recommendations.permissions.RolePermission"],

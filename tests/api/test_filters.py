@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from recommendations.models import Recommendation
+from recommendations.touch import touched
 
 from .conftest import ids
 
@@ -47,6 +48,7 @@ def test_theme_filter_matches_recommendations_with_that_theme(api_client, corpus
 def test_updated_since_returns_only_recent_changes(api_client, corpus):
     old = timezone.now() - dt.timedelta(days=10)
     Recommendation.objects.exclude(pk=corpus.death.pk).update(updated_at=old)
+    touched([r.pk for r in corpus.all])  # touch: a bulk update is a write path too
     since = (timezone.now() - dt.timedelta(days=1)).isoformat()
     response = api_client.get(URL, {"updated_since": since})
     assert ids(response) == {corpus.death.pk}

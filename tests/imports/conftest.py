@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from imports.models import RecommendationSource
-from recommendations.models import Recommendation, ResponseRecord
+from recommendations.models import Recommendation, RecommendationRow, ResponseRecord
 from reviews.models import Review
 
 
@@ -15,7 +15,8 @@ def flush_recommendations() -> None:
     for name in ("recommending_states", "themes", "sdgs", "affected_groups"):
         through = getattr(Recommendation, name).through
         through.objects.all()._raw_delete(through.objects.db)
-    for model in (RecommendationSource, ResponseRecord, Recommendation, Review):
+    for model in (RecommendationRow, RecommendationSource, ResponseRecord, Recommendation,
+                  Review):
         model.objects.all()._raw_delete(model.objects.db)
 
 

@@ -1,0 +1,53 @@
+"""Code look-ups of the list's filters (ISO3, theme slug, SDG, cycle and session numbers
+-> row), cached in the process while reference data does not change.
+
+Each table is read whole once (a few hundred rows at most) and kept with the
+`ListVersion.codes` counter it was read under; any save or delete of a State, theme,
+group, SDG, cycle or session bumps the counter (readmodel's signals), and the next
+request of any worker, reading the counter with the list's ETag, reloads. A State
+named in a search box (`Франция`) is resolved the same way.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.db.models import Model, QuerySet
+
+from . import readmodel
+
+_lock = threading.Lock()
+_tables: dict[tuple[str, str], tuple[int, dict[str, Model]]] = {}
+_resolved: dict[str, tuple[int, Model | None]] = {}
+RESOLVED_KEPT = 2000
+
+
+def _key(value) -> str:
+    return str(value).strip()
+
+
+def table(queryset: QuerySet, field: str) -> dict[str, Model]:
+    """{code as text: row} for every row of `queryset`'s table."""
+    version = readmodel.codes_version()
+    key = (queryset.model._meta.label, field)
+    found = _tables.get(key)
+    if found is None or found[0] != version:
+        rows = {_key(getattr(obj, field)): obj for obj in queryset.model._default_manager.all()}
+        with _lock:
+            _tables[key] = found = (version, rows)
+    return found[1]
+
+
+def resolve_state(text: str):
+    """State.objects.resolve, remembered per text while the codes stay."""
+    from states.models import State
+
+    version = readmodel.codes_version()
+    found = _resolved.get(text)
+    if found is None or found[0] != version:
+        state = State.objects.resolve(text)
+        with _lock:
+            if len(_resolved) >= RESOLVED_KEPT:
+                _resolved.clear()
+            _resolved[text] = found = (version, state)
+    return found[1]
