@@ -130,6 +130,14 @@ def snapshot(ids: Iterable[int], skip: set[int] = frozenset()) -> dict[int, dict
             images[rec_id][name].append(other)
     from recommendations.models import ResponseRecord
 
+    # A second source may cite a response row differently in place (issue 20: the UN
+    # document's citation replaces a list's): keep each row's citation to put it back.
+    for image in images.values():
+        image["citations"] = {}
+    for rec_id, pk, symbol, paragraph in ResponseRecord.objects.filter(
+            recommendation_id__in=ids).values_list(
+            "recommendation_id", "pk", "source_symbol", "source_paragraph"):
+        images[rec_id]["citations"][str(pk)] = [symbol, paragraph]
     for name, model in (("responses", ResponseRecord), ("sources", RecommendationSource),
                         ("assessments", Assessment)):
         for rec_id, pk in model.objects.filter(recommendation_id__in=ids).values_list(
@@ -271,6 +279,10 @@ def undo(job, *, user=None) -> dict:
             pk__in=image["responses"]).exclude(
             pk__in=[r for other in before.values() for r in other["responses"]]).delete()
         ResponseRecord.objects.filter(pk__in=image["responses"]).update(recommendation_id=pk)
+        for record_id, (symbol, paragraph) in (image.get("citations") or {}).items():
+            ResponseRecord.objects.filter(pk=int(record_id)).exclude(
+                source_symbol=symbol, source_paragraph=paragraph).update(
+                source_symbol=symbol, source_paragraph=paragraph)
         RecommendationSource.objects.filter(recommendation_id=pk).exclude(
             pk__in=[s for other in before.values() for s in other["sources"]]).delete()
         RecommendationSource.objects.filter(pk__in=image["sources"]).update(
