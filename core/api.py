@@ -33,7 +33,10 @@ def exception_handler(exc, context):
     """DRF's handler, plus: Django's ValidationError from model methods and services
     becomes a 400, a stale edit a 412 and a uniqueness race a 409."""
     if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(getattr(exc, "message_dict", None) or {"detail": exc.messages})
+        # Field errors as DRF gives them; a message about the whole request as one
+        # `detail` string, the shape the OpenAPI error body documents.
+        exc = ValidationError(getattr(exc, "message_dict", None)
+                              or {"detail": " ".join(exc.messages)})
     elif isinstance(exc, StaleEdit):
         return Response(
             {"detail": PreconditionFailed.default_detail,

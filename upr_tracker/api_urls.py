@@ -5,9 +5,11 @@ import math
 from django.conf import settings
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -18,9 +20,21 @@ from recommendations.state_api import StateWithCountsViewSet
 from reviews.api import CycleViewSet, ReviewViewSet, SessionViewSet
 
 
+class TokenSerializer(AuthTokenSerializer):
+    """DRF's, with the lengths a user can have: a longer name is a 400 before any login
+    attempt is recorded (django-axes keeps at most 255 characters of it)."""
+
+    username = serializers.CharField(label=gettext_lazy("Username"), max_length=150,
+                                     write_only=True)
+    password = serializers.CharField(label=gettext_lazy("Password"), max_length=4096,
+                                     write_only=True, trim_whitespace=False,
+                                     style={"input_type": "password"})
+
+
 class TokenView(ObtainAuthToken):
     """Username and password in, API token out (send it as `Authorization: Token <key>`)."""
 
+    serializer_class = TokenSerializer
     throttle_classes = [RoleRateThrottle]  # DRF leaves this endpoint unthrottled
 
     @extend_schema(responses=inline_serializer("Token", {"token": serializers.CharField()}))

@@ -81,3 +81,13 @@ def test_each_user_has_their_own_allowance(small_rates, ngo_user, admin_user):
     second.force_authenticate(admin_user)
     allowed_requests(first)
     assert allowed_requests(second, tries=1) == 1
+
+
+@pytest.mark.django_db
+def test_an_over_long_username_is_a_clear_400_not_a_500(api_client):
+    """django-axes records at most 255 characters of a failed login's username: a longer
+    one is refused by the token endpoint before any attempt is recorded."""
+    response = api_client.post("/api/v1/auth/token/", {"username": "x" * 300,
+                                                       "password": "whatever"}, format="json")
+    assert response.status_code == 400
+    assert "username" in response.json()
