@@ -172,13 +172,15 @@ def test_dry_run_reports_review_counts_and_responses_and_writes_nothing(un_docs)
 
 
 def test_upload_page_dry_run_shows_review_counts_and_responses(
-        client, ngo_user, un_docs, settings, tmp_path, django_capture_on_commit_callbacks):
+        client, ngo_user, un_docs, settings, tmp_path, django_capture_on_commit_callbacks,
+        monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
     from imports.models import ImportJob
 
     settings.MEDIA_ROOT = tmp_path
+    worker_runs_the_job(settings, monkeypatch)
     client.force_login(ngo_user)
     imported(un_docs["A-HRC-59-15"])
     pdf = un_docs["A-HRC-59-15-Add.1"].read_bytes()
@@ -235,3 +237,12 @@ def test_command_with_a_report_and_its_addendum(un_docs):
     assert not Review.objects.exists()
     call_command("import_recommendations", *paths, stdout=StringIO())
     assert responses(34) == {"supported": 182, "noted": 33}
+
+
+def worker_runs_the_job(settings, monkeypatch) -> None:
+    """Word and PDF files are imported by the worker only (issue 22): a broker is
+    configured, and the queued task runs as the worker would run it."""
+    from imports import jobs, tasks
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/13"
+    monkeypatch.setattr(tasks.run_import_job, "delay", jobs.run_import_job)

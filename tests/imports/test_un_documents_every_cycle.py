@@ -633,11 +633,13 @@ def test_command_says_which_part_was_not_found(tmp_path, capsys):
 
 
 def test_import_page_says_which_part_was_not_found(client, ngo_user, tmp_path, settings,
-                                                   django_capture_on_commit_callbacks):
+                                                   django_capture_on_commit_callbacks,
+                                                   monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
     settings.MEDIA_ROOT = tmp_path
+    worker_runs_the_job(settings, monkeypatch)
     client.force_login(ngo_user)
     path = pdf(tmp_path / "heading.pdf", [COVER, INTRO, [
         "A/HRC/8/34", "Page 14", "II. Conclusions and/or recommendations",
@@ -663,3 +665,12 @@ def test_cycle3_and_cycle4_reports_of_other_states(shared_data, name, expected):
     assert responses() == expected
     texts = [text for text, *_rest in dump().values()]
     assert not [t for t in texts if re.search(r"A/HRC/\d+/\d+|GE\.\d\d-|\bPage \d", t)]
+
+
+def worker_runs_the_job(settings, monkeypatch) -> None:
+    """Word and PDF files are imported by the worker only (issue 22): a broker is
+    configured, and the queued task runs as the worker would run it."""
+    from imports import jobs, tasks
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/13"
+    monkeypatch.setattr(tasks.run_import_job, "delay", jobs.run_import_job)
