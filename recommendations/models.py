@@ -765,6 +765,14 @@ class FollowUpAction(models.Model):
 
         return can_manage_follow_up(user, self.state_id)
 
+    def user_can_report(self, user) -> bool:
+        """May file a government progress report on this action (focal point, or a
+        contributor of its responsible institution)."""
+        from accounts.roles import can_report_progress
+
+        return can_report_progress(user, state_id=self.state_id,
+                                   institution_id=self.institution_id)
+
 
 # The list's read model (issue 24): one row per recommendation with every value the list
 # filters and sorts on, and the finished API row, kept exact by recommendations.touch.
