@@ -78,8 +78,11 @@ class ListFilters:
         self.params = params = _query_dict(params)
         data = QueryDict(mutable=True)
         for name in FILTER_NAMES:
-            if name in params:
-                data.setlist(name, params.getlist(name))
+            # An empty value (a form's "All themes") filters nothing, as on the list; the
+            # figures, their cache key (`query()`) and the list then agree.
+            values = [v for v in params.getlist(name) if v not in (None, "")]
+            if values:
+                data.setlist(name, values)
         self.filterset = FigureFilter(data, queryset=Recommendation.objects.all())
 
     def is_valid(self) -> bool:

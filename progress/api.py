@@ -181,8 +181,10 @@ class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 
 class ProgressReportFilter(filters.FilterSet):
+    # field_name tells the schema the type (the method filters through either subject).
     state = CodeMultipleChoiceFilter(queryset=State.objects.all(), to_field_name="iso3",
                                      upper=True, method="filter_state",
+                                     field_name="indicator__state",
                                      help_text=_("ISO3 code. Repeatable."))
     institution = IdFilter(field_name="institution_id", help_text=_(
         "Id of the institution that reported"))

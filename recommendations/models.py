@@ -893,12 +893,14 @@ class RecommendationRow(models.Model):
 
 
 class ListVersion(models.Model):
-    """One row: `rows` goes up in every transaction that changes what a recommendation
-    list shows (the listener of touch.touched), `codes` takes a new random value when
-    reference data changes (States, themes, SDGs, groups, cycles, sessions). The list's
-    ETag is `rows` and its Last-Modified `changed_at`, read in one primary-key lookup
-    with `total`, the unfiltered count; cached code look-ups are kept while `codes`
-    stays."""
+    """A shard of the list's version, summed over all rows when read (readmodel.versions):
+    `rows` goes up in every transaction that changes what a recommendation list shows
+    (the listener of touch.touched), `codes` takes a new random value when reference
+    data changes (States, themes, SDGs, groups, cycles, sessions). The list's ETag is the
+    sum of `rows` and its Last-Modified the latest `changed_at`, read in one query with
+    the sum of `total`, the unfiltered count; cached code look-ups are kept while the
+    sum of `codes` stays. Each writing transaction bumps a shard no other open
+    transaction holds (readmodel.bump), so writers never queue on one row."""
 
     rows = models.BigIntegerField(default=0)
     codes = models.BigIntegerField(default=0)
@@ -908,11 +910,3 @@ class ListVersion(models.Model):
 
     def __str__(self) -> str:
         return f"rows {self.rows}, codes {self.codes}"
-    def user_can_report(self, user) -> bool:
-        """May file a government progress report on this action (focal point, or a
-        contributor of its responsible institution)."""
-        from accounts.roles import can_report_progress
-
-        return can_report_progress(user, state_id=self.state_id,
-                                   institution_id=self.institution_id)
-

@@ -9,8 +9,8 @@ Kept exact by the write path: `refresh()` is a listener of `touch.touched`, so i
 in the transaction of every write of a recommendation and commits or rolls back with
 it. Reviews and reference data (a State, theme, group, session or cycle renamed) are
 followed by signals here, since what they change is shown on many rows. The same
-transaction bumps ListVersion.rows: the list's ETag is that number, read in one
-primary-key lookup. `manage.py rebuild_list_rows` rebuilds the whole table.
+transaction bumps ListVersion.rows (of one of a few shards, summed when read): the list's
+ETag is that sum, read in one small query. `manage.py rebuild_list_rows` rebuilds the whole table.
 
 One builder for PostgreSQL and SQLite: the API row comes from serializers.build_rows,
 in English (other languages are applied when a page is read: `localize`), and the
@@ -27,9 +27,11 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import orjson
+from celery.signals import task_postrun, task_prerun
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet, Sum
 from django.db.models.signals import (
     m2m_changed,
     post_delete,
@@ -116,26 +118,50 @@ def _build(ids: list[int]) -> list[RecommendationRow]:
 def bump(*, rows: bool = True, codes: bool = False, added: int = 0,
          total: int | None = None) -> None:
     """Count a change, in the caller's transaction (the ETag moves when it commits);
-    `added` rows (negative: removed) or the new `total` keep the row count."""
-    changes = {"changed_at": timezone.now()}
-    if rows:
-        changes["rows"] = F("rows") + 1
-    if codes:
-        # A fresh random value, not +1: a rolled-back bump must never come back as the
-        # version of other data (a process may have cached codes read under it).
-        changes["codes"] = _token()
-    if total is not None:
-        changes["total"] = total
-    elif added:
-        changes["total"] = F("total") + added
-    if not ListVersion.objects.filter(pk=1).update(**changes):
-        ListVersion.objects.get_or_create(pk=1, defaults={
-            "rows": 1, "codes": _token(), "changed_at": timezone.now(),
-            "total": RecommendationRow.objects.count()})
+    `added` rows (negative: removed) or the new `total` keep the row count.
+
+    ListVersion is a few rows (shards), summed when read: a writer bumps a shard no other
+    open transaction holds (`SKIP LOCKED`), or adds one, so a long import never makes
+    every other write wait behind its lock on one counter row (issue 22)."""
+    now = timezone.now()
+    with transaction.atomic():
+        if total is not None:
+            # The absolute count (a rebuild): the first shard holds it, the others none.
+            shards = list(ListVersion.objects.select_for_update().order_by("pk")
+                          .values_list("pk", flat=True))
+            if shards:
+                ListVersion.objects.filter(pk__in=shards[1:]).update(total=0)
+                ListVersion.objects.filter(pk=shards[0]).update(
+                    rows=F("rows") + int(rows), codes=_token(), total=total, changed_at=now)
+            else:
+                ListVersion.objects.create(rows=int(rows), codes=_token(), total=total,
+                                           changed_at=now)
+            return
+        shard = (ListVersion.objects.select_for_update(skip_locked=True).order_by("pk")
+                 .values_list("pk", flat=True).first())
+        if shard is None:
+            # Every shard is held by an open transaction: a new one. The very first
+            # counts the table (its rows are this transaction's view, `added` included).
+            first = not ListVersion.objects.exists()
+            ListVersion.objects.create(
+                rows=int(rows), codes=_token(), changed_at=now,
+                total=RecommendationRow.objects.count() if first else added)
+            return
+        changes = {"changed_at": now}
+        if rows:
+            changes["rows"] = F("rows") + 1
+        if codes:
+            # A fresh random value, not +1: a rolled-back bump must never come back as
+            # the version of other data (a process may have cached codes read under it).
+            changes["codes"] = _token()
+        if added:
+            changes["total"] = F("total") + added
+        ListVersion.objects.filter(pk=shard).update(**changes)
 
 
 def _token() -> int:
-    return secrets.randbits(62)
+    # 52 bits: the shards' sum stays far inside a bigint (and SQLite's integer).
+    return secrets.randbits(52)
 
 
 @on_touch
@@ -232,9 +258,11 @@ _local = threading.local()
 def versions() -> tuple[int, int, object, int]:
     """(rows, codes, changed_at, total) of ListVersion in one query; `codes` is kept for
     the rest of the request's thread by `codes_version()`."""
-    found = ListVersion.objects.filter(pk=1).values_list(
-        "rows", "codes", "changed_at", "total").first()
-    found = found or (0, 0, None, 0)
+    summed = ListVersion.objects.aggregate(
+        rows=Sum("rows"), codes=Sum("codes"), changed_at=Max("changed_at"),
+        total=Sum("total"))
+    found = (int(summed["rows"] or 0), int(summed["codes"] or 0), summed["changed_at"],
+             int(summed["total"] or 0))
     _local.codes = found[1]
     return found
 
@@ -247,12 +275,23 @@ def codes_version() -> int:
     return version
 
 
-def end_request() -> None:
+def end_request(**kwargs) -> None:
+    """Forget the codes counter this thread read: the next request (or task) reads it
+    again. Connected to the start and end of every request and Celery task, so a
+    thread never keeps the codes of an earlier request (a page that read them once
+    would otherwise resolve filters against stale tables for the thread's life)."""
     _local.codes = None
 
 
+request_started.connect(end_request, dispatch_uid="readmodel-codes-start")
+request_finished.connect(end_request, dispatch_uid="readmodel-codes-end")
+task_prerun.connect(end_request, dispatch_uid="readmodel-codes-task-start", weak=False)
+task_postrun.connect(end_request, dispatch_uid="readmodel-codes-task-end", weak=False)
+
+
 def rows_version() -> int | None:
-    return ListVersion.objects.filter(pk=1).values_list("rows", flat=True).first()
+    found = ListVersion.objects.aggregate(rows=Sum("rows"))["rows"]
+    return None if found is None else int(found)
 
 
 def cached(name: str, build: Callable[[], T], *parts, version: int | None = None) -> T:

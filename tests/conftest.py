@@ -61,6 +61,9 @@ def _reference_data_after_flush(request):
         getattr(importlib.import_module(module), function)(apps, None)
 
 
+CELERY_KEYS = ("broker_url", "task_always_eager")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -76,7 +79,15 @@ def _test_settings(settings):
     from core import ratelimit
 
     ratelimit.reset()
+    from upr_tracker import celery_app
+
+    celery_app.loader.import_default_modules()  # loads the configuration: `changes` is real
+    celery_before = {k: celery_app.conf.changes.get(k) for k in CELERY_KEYS}
     yield
+    # A test that points Celery at another broker (tests/reminders/conftest.py
+    # celery_broker) must put it back: a leak made later tests queue to a closed port.
+    celery_after = {k: celery_app.conf.changes.get(k) for k in CELERY_KEYS}
+    assert celery_after == celery_before, f"Celery's conf leaked: {celery_after}"
     ratelimit.guarded(cache.clear)  # a test may have stopped the Redis it pointed at
     # LocaleMiddleware activates the request's language on the test thread; a French
     # page test must not leave later tests speaking French.

@@ -122,3 +122,18 @@ def test_pages_show_the_figures_and_each_cell_leads_to_its_list(client, small):
     assert "Recommendations per cycle" in theme
     assert client.get("/analysis/go/?state=deu").url == "/analysis/recommending/DEU/"
     assert client.get("/analysis/go/?theme=nope").status_code == 404
+
+
+def test_an_empty_filter_from_the_form_filters_nothing_on_the_page_and_the_api(
+        api_client, client, small):
+    """The matrix form sends `theme=` for "All themes": it used to count nothing, and that
+    empty matrix was cached under the key of `?cycle=4` (e2e: the cell links vanished)."""
+    cached_first = client.get("/analysis/", {"cycle": "4", "theme": ""})
+    assert cached_first.status_code == 200
+    plain = api_client.get("/api/v1/analysis/regional-matrix/", {"cycle": "4"}).json()
+    empty = api_client.get("/api/v1/analysis/regional-matrix/", {"cycle": "4", "theme": ""})
+    assert empty.status_code == 200 and empty.json() == plain
+    assert sum(row["count"] for row in plain["rows"]) > 0
+    page = client.get("/analysis/", {"cycle": "4"}).content.decode()
+    first = cell(plain, "WEOG", "WEOG")
+    assert f'href="{first["url"]}"' in page.replace("&amp;", "&")

@@ -231,7 +231,7 @@ def test_rebuild_command_repairs_the_table(rec, capsys):
         call_command("rebuild_list_rows", "--check")
     call_command("rebuild_list_rows")
     assert_exact()
-    assert ListVersion.objects.get().total == 1
+    assert readmodel.versions()[3] == 1 == sum(ListVersion.objects.values_list("total", flat=True))
     call_command("rebuild_list_rows", "--check")
     assert "exact" in capsys.readouterr().out
 
@@ -273,3 +273,48 @@ def test_rows_use_json_text_columns_on_sqlite_and_arrays_on_postgresql(rec):
         cursor.execute(f"SELECT sdg_ids FROM {RecommendationRow._meta.db_table}")
         (raw,) = cursor.fetchone()
     assert raw == ([16] if connection.vendor == "postgresql" else "[16]")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_open_write_never_makes_other_writers_wait_on_the_version():
+    """ListVersion is sharded: a transaction that bumped (an import held open) does not
+    lock out other writers, and the summed version counts both once both commit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections need PostgreSQL")
+    import threading
+
+    from django.db import transaction
+
+    readmodel.bump()
+    before = readmodel.versions()
+    holding, release, errors = threading.Event(), threading.Event(), []
+
+    def long_writer() -> None:
+        try:
+            with transaction.atomic():
+                readmodel.bump(added=2)
+                holding.set()
+                release.wait(30)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            holding.set()
+            connection.close()
+
+    thread = threading.Thread(target=long_writer)
+    thread.start()
+    try:
+        assert holding.wait(30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting is the failure
+            readmodel.bump(added=1)
+        during = readmodel.versions()
+        assert during[0] == before[0] + 1 and during[3] == before[3] + 1
+    finally:
+        release.set()
+        thread.join(30)
+    assert not errors
+    after = readmodel.versions()
+    assert after[0] == before[0] + 2 and after[3] == before[3] + 3
+    assert ListVersion.objects.count() == 2

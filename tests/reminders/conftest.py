@@ -66,13 +66,20 @@ def celery_broker(settings, url: str):
     """Celery publishing to `url` for real (not eager) for the duration of the block."""
     from upr_tracker import celery_app
 
+    keys = ("broker_url", "task_always_eager")
+    # Celery's conf reads Django's settings live unless a key was set on it: keep what was
+    # set (if anything) before touching either, and put exactly that back afterwards.
+    celery_app.loader.import_default_modules()  # loads the configuration: `changes` is real
+    changes = celery_app.conf.changes
+    saved = {k: changes[k] for k in keys if k in changes}
     settings.CELERY_BROKER_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    saved = {k: celery_app.conf[k] for k in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=url, task_always_eager=False)
     celery_app._after_fork()  # drop connection pools bound to the previous broker
     try:
         yield celery_app
     finally:
+        for key in keys:
+            changes.pop(key, None)
         celery_app.conf.update(saved)
         celery_app._after_fork()
