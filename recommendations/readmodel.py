@@ -124,39 +124,49 @@ def bump(*, rows: bool = True, codes: bool = False, added: int = 0,
     open transaction holds (`SKIP LOCKED`), or adds one, so a long import never makes
     every other write wait behind its lock on one counter row (issue 22)."""
     now = timezone.now()
+    if total is not None:
+        _set_total(total, rows, now)
+        return
+    token = _token() if codes else None
+    if _bump_free_shard(int(rows), token, added, now):
+        return
+    # Every shard is held by an open transaction (or there is none yet): a new one. The
+    # very first counts the table (this transaction's view, `added` included).
+    first = not ListVersion.objects.exists()
+    ListVersion.objects.create(
+        rows=int(rows), codes=_token(), changed_at=now,
+        total=RecommendationRow.objects.count() if first else added)
+
+
+def _bump_free_shard(rows: int, codes: int | None, added: int, now) -> bool:
+    """One statement: add to the first shard no other transaction holds; False if none."""
+    table = ListVersion._meta.db_table
+    if connection.vendor == "postgresql":
+        free = f"(SELECT id FROM {table} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+    else:  # SQLite serialises writers: any shard is free
+        free = f"(SELECT id FROM {table} ORDER BY id LIMIT 1)"
+    with connection.cursor() as cursor:
+        # A fresh random `codes`, not +1: a rolled-back bump must never come back as the
+        # version of other data (a process may have cached codes read under it).
+        cursor.execute(
+            f"UPDATE {table} SET rows = rows + %s, total = total + %s, changed_at = %s, "
+            f"codes = CASE WHEN %s THEN %s ELSE codes END WHERE id = {free}",
+            [rows, added, now, codes is not None, codes or 0])
+        return cursor.rowcount > 0
+
+
+def _set_total(total: int, rows: bool, now) -> None:
+    """The absolute count (a rebuild): the first shard holds it, the others none."""
     with transaction.atomic():
-        if total is not None:
-            # The absolute count (a rebuild): the first shard holds it, the others none.
-            shards = list(ListVersion.objects.select_for_update().order_by("pk")
-                          .values_list("pk", flat=True))
-            if shards:
-                ListVersion.objects.filter(pk__in=shards[1:]).update(total=0)
-                ListVersion.objects.filter(pk=shards[0]).update(
-                    rows=F("rows") + int(rows), codes=_token(), total=total, changed_at=now)
-            else:
-                ListVersion.objects.create(rows=int(rows), codes=_token(), total=total,
-                                           changed_at=now)
+        shards = list(ListVersion.objects.select_for_update().order_by("pk")
+                      .values_list("pk", flat=True))
+        if not shards:
+            ListVersion.objects.create(rows=int(rows), codes=_token(), total=total,
+                                       changed_at=now)
             return
-        shard = (ListVersion.objects.select_for_update(skip_locked=True).order_by("pk")
-                 .values_list("pk", flat=True).first())
-        if shard is None:
-            # Every shard is held by an open transaction: a new one. The very first
-            # counts the table (its rows are this transaction's view, `added` included).
-            first = not ListVersion.objects.exists()
-            ListVersion.objects.create(
-                rows=int(rows), codes=_token(), changed_at=now,
-                total=RecommendationRow.objects.count() if first else added)
-            return
-        changes = {"changed_at": now}
-        if rows:
-            changes["rows"] = F("rows") + 1
-        if codes:
-            # A fresh random value, not +1: a rolled-back bump must never come back as
-            # the version of other data (a process may have cached codes read under it).
-            changes["codes"] = _token()
-        if added:
-            changes["total"] = F("total") + added
-        ListVersion.objects.filter(pk=shard).update(**changes)
+        ListVersion.objects.filter(pk__in=shards[1:]).update(total=0)
+        ListVersion.objects.filter(pk=shards[0]).update(
+            rows=F("rows") + int(rows), codes=_token(), total=total, changed_at=now)
 
 
 def _token() -> int:
