@@ -101,15 +101,27 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+# The words of a negative answer: read as noted, before any `accept`/`support` they hold
+# ("not accepted", "cannot be accepted", "does not support", "rejected").
+NEGATIVE_RE = re.compile(
+    r"\b(?:takes?\s+note|noted|rejec(?:ts?|ted|tion)|"
+    r"(?:does|do|did|can|could|will|would|shall)\s*n[o']t\s+(?:be\s+)?"
+    r"(?:accept|support|enjoy)\w*|cannot\s+(?:be\s+)?(?:accept|support)\w*|"
+    r"(?:unable|not\s+in\s+a\s+position)\s+to\s+(?:accept|support)|"
+    r"not\s+(?:be\s+)?(?:accepted|supported)|not\s+enjoy\s+the\s+support)\b")
+PARTIAL_RE = re.compile(r"\bpartially\b|\bin\s+part\b|\bpartly\b")
+POSITIVE_RE = re.compile(r"\b(?:accepts?|supports?|enjoys?\s+the\s+support|supported|"
+                         r"accepted)\b")
+
+
 def classify_list_paragraph(text: str) -> str:
     """The response a list paragraph gives its numbers, from its own words ("" = none)."""
     lowered = " ".join(text.lower().split())
-    if re.search(r"partially|in part\b", lowered):
+    if PARTIAL_RE.search(lowered):
         return Response.PARTIALLY_SUPPORTED
-    if re.search(r"\b(?:takes?\s+note|notes|noted|does not (?:support|accept)|"
-                 r"not enjoy the support|cannot (?:support|accept)|rejects?)\b", lowered):
+    if NEGATIVE_RE.search(lowered) or re.search(r"\bnotes\b", lowered):
         return Response.NOTED
-    if re.search(r"\b(?:accepts?|supports?|enjoy the support|supported|accepted)\b", lowered):
+    if POSITIVE_RE.search(lowered):
         return Response.SUPPORTED
     if re.search(r"will be examined|will examine", lowered):
         return Response.PENDING
@@ -118,13 +130,10 @@ def classify_list_paragraph(text: str) -> str:
 
 # Cycle 1: what a sentence answer most likely means. Checked in this order.
 READINGS = [
-    (Response.PARTIALLY_SUPPORTED, r"\bpartially\b|\bin part\b|\bpartly\b"),
-    (Response.NOTED, r"\b(?:does|do|can)\s*not\s+accept|\bcannot\s+accept|\brejects?\b|"
-                     r"\bnot\s+in\s+a\s+position\s+to\s+(?:accept|support)|\btakes?\s+note\b|"
-                     r"\bdoes\s+not\s+support|\bcannot\s+support|definitive\s+statement|"
-                     r"\bnot\s+(?:accepted|supported)\b"),
+    (Response.PARTIALLY_SUPPORTED, PARTIAL_RE.pattern),
+    (Response.NOTED, NEGATIVE_RE.pattern + r"|definitive\s+statement"),
     (Response.SUPPORTED, r"\baccepts?\b|\bsupports?\b|\bagrees?\b|\baccepted\b|"
-                         r"\balready\s+(?:been\s+)?implemented\b"),
+                         r"\bsupported\b|\balready\s+(?:been\s+)?implemented\b"),
 ]
 
 
