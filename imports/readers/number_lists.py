@@ -3,7 +3,8 @@
     140.7, 140.8                full numbers
     1–5, 14–16                  short numbers: items of the report's recommendations
                                 paragraph (`prefix`), here 115.1–115.5 and 115.14–115.16
-    122.17-18, 122.30–33        ranges, hyphen or en/em dash, spaces allowed (`122.34- 35`)
+    122.17-18, 122.30–33        ranges, hyphen or en/em dash, spaces allowed (`122.34- 35`),
+    106.1 to 106.10             or the word `to` (`through`)
     140.82-85, 87               a short number after a full one: same paragraph
     140.35. 140.36              a period slipped in for a comma
     122.6266                    a range whose hyphen was lost in extraction (`122.62-66`):
@@ -25,7 +26,8 @@ MAX_SPAN = 40  # the longest range seen in an addendum is 14 (`122.91-104`)
 
 # A number (full `140.7` or short `7`), optionally a range to a second number.
 _TOKEN_RE = re.compile(
-    rf"(?P<start>\d{{1,4}}(?:\.\d{{1,5}})?)(?:\s*[{DASHES}]\s*(?P<end>\d{{1,4}}(?:\.\d{{1,4}})?))?")
+    rf"(?P<start>\d{{1,4}}(?:\.\d{{1,5}})?)(?:(?:\s*[{DASHES}]\s*|\s+(?:to|through)\s+)"
+    rf"(?P<end>\d{{1,4}}(?:\.\d{{1,4}})?))?", re.IGNORECASE)
 
 
 @dataclass

@@ -54,9 +54,12 @@ REVIEW_DATE_RE = re.compile(r"review\s+of\s+.{2,80}?\s+(?:was\s+held\s+.{0,60}?)
                             re.IGNORECASE | re.DOTALL)
 TOP_PARAGRAPH_RE = re.compile(r"^\s*(?P<number>\d{1,3})\.\s+(?P<text>\S.*)$")
 ITEM_RE = re.compile(r"^\s*(?P<head>\d{1,3})\.(?P<item>\d{1,3})\.?(?:\s+(?P<text>.*))?$")
-SECTION_START_RE = re.compile(r"conclusions\s+and/or\s+recommendations", re.IGNORECASE)
-SECTION_END_RE = re.compile(r"^\s*(?:\d{1,3}\.\s+)?all\s+conclusions\s+and/or\s+recommendations"
-                            r"|^\s*annex\b", re.IGNORECASE)
+SECTION_START_RE = re.compile(r"conclusions\s+and\s*/\s*or\s+recommendations", re.IGNORECASE)
+# The heading cut after `and/or` (or `and`): its second line starts with the rest.
+SECTION_CUT_RE = re.compile(r"conclusions\s+and(?:\s*/\s*or)?\s*$", re.IGNORECASE)
+SECTION_END_RE = re.compile(r"^\s*\d{1,3}\.\s+all\s+conclusions\b"
+                            r"|^\s*all\s+conclusions\s+and\s*/\s*or\b|^\s*annex\b",
+                            re.IGNORECASE)
 TOTALS_RE = re.compile(
     r"(?P<supported>\d{1,4})\s+(?:are\s+|were\s+|have\s+been\s+)?(?:now\s+)?(?:supported|accepted)"
     r"\s*,?\s+and\s+(?P<noted>\d{1,4})\s+(?:are\s+|were\s+|have\s+been\s+)?(?:now\s+)?noted",
@@ -311,7 +314,7 @@ def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
         document.session_hints.append(f"the documents of the review are A/HRC/WG.6/{number}/…")
         document.session = document.session or number
     if start is None:
-        contents = any(SECTION_START_RE.search(line) for line in lines)
+        contents = bool(_section_headings(lines))
         parsed.error(None, "The report's 'Conclusions and/or recommendations' section was not "
                            "found: " + ("only its line in the table of contents, with no "
                                         "numbered paragraph after it." if contents else
@@ -390,13 +393,26 @@ def _read_report(lines: list[str], full_text: str, parsed: UNParsedFile,
 _TOC_RE = re.compile(r"\.{4,}|…{2,}|(?:\s\d{1,3}\s*[–-]\s*\d{1,3}\s+\d{1,3}\s*$)")
 
 
+def _section_headings(lines: list[str]) -> list[tuple[int, str]]:
+    """(index of its last line, its words) of every 'Conclusions and/or recommendations'
+    heading, one line or wrapped over two (`II. Conclusions and/or` + `recommendations`)."""
+    found = []
+    for index, line in enumerate(lines):
+        if SECTION_START_RE.search(line):
+            found.append((index, line))
+        elif SECTION_CUT_RE.search(line) and index + 1 < len(lines):
+            joined = f"{line.rstrip()} {lines[index + 1].strip()}"
+            if SECTION_START_RE.search(joined):
+                found.append((index + 1, joined))
+    return found
+
+
 def find_section_start(lines: list[str]) -> int | None:
     """The line of the real 'Conclusions and/or recommendations' heading: not the table
     of contents' line (`II. Conclusions and/or recommendations ....... 105–108 14`),
-    in any case, with footnote marks (`RECOMMENDATIONS**`); the one followed by a
-    numbered paragraph."""
-    candidates = [i for i, line in enumerate(lines) if SECTION_START_RE.search(line)
-                  and not _TOC_RE.search(line)]
+    in any case, with footnote marks (`RECOMMENDATIONS**`), on one line or two; the one
+    followed by a numbered paragraph."""
+    candidates = [i for i, words in _section_headings(lines) if not _TOC_RE.search(words)]
     for index in candidates:
         following = [line for line in lines[index + 1:index + 12] if line.strip()]
         if any(TOP_PARAGRAPH_RE.match(line) for line in following):
@@ -422,8 +438,8 @@ def _list_region(text: str) -> str:
     begin = start.end() if start else (first.start() if first else None)
     if begin is None:
         return ""
-    run = re.match(r"(?:\s*(?:\d[\d.]*|[,;" + re.escape(DASHES) + r"]|and(?=\s*\d)|\.))+",
-                   text[begin:])
+    run = re.match(r"(?:\s*(?:\d[\d.]*|[,;" + re.escape(DASHES) +
+                   r"]|(?:and|to|through)(?=\s*\d)|\.))+", text[begin:])
     return run.group(0) if run else ""
 
 
@@ -449,20 +465,54 @@ ANSWER_RE = re.compile(
 
 
 _FULL_NUMBER_RE = re.compile(r"\d{1,3}\.\d{1,3}")
-_HEADING_NUMBERS_RE = re.compile(r"^[\s\d.,;" + re.escape(DASHES) + r"]*\d[\s\d.,;" +
-                                 re.escape(DASHES) + r"]*$|^[\s\d.,;" + re.escape(DASHES) +
-                                 r"]*\d[\s\d.,;" + re.escape(DASHES) + r"]*\band\b[\s\d.,;]*$")
+_NUMBER_CHARS = r"[\s\d.,;" + re.escape(DASHES) + r"]"
+_HEADING_NUMBERS_RE = re.compile(rf"^{_NUMBER_CHARS}*\d{_NUMBER_CHARS}*$")
+_HEADING_END_RE = re.compile(r"recommendations?\s*\**$", re.IGNORECASE)
 
 
-def _answer_heading(line: str) -> str:
-    """The response a heading line gives the numbers under it (`Georgia accepts the
-    following recommendations:`, `… partially accepts …`, `… does not accept …`)."""
-    text = " ".join(line.split())
-    if not text or text[0].isdigit() or len(text) > 220 or not text.endswith(":") or \
-            "recommendation" not in text.lower():
-        return ""
+def _numbers_line(text: str) -> bool:
+    """Only recommendation numbers: `106.14, 106.51`, `106.1-106.10`, `106.1 to 106.10`,
+    `106.3 and 106.4`."""
+    words = re.sub(r"\b(?:and|to|through)\b", " ", text, flags=re.IGNORECASE)
+    return bool(_HEADING_NUMBERS_RE.match(words)) and bool(_FULL_NUMBER_RE.search(text))
+
+
+def _heading_response(text: str) -> str:
+    if not text or text[0].isdigit() or len(text) > 220 or \
+            "recommendation" not in text.lower() or re.search(r"[a-z)]\.\s", text):
+        return ""  # a numbered paragraph, or prose (a heading is one clause)
     response = classify_list_paragraph(text)
     return response if response != Response.PENDING else ""
+
+
+def _answer_heading(lines: list[str], index: int) -> tuple[int, str, str, str] | None:
+    """A heading at `lines[index]` that gives the answer for the numbers under it
+    (`Georgia accepts the following recommendations:`, `… partially accepts …`, `… does
+    not accept …`): (lines it takes, response, its words, numbers on its own line).
+
+    The heading may wrap onto a second line, end without a colon when a line of numbers
+    follows (`Georgia accepts the following recommendations`), or carry the numbers
+    after its colon."""
+    for span in (1, 2):
+        if index + span > len(lines):
+            break
+        if span == 2 and (lines[index].endswith((".", ":", ";")) or
+                          _FULL_NUMBER_RE.search(lines[index]) or
+                          _numbers_line(lines[index + 1]) or len(lines[index + 1]) > 120
+                          or lines[index + 1][:1].isdigit()):
+            break
+        text = " ".join(lines[index:index + span])
+        head, colon, rest = text.rpartition(":")
+        if colon and (not rest.strip() or _numbers_line(rest)):
+            response = _heading_response(head)
+            if response:
+                return span, response, head.strip(), rest.strip().rstrip(".")
+        following = lines[index + span] if index + span < len(lines) else ""
+        if not colon and _HEADING_END_RE.search(text) and _numbers_line(following):
+            response = _heading_response(text)
+            if response:
+                return span, response, text.rstrip("* "), ""
+    return None
 
 
 def _heading_lists(lines: list[str]) -> list[tuple[str, str, str]]:
@@ -470,13 +520,18 @@ def _heading_lists(lines: list[str]) -> list[tuple[str, str, str]]:
     (`106.14, 106.51`, `106.1-106.10`) and prose after them: (label, response, numbers)
     per heading, the label being the heading's words (there is no paragraph number)."""
     found: list[list] = []
-    for line in lines:
-        response = _answer_heading(line)
-        if response:
-            found.append([" ".join(line.split()).rstrip(":"), response, []])
+    lines = [" ".join(line.split()) for line in lines]
+    index = 0
+    while index < len(lines):
+        heading = _answer_heading(lines, index)
+        if heading:
+            span, response, label, numbers = heading
+            found.append([label, response, [numbers] if numbers else []])
+            index += span
             continue
-        if found and _HEADING_NUMBERS_RE.match(line) and _FULL_NUMBER_RE.search(line):
-            found[-1][2].append(line.strip().rstrip("."))
+        if found and _numbers_line(lines[index]):
+            found[-1][2].append(lines[index].rstrip("."))
+        index += 1
     return [(f"“{label}”", response, ", ".join(numbers))
             for label, response, numbers in found if numbers]
 
