@@ -21,6 +21,28 @@ TYPE_NAMES = {"xls": "Excel 97–2003 workbook", "xlsx": "Excel workbook",
               "zip": "zip archive", "binary": "binary file", "pdf": "PDF document"}
 
 
+def variant_message(variant: str) -> str:
+    """What to do with a file Word or Excel saved in another format than .docx/.xlsx, or
+    with a password (see `files.office_variant`)."""
+    return {
+        "encrypted": _("This file is protected by a password (encrypted) and cannot be "
+                       "read. Open it with its password, remove the password (File, Info, "
+                       "Protect, Encrypt with password), save it and import that file."),
+        "rtf": _("This is a Word document saved as RTF, not a .docx. Open it in Word or "
+                 "LibreOffice, save it as .docx (File, Save as, Word document) and import "
+                 "that file."),
+        "html": _("This is a web page (HTML), not a Word document. Open it in Word or "
+                  "LibreOffice, save it as .docx (File, Save as, Word document) and import "
+                  "that file."),
+        "word-xml": _("This is a Word XML document, not a .docx. Open it in Word or "
+                      "LibreOffice, save it as .docx (File, Save as, Word document) and "
+                      "import that file."),
+        "excel-xml": _("This is an Excel XML spreadsheet, not a workbook. Open it in Excel "
+                       "or LibreOffice, save it as .xlsx (File, Save as, Excel workbook) and "
+                       "import that file."),
+    }[variant]
+
+
 def validate_upload(uploaded_file) -> None:
     """Refuse what the importer must not open: too big, not what it claims, a zip bomb.
 
@@ -62,6 +84,15 @@ def validate_upload(uploaded_file) -> None:
             raise ValidationError(
                 _("This is an old Word 97–2003 document. .doc: save it as .docx (File, Save "
                   "as, Word document) and import that file."), code="word_97")
+    if kind in ("xls", "text", "json"):
+        whole = None
+        if kind == "xls":
+            uploaded_file.seek(0)
+            whole = uploaded_file.read(limit)
+            uploaded_file.seek(0)
+        variant = files.office_variant(head, whole)
+        if variant:
+            raise ValidationError(variant_message(variant), code="office_variant")
     if kind in ("zip", "binary"):
         raise ValidationError(
             _("This is a %(kind)s, not a CSV, Excel, Word or JSON file.")

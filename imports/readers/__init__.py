@@ -53,6 +53,8 @@ def read_file(path: Path, *, fmt: str = "auto",
         raise ImportFailed("This is an old Word 97–2003 document (.doc), which this importer "
                            "cannot read. .doc: save it as .docx (in Word or LibreOffice: "
                            "File › Save as › Word document .docx) and import that file.")
+    if file_type in ("xls", "text", "json"):
+        files.refuse_office_variant(path, file_type)
     notes: list[str] = []
     if file_type == "pdf" or (file_type == "docx" and (
             fmt in un_documents.FORMATS or fmt == "auto" and

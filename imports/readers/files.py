@@ -262,6 +262,75 @@ def is_word_97(path: Path) -> bool:
     return data.startswith(OLE_MAGIC) and WORD_STREAM in data
 
 
+# A password-protected .docx or .xlsx is no zip: Office wraps it, encrypted, in an OLE
+# file holding these two streams (and no `WordDocument` or `Workbook`).
+ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"),
+                     "EncryptedPackage".encode("utf-16-le"))
+
+# What Word or Excel writes with "Save as" besides .docx/.xlsx; people keep the old name.
+VARIANT_MESSAGES = {
+    "encrypted": "This file is protected by a password (encrypted): Word or Excel saved "
+                 "it with a password to open it, and it cannot be read. Open it with its "
+                 "password, remove the password (File › Info › Protect Document or Protect "
+                 "Workbook › Encrypt with Password, then clear the box), save it as .docx or "
+                 ".xlsx and import that file.",
+    "rtf": "This file is a Word document saved as RTF (Rich Text Format), whatever its name "
+           "says (.doc?): it is not a .docx. Open it in Word or LibreOffice, save it as .docx "
+           "(File › Save as › Word document .docx) and import that file.",
+    "html": "This file is a web page (HTML or a single-file web page .mht, as Word's \"Save as "
+            "web page\" writes it), whatever its name says: it is not a Word document. Open "
+            "it in Word or LibreOffice, save it as .docx (File › Save as › Word document "
+            ".docx) and import that file, or use the document's PDF from documents.un.org.",
+    "word-xml": "This file is a Word XML document (Word 2003 XML or flat XML), whatever its "
+                "name says: it is not a .docx. Open it in Word or LibreOffice, save it as "
+                ".docx (File › Save as › Word document .docx) and import that file.",
+    "excel-xml": "This file is an Excel XML spreadsheet (Excel 2003 XML), whatever its name "
+                 "says: it is not a workbook the importer reads. Open it in Excel or "
+                 "LibreOffice, save it as .xlsx (File › Save as › Excel workbook .xlsx) and "
+                 "import that file.",
+}
+
+
+def office_variant(head: bytes, whole: bytes | None = None) -> str:
+    """Which `VARIANT_MESSAGES` a file is ("" for none), from its first bytes (`head`) or,
+    for an OLE file, its whole content."""
+    if head.startswith(OLE_MAGIC):
+        data = whole if whole is not None else head
+        if all(name in data for name in ENCRYPTED_STREAMS) and WORD_STREAM not in data:
+            return "encrypted"
+        return ""
+    encoding = utf16_encoding(head)
+    if encoding:
+        head = head[:len(head) // 2 * 2].decode(encoding, "replace").encode("utf-8")
+    text = head.lstrip(b"\xef\xbb\xbf\x00 \t\r\n").lower()
+    if text.startswith(b"{\\rtf"):
+        return "rtf"
+    if text.startswith(b"mime-version:") or text.startswith((b"<html", b"<!doctype html")):
+        return "html"
+    if text.startswith(b"<?xml") or text.startswith(b"<"):
+        if b"excel.sheet" in text or b"office:spreadsheet" in text:
+            return "excel-xml"
+        if b"word.document" in text or b"worddocument" in text or b"wordml" in text or \
+                b"pkg:package" in text:
+            return "word-xml"
+        if b"<html" in text:
+            return "html"
+    return ""
+
+
+def refuse_office_variant(path: Path, file_type: str) -> None:
+    """ImportFailed with a plain message for an RTF, HTML, XML or encrypted Office file."""
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    whole = None
+    if file_type == "xls":
+        with open(path, "rb") as fh:
+            whole = fh.read(settings.IMPORT_MAX_UPLOAD_BYTES)
+    variant = office_variant(head, whole)
+    if variant:
+        raise ImportFailed(VARIANT_MESSAGES[variant])
+
+
 def detect_file_type(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(8192)
