@@ -472,8 +472,10 @@ _HEADING_END_RE = re.compile(r"recommendations?\s*\**$", re.IGNORECASE)
 
 def _numbers_line(text: str) -> bool:
     """Only recommendation numbers: `106.14, 106.51`, `106.1-106.10`, `106.1 to 106.10`,
-    `106.3 and 106.4`."""
-    words = re.sub(r"\b(?:and|to|through)\b", " ", text, flags=re.IGNORECASE)
+    `106.3 and 106.4`, after a bullet or the word `Recommendations (Nos.)`."""
+    words = re.sub(r"^\s*[•·▪◦‣*]?\s*(?:recommendations?\s*(?:nos?\.?)?\s*:?)?", "", text,
+                   flags=re.IGNORECASE)
+    words = re.sub(r"\b(?:and|to|through)\b|[()]", " ", words, flags=re.IGNORECASE)
     return bool(_HEADING_NUMBERS_RE.match(words)) and bool(_FULL_NUMBER_RE.search(text))
 
 

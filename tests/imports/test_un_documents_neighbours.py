@@ -216,8 +216,8 @@ def test_section_heading_spellings():
 
 
 def test_report_with_wrapped_heading_imports(tmp_path):
-    contents = [*CONTENTS[:6], "II. CONCLUSIONS AND/OR", "RECOMMENDATIONS .............. 60 - 63 14",
-                "Annex"]
+    contents = [*CONTENTS[:6], "II. CONCLUSIONS AND/OR",
+                "RECOMMENDATIONS .............. 60 - 63 14", "Annex"]
     section = ["A/HRC/8/34", "Page 14", "II. Conclusions and/or", "recommendations",
                "60. The recommendations listed below enjoy the support of Ghana:",
                "60.1. Ratify the Convention against Torture (Chile);",
@@ -352,3 +352,12 @@ def test_unreadable_addendum_says_what_it_looked_for(tmp_path):
     report = import_file(pdf(tmp_path / "add.pdf", [ADDENDUM_COVER, page]))
     assert not report.ok
     assert "accepts the following recommendations" in message(report)
+
+
+@pytest.mark.parametrize("line", ["Recommendations 106.1, 106.2", "Recommendation Nos. 106.1 "
+                                  "and 106.2", "• 106.1, 106.2", "- 106.1, 106.2",
+                                  "(106.1, 106.2)", "106.1; 106.2;"])
+def test_number_lines_with_a_word_or_a_bullet(line):
+    found = _heading_lists(["Georgia accepts the following recommendations:", line,
+                            "Georgia has begun to implement them."])
+    assert [parse_number_list(n).paragraphs for _label, _r, n in found] == [["106.1", "106.2"]]
