@@ -459,9 +459,12 @@ def _before_headings(lines: list[str]) -> list[str]:
 
 
 # `Recommendation 3`, `Recommendations No. 87.3:` or `87.3` alone, then the answer.
+# Or `87.3: Accepted.` / `87.3 – Not accepted`: a number then an answer word.
 ANSWER_RE = re.compile(
     r"^\s*(?:Recommendations?\s*(?:No\.?\s*)?(?P<n1>\d{1,3}(?:\.\d{1,3})?)\s*[.:)–-]?"
-    r"|(?P<n2>\d{1,3}\.\d{1,3})\s*[.:]?(?=\s*$))\s*(?P<text>.*)$", re.IGNORECASE)
+    r"|(?P<n2>\d{1,3}\.\d{1,3})\s*[.:]?(?=\s*$)"
+    r"|(?P<n3>\d{1,3}\.\d{1,3})\.?\s*[:–—-]?\s+(?=(?:not\s+|partially\s+)?"
+    r"(?:accepted|supported|noted|rejected)\b))\s*(?P<text>.*)$", re.IGNORECASE)
 
 
 _FULL_NUMBER_RE = re.compile(r"\d{1,3}\.\d{1,3}")
@@ -509,7 +512,8 @@ def _answer_heading(lines: list[str], index: int) -> tuple[int, str, str, str] |
             response = _heading_response(head)
             if response:
                 return span, response, head.strip(), rest.strip().rstrip(".")
-        following = lines[index + span] if index + span < len(lines) else ""
+        # The first line with words after the heading (Word leaves empty paragraphs).
+        following = next((line for line in lines[index + span:index + span + 4] if line), "")
         if not colon and _HEADING_END_RE.search(text) and _numbers_line(following):
             response = _heading_response(text)
             if response:
@@ -575,7 +579,8 @@ def _read_addendum(lines: list[str], parsed: UNParsedFile) -> None:
     for line in lines:
         match = ANSWER_RE.match(line)
         if match:
-            current = [match.group("n1") or match.group("n2"), [match.group("text")]]
+            current = [match.group("n1") or match.group("n2") or match.group("n3"),
+                       [match.group("text")]]
             answers.append(current)
         elif current is not None:
             current[1].append(line)

@@ -361,3 +361,35 @@ def test_number_lines_with_a_word_or_a_bullet(line):
     found = _heading_lists(["Georgia accepts the following recommendations:", line,
                             "Georgia has begun to implement them."])
     assert [parse_number_list(n).paragraphs for _label, _r, n in found] == [["106.1", "106.2"]]
+
+
+def test_heading_without_colon_then_an_empty_paragraph():
+    lines = ["Georgia accepts the following recommendations", "", "106.1, 106.2", "",
+             "Georgia does not accept the following recommendations", "", "106.3"]
+    assert [(r, n) for _label, r, n in _heading_lists(lines)] == [
+        (SUPPORTED, "106.1, 106.2"), (NOTED, "106.3")]
+
+
+def test_numbered_headings_are_list_paragraphs(tmp_path):
+    ok(import_file(headed_report(tmp_path / "report.pdf")))
+    page = ["A/HRC/8/34/Add.1", "Page 2",
+            "1. Ghana accepts the following recommendations:", "61.1, 61.2",
+            "2. Ghana does not accept the following recommendations:", "61.3 to 61.5",
+            "3. Ghana will report on them at the next review."]
+    ok(import_file(pdf(tmp_path / "add.pdf", [ADDENDUM_COVER, page])))
+    got = {p: v[2] for p, v in dump().items()}
+    assert got == {"60.1": SUPPORTED, "61.1": SUPPORTED, "61.2": SUPPORTED, "61.3": NOTED,
+                   "61.4": NOTED, "61.5": NOTED}
+
+
+def test_number_then_answer_word_on_one_line(tmp_path):
+    from imports.models import ProposedResponse
+
+    ok(import_file(headed_report(tmp_path / "report.pdf")))
+    page = ["A/HRC/8/34/Add.1", "Page 2", "Ghana answers the recommendations as follows.",
+            "61.1: Accepted.", "61.2 - Not accepted, the law forbids it.", "61.3. Rejected.",
+            "61.4 Partially accepted.", "61.5 Supported; a bill is before Parliament."]
+    ok(import_file(pdf(tmp_path / "add.pdf", [ADDENDUM_COVER, page])))
+    proposed = dict(ProposedResponse.objects.values_list("paragraph", "response"))
+    assert proposed == {"61.1": SUPPORTED, "61.2": NOTED, "61.3": NOTED, "61.4": PARTIALLY,
+                        "61.5": SUPPORTED}
