@@ -470,7 +470,9 @@ ANSWER_RE = re.compile(
 _FULL_NUMBER_RE = re.compile(r"\d{1,3}\.\d{1,3}")
 _NUMBER_CHARS = r"[\s\d.,;" + re.escape(DASHES) + r"]"
 _HEADING_NUMBERS_RE = re.compile(rf"^{_NUMBER_CHARS}*\d{_NUMBER_CHARS}*$")
-_HEADING_END_RE = re.compile(r"recommendations?\s*\**$", re.IGNORECASE)
+# A heading without colon: `Georgia accepts the following recommendations`,
+# `Recommendations accepted by Georgia` (no full stop: prose ends with one).
+_HEADING_END_RE = re.compile(r"recommendations?\b[^.:;]{0,60}?\s*\**$", re.IGNORECASE)
 
 
 def _numbers_line(text: str) -> bool:

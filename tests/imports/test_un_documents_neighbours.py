@@ -393,3 +393,15 @@ def test_number_then_answer_word_on_one_line(tmp_path):
     proposed = dict(ProposedResponse.objects.values_list("paragraph", "response"))
     assert proposed == {"61.1": SUPPORTED, "61.2": NOTED, "61.3": NOTED, "61.4": PARTIALLY,
                         "61.5": SUPPORTED}
+
+
+@pytest.mark.parametrize(("heading", "expected"), [
+    ("Recommendations accepted by Georgia", SUPPORTED),
+    ("Recommendations that enjoy the support of Georgia", SUPPORTED),
+    ("Recommendations not accepted by Georgia", NOTED),
+    ("Recommendations partially accepted by Georgia", PARTIALLY)])
+def test_heading_without_colon_naming_the_state(heading, expected):
+    assert [(r, n) for _label, r, n in _heading_lists([heading, "106.1, 106.2"])] == [
+        (expected, "106.1, 106.2")]
+    # Prose (a full stop) before a line of numbers is no heading.
+    assert _heading_lists([heading + ".", "106.1, 106.2"]) == []
