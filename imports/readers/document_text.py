@@ -205,6 +205,54 @@ def _read_pdf_pages(path: Path) -> list[str]:
     return pages
 
 
+_WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+# What Word's "Save as" writes besides a .docx, with the same body: a macro-enabled
+# document (.docm) or a template (.dotx, .dotm). python-docx opens only the .docx type.
+_WORD_VARIANTS = (
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+
+
+def open_word(path: Path):
+    """The python-docx Document of a .docx, or of a .docm/.dotx/.dotm (read as the
+    .docx it is inside); ImportFailed with what to do for what cannot be read."""
+    import io
+    import zipfile
+
+    import docx
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            types = archive.read("[Content_Types].xml")
+            body_name = next((n for n in archive.namelist()
+                              if n.startswith("word/document") and n.endswith(".xml")), "")
+            strict = bool(body_name) and _STRICT_NAMESPACE in archive.read(body_name)[:4096]
+            if strict:
+                raise ImportFailed(
+                    "This Word document was saved as \"Strict Open XML Document\", which "
+                    "cannot be read. Open it in Word or LibreOffice, save it as \"Word "
+                    "Document (.docx)\" (File › Save as) and import that file.")
+            variant = next((t for t in _WORD_VARIANTS if t.encode() in types), None)
+            if variant is None:
+                return docx.Document(str(path))
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as copy:
+                for item in archive.infolist():
+                    data = archive.read(item.filename)
+                    if item.filename == "[Content_Types].xml":
+                        data = data.replace(variant.encode(), _WORD_MAIN.encode())
+                    copy.writestr(item, data)
+        buffer.seek(0)
+        return docx.Document(buffer)
+    except ImportFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any fault of the file is the file's
+        raise ImportFailed(f"The .docx document cannot be read: {exc}") from exc
+
+
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from imports.parsing import parse_recommendation_list
 from recommendations.models import Response, ThemeSource
 
-from .core import ImportFailed, ImportRow, ParsedFile
+from .core import ImportRow, ParsedFile
 
 FORMAT = "ohchr-list"
 
@@ -116,12 +116,9 @@ def _column_roles(header: list[str]) -> dict[str, int]:
 
 def parse_document(path: Path, parsed: ParsedFile,
                    is_state_name: Callable[[str], bool] | None = None) -> None:
-    import docx
+    from .document_text import open_word
 
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:
-        raise ImportFailed(f"The .docx document cannot be read: {exc}") from exc
+    document = open_word(path)
     state, cycle, session = find_review(document)
     if state:
         parsed.state_under_review, parsed.session = state, session

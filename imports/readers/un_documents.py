@@ -186,13 +186,7 @@ def read_pages(path: Path, file_type: str) -> tuple[list[str], bool]:
     """(pages, is_pdf) of a PDF or Word file."""
     if file_type == "pdf":
         return document_text.pdf_pages(path), True
-    import docx
-
-    try:
-        document = docx.Document(str(path))
-    except Exception as exc:
-        raise ImportFailed(f"The .docx document cannot be read: {exc}") from exc
-    return document_text.docx_pages(document), False
+    return document_text.docx_pages(document_text.open_word(path)), False
 
 
 def detect_kind(pages: list[str]) -> str:

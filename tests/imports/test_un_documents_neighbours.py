@@ -405,3 +405,47 @@ def test_heading_without_colon_naming_the_state(heading, expected):
         (expected, "106.1, 106.2")]
     # Prose (a full stop) before a line of numbers is no heading.
     assert _heading_lists([heading + ".", "106.1, 106.2"]) == []
+
+
+def word_saved_as(source, target, *, content_type: str = "", strict: bool = False):
+    """A copy of a .docx as Word's "Save as" writes another type of it."""
+    import zipfile
+
+    main = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w") as copy:
+        for item in archive.infolist():
+            data = archive.read(item.filename)
+            if item.filename == "[Content_Types].xml" and content_type:
+                data = data.replace(main, content_type.encode())
+            if item.filename == "word/document.xml" and strict:
+                data = data.replace(b"http://schemas.openxmlformats.org/wordprocessingml/"
+                                    b"2006/main", b"http://purl.oclc.org/ooxml/"
+                                    b"wordprocessingml/main")
+            copy.writestr(item, data)
+    return target
+
+
+@pytest.mark.parametrize(("suffix", "content_type"), [
+    ("docm", "application/vnd.ms-word.document.macroEnabled.main+xml"),
+    ("dotx", "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"),
+])
+def test_word_macro_document_or_template_is_read(tmp_path, suffix, content_type):
+    lines = ["Report of the Working Group on the Universal Periodic Review", "Ghana",
+             "Introduction", "The review of Ghana was held on 7 May 2008.",
+             "II. Conclusions and/or recommendations",
+             "60. The recommendations below enjoy the support of Ghana:",
+             "60.1. Ratify the Convention against Torture (Chile);",
+             "61. All conclusions and/or recommendations contained in the present report "
+             "reflect the position of the submitting State(s)."]
+    plain = word(tmp_path / "report.docx", lines, header="A/HRC/8/34")
+    report = ok(import_file(word_saved_as(plain, tmp_path / f"report.{suffix}",
+                                          content_type=content_type), session=2))
+    assert report.created == 1
+
+
+def test_word_strict_open_xml_says_what_to_do(tmp_path):
+    plain = word(tmp_path / "report.docx", ["Report of the Working Group on the Universal "
+                                            "Periodic Review", "Ghana"], header="A/HRC/8/34")
+    report = import_file(word_saved_as(plain, tmp_path / "strict.docx", strict=True))
+    assert not report.ok
+    assert "Strict Open XML" in message(report) and "save it as" in message(report)
