@@ -32,7 +32,10 @@ _FURNITURE_RE = re.compile(
 # A footnote at the bottom of a page: ` 1 A/HRC/WG.6/48/SVN/1.` (indented number).
 _FOOTNOTE_RE = re.compile(r"^\s+\d{1,2}\s+\S")
 # A footnote mark glued to the punctuation it follows: `paragraph 15 (a);1`.
-_MARK_RE = re.compile(r"(?<=[a-z)][;:.,])\d{1,2}(?=\s|$)")
+# Or glued to the word before the States' parenthesis or the end of the line:
+# `death penalty3 (France);`, `… penalty3`.
+_MARK_RE = re.compile(r"(?<=[a-z)][;:.,])\d{1,2}(?=\s|$)|(?<=[a-z]{3})\d{1,2}"
+                      r"(?=\s+\(|[;:.,]?\s*$)")
 
 
 def max_pages() -> int:

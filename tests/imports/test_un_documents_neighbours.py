@@ -449,3 +449,22 @@ def test_word_strict_open_xml_says_what_to_do(tmp_path):
     report = import_file(word_saved_as(plain, tmp_path / "strict.docx", strict=True))
     assert not report.ok
     assert "Strict Open XML" in message(report) and "save it as" in message(report)
+
+
+def test_footnote_marks_before_the_punctuation(tmp_path):
+    """A footnote mark glued to the States' parenthesis (`(Chile)2;`) or to the last word
+    before it (`death penalty3 (France);`), not only after the punctuation."""
+    section = ["A/HRC/8/34", "Page 14", "II. Conclusions and/or recommendations",
+               "60. The recommendations listed below enjoy the support of Ghana:",
+               "60.1. Ratify the Convention against Torture (Chile)2;",
+               "60.2. Abolish the death penalty3 (France);",
+               "60.3. Implement Security Council resolution 1325 (Spain).",
+               "61. All conclusions and/or recommendations contained in the present "
+               "report reflect the position of the submitting State(s).",
+               RULE, " 2 The recommendation as read during the dialogue.",
+               " 3 The recommendation as read during the dialogue."]
+    ok(import_file(pdf(tmp_path / "report.pdf", [COVER, INTRO, section])))
+    got = dump()
+    assert got["60.1"][:2] == ("Ratify the Convention against Torture", ("CHL",))
+    assert got["60.2"][:2] == ("Abolish the death penalty", ("FRA",))
+    assert got["60.3"][0] == "Implement Security Council resolution 1325"
