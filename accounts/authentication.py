@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework.authentication import get_authorization_header
 from rest_framework.authtoken.models import Token
 
 from core.ratelimit import guarded
@@ -24,6 +26,9 @@ from .roles import roles_of
 from .throttling import TokenAuthentication
 
 KEPT_SECONDS = 300
+# `Authorization: Token <key>` (DRF's) or `Bearer <key>` (what generated OpenAPI clients,
+# openapi-python-client's among them, send by default).
+KEYWORDS = ("Token", "Bearer")
 
 
 def _cache_key(key: str) -> str:
@@ -32,7 +37,15 @@ def _cache_key(key: str) -> str:
 
 class CachedTokenAuthentication(TokenAuthentication):
     """Unknown tokens still count against the anonymous rate (accounts.throttling,
-    issue 22); a cache that is down means a query, never an error."""
+    issue 22); a cache that is down means a query, never an error. The key may follow
+    `Token` or `Bearer`."""
+
+    def authenticate(self, request):
+        scheme = get_authorization_header(request).split()[:1]
+        for keyword in KEYWORDS:
+            if scheme and scheme[0].lower() == keyword.lower().encode():
+                self.keyword = keyword  # an instance per request: DRF reads this one
+        return super().authenticate(request)
 
     def authenticate_credentials(self, key: str):
         cached = guarded(cache.get, _cache_key(key), default=None)
@@ -71,3 +84,18 @@ def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwar
     else:
         for user_id in pk_set or ():
             forget_user(user_id)
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI security scheme: HTTP bearer, so that generated clients send
+    `Authorization: Bearer <token>` (`Token <token>` works the same)."""
+
+    target_class = CachedTokenAuthentication
+    name = "tokenAuth"
+    priority = 1  # before drf-spectacular's own scheme for TokenAuthentication
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "http", "scheme": "bearer", "description": (
+            "An API token (POST /api/v1/auth/token/, or the profile page) as "
+            "`Authorization: Bearer <token>` or `Authorization: Token <token>`. Reads "
+            "need none; a token gives the user's rate limit.")}

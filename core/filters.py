@@ -82,14 +82,21 @@ COMMON_QUERY_PARAMS = ("format", "lang")
 
 
 # Lists that fit on one page accept the paging parameters too (every row on page 1), so
-# a client can send them to every list; `page_size` is still checked.
+# a client can send them to every list; `page_size` is still checked, and any page but
+# the first is a 404 as on a paged list (a client looping on `page` must stop).
 UNPAGED_LIST_PARAMS = ("page", "page_size", "cursor")
 
 
 def unpaged_list_params(request) -> tuple[str, ...]:
+    from rest_framework.exceptions import NotFound
+    from rest_framework.pagination import PageNumberPagination as DRFPageNumberPagination
+
     from core.pagination import page_size_from
 
     page_size_from(request, default=1)
+    page = request.query_params.get("page", "1").strip()
+    if page not in ("", "1", *DRFPageNumberPagination.last_page_strings):
+        raise NotFound(DRFPageNumberPagination.invalid_page_message)
     return UNPAGED_LIST_PARAMS
 
 

@@ -12,9 +12,11 @@ Columns (a contract with the importers, which read these files back):
     government_status, civil_society_status, uhri_annotation_id, wg_report_symbol,
     created_at, updated_at, review, addendum_symbol, recurring, version
 
-Loads in one line: `pandas.read_csv(url)`, `polars.read_csv(url)`,
-`duckdb.read_csv(url)` give exactly the rows of the list's `count`, with integer `id`,
-`cycle`, `session`, `review`, `version` and a boolean `recurring` (`true`/`false`).
+Loads in one line (README, "Exports that load in one line", run by
+tests/api/test_readme_snippets.py): pandas, polars and duckdb give exactly the rows of
+the list's `count`, with integer `id`, `cycle`, `session`, `review`, `version` and a
+boolean `recurring` (`true`/`false`); `paragraph` must be read as text (as a number
+"180.10" would become 180.1).
 Every line ends with `\n` (a line break inside a quoted `text` stays as it is).
 Multi-valued columns (recommending_states as ISO3 codes, recommending_state_names,
 themes, theme_slugs, sdgs as numbers, affected_groups) hold a JSON array, e.g.

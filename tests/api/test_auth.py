@@ -30,9 +30,28 @@ def test_token_authenticates_writes(api_client, ngo_user, corpus):
     assert response.status_code == 200
 
 
-def test_bad_token_is_401(api_client, corpus):
-    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "Token"])
+def test_bearer_token_authenticates_writes_as_token_does(api_client, ngo_user, corpus, scheme):
+    # openapi-python-client's AuthenticatedClient sends `Bearer <token>` by default.
+    token = Token.objects.create(user=ngo_user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"{scheme} {token.key}")
+    response = api_client.patch(f"/api/v1/recommendations/{corpus.death.pk}/",
+                                {"text": "Abolish it"}, format="json")
+    assert response.status_code == 200, response.content[:200]
+
+
+@pytest.mark.parametrize("scheme", ["Token", "Bearer"])
+def test_bad_token_is_401(api_client, corpus, scheme):
+    api_client.credentials(HTTP_AUTHORIZATION=f"{scheme} not-a-token")
     assert api_client.get("/api/v1/recommendations/").status_code == 401
+
+
+def test_the_schema_declares_bearer_tokens(api_client):
+    schemes = api_client.get("/api/schema/", {"format": "json"}).json()[
+        "components"]["securitySchemes"]
+    assert schemes["tokenAuth"]["type"] == "http"
+    assert schemes["tokenAuth"]["scheme"] == "bearer"
+    assert "Token <token>" in schemes["tokenAuth"]["description"]
 
 
 def test_session_write_needs_csrf_token(ngo_user, corpus):

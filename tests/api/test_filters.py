@@ -94,6 +94,26 @@ def test_paging_parameters_are_valid_on_every_list(api_client, corpus, url):
     assert api_client.get(url, {"page_size": "20", "page": "1"}).status_code == 200
 
 
+@pytest.mark.parametrize("url", ["/api/v1/recommendations/", "/api/v1/states/",
+                                 "/api/v1/cycles/", "/api/v1/sessions/", "/api/v1/reviews/",
+                                 "/api/v1/themes/", "/api/v1/sdgs/", "/api/v1/affected-groups/",
+                                 "/api/v1/deadlines/", "/api/v1/assessments/"])
+@pytest.mark.parametrize("page", ["2", "999", "0", "abc"])
+def test_a_page_past_the_last_is_a_404_on_every_list(api_client, corpus, url, page):
+    # As DRF's pagination answers: a client looping on `page=N` must be told to stop,
+    # not be served the first page again (lists without pages have only page 1).
+    response = api_client.get(url, {"page": page})
+    assert response.status_code == 404, (url, page, response.content[:200])
+    assert response.json() == {"detail": "Invalid page."}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/states/", "/api/v1/themes/", "/api/v1/cycles/"])
+@pytest.mark.parametrize("page", ["1", "last"])
+def test_the_first_page_of_a_list_without_pages_is_every_row(api_client, corpus, url, page):
+    assert (api_client.get(url, {"page": page}).json()
+            == api_client.get(url).json())
+
+
 @pytest.mark.parametrize(("value", "code"), [
     ("2024-01-01T00:00:00+20:01", 400), ("2024-01-01T00:00:00-16:00", 400),
     ("2024-01-01T00:00:00+15:59", 200), ("2024-01-01T00:00:00-15:59", 200),

@@ -73,3 +73,20 @@ def test_generated_client_parses_answers_and_errors(generated_client, live_serve
     assert over_time.status_code == 200 and over_time.parsed.total >= 1
     refused = call("v1_analysis_regional_matrix_retrieve", cycle=[99])
     assert refused.status_code == 400 and isinstance(refused.parsed, models.ValidationError)
+
+
+def test_generated_authenticated_client_writes_with_its_default_bearer_token(
+        generated_client, live_server, corpus, ngo_user):
+    from rest_framework.authtoken.models import Token
+
+    update = importlib.import_module("upr_client.api.v1.v1_recommendations_partial_update")
+    models = importlib.import_module("upr_client.models")
+    token = Token.objects.create(user=ngo_user)
+    api = generated_client.AuthenticatedClient(base_url=live_server.url, token=token.key,
+                                               raise_on_unexpected_status=True)
+    assert api.prefix == "Bearer"
+    done = update.sync_detailed(str(corpus.death.pk), client=api,
+                                body=models.PatchedRecommendationUpdateRequest(
+                                    text="Abolish the death penalty everywhere"))
+    assert done.status_code == 200, done.content[:300]
+    assert done.parsed.text == "Abolish the death penalty everywhere"
