@@ -35,6 +35,7 @@ from recommendations.export import COLUMNS, iter_csv, write_xlsx
 from recommendations.models import Recommendation
 from tests.conftest import make_user, need_service
 from tests.factories import RecommendationFactory, ReviewFactory, state
+from tests.progress.conftest import world  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIL = '\x01=HYPERLINK("http://evil.example","click")'
@@ -271,28 +272,140 @@ class ExplodingInput(io.BytesIO):
     readline = read
 
 
-@pytest.mark.django_db
-def test_item9_a_huge_anonymous_post_is_refused_unread(settings):
-    from django.test import RequestFactory
+def call_wsgi(environ: dict) -> tuple[str, bytes]:
+    """The production WSGI application called directly (status, body). Django closes the
+    database connection at the end of each request: the test client does not (it
+    disconnects that handler), and neither does this, or the test's own connection and
+    its transaction would be gone for the rest of the test (issue 22)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     from upr_tracker.wsgi import application
 
-    request = RequestFactory().post("/accounts/login/", data=b"x", content_type="text/plain")
-    environ = dict(request.environ, CONTENT_LENGTH=str(1024 ** 3))
-    environ["wsgi.input"] = ExplodingInput()
     started = {}
 
     def start_response(status, headers, exc_info=None):
-        started["status"], started["headers"] = status, dict(headers)
+        started["status"] = status
 
-    content = b"".join(application(environ, start_response))
-    assert started["status"].startswith("413")
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, start_response)
+        try:
+            content = b"".join(response)
+        finally:
+            response.close()  # sends request_finished, as a WSGI server does
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return started["status"], content
+
+
+def unread_post(path: str, length: int, content_type: str = "text/plain") -> dict:
+    """A WSGI environ declaring `length` bytes whose body raises if anything reads it."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().post(path, data=b"x", content_type=content_type)
+    return {**request.environ, "CONTENT_LENGTH": str(length), "wsgi.input": ExplodingInput()}
+
+
+@pytest.mark.django_db
+def test_item9_a_huge_anonymous_post_is_refused_unread(settings):
+    status, content = call_wsgi(unread_post("/accounts/login/", 1024 ** 3))
+    assert status.startswith("413")
     assert b"too large" in content
     for path in ("/api/v1/recommendations/", "/api/v1/auth/token/"):
-        environ = dict(environ, PATH_INFO=path, CONTENT_TYPE="application/json")
-        environ["wsgi.input"] = ExplodingInput()
-        b"".join(application(environ, start_response))
-        assert started["status"].startswith("413"), path
+        status, _content = call_wsgi(unread_post(path, 1024 ** 3, "application/json"))
+        assert status.startswith("413"), path
+
+
+@pytest.mark.django_db
+def test_item9_calling_the_wsgi_app_keeps_the_tests_database_connection(ngo_user):
+    before = connection.connection
+    call_wsgi(unread_post("/accounts/login/", 1024 ** 3))
+    assert connection.connection is before and not connection.closed_in_transaction
+    assert Recommendation.objects.count() == 0  # the test's transaction still answers
+    ngo_user.refresh_from_db()
+
+
+# Progress reports take an evidence file (issue 25): the cap on other views must not
+# refuse it, and a file over the evidence limit is refused from Content-Length.
+
+@pytest.mark.django_db
+def test_item9_an_evidence_upload_over_the_page_cap_is_accepted(settings, client, world):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from progress.models import ProgressReport
+    from recommendations.models import FollowUpAction
+
+    settings.REQUEST_MAX_BODY_BYTES = 64 * 1024  # far under the file
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
+    payload = b"%PDF-1.4 " + b"x" * (settings.EVIDENCE_MAX_UPLOAD_BYTES - 9)
+    client.force_login(world.justice_contributor)
+    response = client.post(f"/progress/indicators/{world.indicator.pk}/report/", {
+        "due_date": world.indicator.schedule()[0].isoformat(), "value": "92",
+        "narrative": "A new wing opened", "file_title": "Minutes",
+        "file": SimpleUploadedFile("minutes.pdf", payload, "application/pdf")})
+    assert response.status_code == 302, response.content[:500]
+    evidence = ProgressReport.objects.get().evidence.get()
+    assert evidence.file.size == len(payload)
+    # The same on a follow-up action's report, civil society's route.
+    client.force_login(make_user("ngo-evidence", Role.NGO))
+    action = FollowUpAction.objects.create(state=world.france, title="Open a new wing")
+    response = client.post(f"/progress/actions/{action.pk}/report/?actor=civil_society", {
+        "narrative": "Seen on site", "organisation": "Watch", "file_title": "Photo",
+        "file": SimpleUploadedFile("photo.pdf", payload, "application/pdf")})
+    assert response.status_code == 302, response.content[:500]
+
+
+@pytest.mark.django_db
+def test_item9_an_evidence_upload_over_its_limit_is_refused_unread(settings, world):  # noqa: F811
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
+    client = Client()
+    client.force_login(world.justice_contributor)
+    environ = unread_post(f"/progress/indicators/{world.indicator.pk}/report/",
+                          20 * 1024 * 1024, "multipart/form-data; boundary=x")
+    environ["HTTP_COOKIE"] = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+    status, content = call_wsgi(environ)
+    assert status.startswith("413"), content[:300]
+    assert b"1.0 MB" in content
+
+
+@pytest.mark.django_db
+def test_item9_admin_pages_with_a_file_field_take_their_upload(
+        settings, admin_client, world):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from progress.models import Evidence, ProgressReport
+
+    settings.REQUEST_MAX_BODY_BYTES = 64 * 1024
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
+    from progress import services as progress_services
+
+    report = progress_services.file_report(user=world.focal, indicator=world.indicator,
+                                           value=92)
+    url = f"/admin/progress/progressreport/{report.pk}/change/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields
+            if form.initial.get(name) is not None}
+    data.update({"evidence-TOTAL_FORMS": "1", "evidence-INITIAL_FORMS": "0",
+                 "evidence-MIN_NUM_FORMS": "0", "evidence-MAX_NUM_FORMS": "1000",
+                 "evidence-0-title": "Minutes", "evidence-0-is_public": "on",
+                 "evidence-0-file": SimpleUploadedFile("minutes.pdf", b"%PDF" + b"x" * 200_000,
+                                                       "application/pdf")})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Evidence.objects.get(report=report).file.size == 200_004
+    assert ProgressReport.objects.count() == 1
+    # Over the evidence limit: the admin form refuses it as the report page does.
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 100_000
+    data["evidence-0-file"] = SimpleUploadedFile("big.pdf", b"%PDF" + b"x" * 150_000)
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "too large" in response.content.decode()
+    assert Evidence.objects.filter(report=report).count() == 1
 
 
 @pytest.mark.django_db
