@@ -1,3 +1,4 @@
+# ruff: noqa: F811
 """Hardening, second pass (issue 22): the items that are not about importing files.
 
 Each test names its item of the issue. The Redis tests use a redis-server of their own
@@ -35,7 +36,9 @@ from recommendations.export import COLUMNS, iter_csv, write_xlsx
 from recommendations.models import Recommendation
 from tests.conftest import make_user, need_service
 from tests.factories import RecommendationFactory, ReviewFactory, state
-from tests.progress.conftest import world  # noqa: F401  (a fixture)
+
+# The progress app's fixture, used here by name (hence F811 off in this file).
+from tests.progress.conftest import world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIL = '\x01=HYPERLINK("http://evil.example","click")'
@@ -85,6 +88,116 @@ def test_item2_control_characters_are_stripped_on_input(ngo_user):
     rec = Recommendation.objects.get(pk=response.json()["id"])
     assert rec.text == "Ratify the\nconvention"
     assert rec.paragraph == "9.1"
+
+
+# The progress app (issue 25) and every other model with free text: stripped on save.
+
+@pytest.mark.django_db
+def test_item2_progress_texts_are_stripped_of_control_characters_on_save(
+        world):
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from progress import services as progress_services
+    from states.models import Institution
+
+    institution = Institution.objects.create(state=world.france, name="Ministry\x01 of Health",
+                                             short_name="MoH\x0b")
+    assert (institution.name, institution.short_name) == ("Ministry of Health", "MoH\n")
+    indicator = world.indicator
+    indicator.title, indicator.unit = "Cells\x02 built", "cells\x7f"
+    indicator.description = "Counted\x0bby hand"
+    indicator.save()
+    indicator.refresh_from_db()
+    assert (indicator.title, indicator.unit, indicator.description) == (
+        "Cells built", "cells", "Counted\nby hand")
+    report = progress_services.file_report(
+        user=world.focal, indicator=indicator, value=Decimal(90),
+        narrative="Opened\x01 a wing\x85", evidence=[
+            {"title": "Minutes\x01", "url": "https://example.org/a", "is_public": True},
+            {"title": "Scan", "file": SimpleUploadedFile("scan\x01.pdf", b"%PDF"),
+             "is_public": True}])
+    report.refresh_from_db()
+    assert report.narrative == "Opened a wing"
+    titles = sorted(e.title for e in report.evidence.all())
+    names = sorted(e.original_name for e in report.evidence.all())
+    assert titles == ["Minutes", "Scan"]
+    assert all("\x01" not in n for n in names), names
+
+
+@pytest.mark.django_db
+def test_item2_every_project_model_with_text_strips_control_characters():
+    from django.apps import apps
+    from django.db import models as db_models
+    from django.db.models.signals import pre_save
+
+    from core.text import strip_control_receiver
+
+    missing = []
+    for label in ("accounts", "states", "reviews", "recommendations", "progress", "imports",
+                  "reminders"):
+        for model in apps.get_app_config(label).get_models():
+            if not any(isinstance(f, (db_models.CharField, db_models.TextField))
+                       for f in model._meta.concrete_fields):
+                continue
+            if strip_control_receiver not in pre_save._live_receivers(model)[0]:
+                missing.append(model._meta.label)
+    assert missing == []
+
+
+def _dirty_progress(w) -> None:
+    """Texts as stored before the fix (queryset updates bypass save)."""
+    from decimal import Decimal
+
+    from progress import services as progress_services
+    from progress.models import Evidence, Indicator, ProgressReport
+    from states.models import Institution
+
+    report = progress_services.file_report(
+        user=w.focal, indicator=w.indicator, value=Decimal(90), narrative="x",
+        evidence=[{"title": "t", "url": "https://example.org/a", "is_public": True}])
+    Indicator.objects.filter(pk=w.indicator.pk).update(title=EVIL, unit="cells\x0b")
+    ProgressReport.objects.filter(pk=report.pk).update(narrative="Opened\x01\x0ba wing",
+                                                       organisation=EVIL)
+    Institution.objects.filter(pk=w.justice.pk).update(name="-1+1\x0b")
+    Evidence.objects.filter(report=report).update(title=EVIL)
+
+
+@pytest.mark.django_db
+def test_item2_indicator_and_report_exports_guard_formulas_behind_control_characters(
+        api_client, world):
+    _dirty_progress(world)
+    for path in ("/api/v1/indicators/export/", "/api/v1/progress-reports/export/"):
+        text = body(api_client.get(path, {"format": "csv"})).decode("utf-8-sig")
+        assert "\x01" not in text and "\x0b" not in text, path
+        assert "'=HYPERLINK" in text and '\n=HYPERLINK' not in text, path
+        response = api_client.get(path, {"format": "xlsx"})
+        assert response.status_code == 200, path
+        sheet = load_workbook(io.BytesIO(body(response))).active
+        values = [c for row in sheet.iter_rows(values_only=True) for c in row]
+        formulas = [v for v in values if isinstance(v, str) and v.startswith(("=", "-", "+"))]
+        assert formulas == [], (path, formulas)
+        assert "'" + EVIL[1:] in values, path
+
+
+@pytest.mark.django_db
+def test_item6_midterm_report_with_indicator_texts_holding_control_characters(
+        client, world):
+    _dirty_progress(world)
+    review = world.recommendations[0].review
+    client.force_login(make_user("ngo-midterm", Role.NGO))
+    url = f"/analysis/reviews/{review.pk}/mid-term-report/"
+    for version in ("government", "civil_society"):
+        response = client.get(url, {"version": version, "format": "docx"})
+        assert response.status_code == 200, response.content[:300]
+        document = docx.Document(io.BytesIO(body(response)))
+        texts = "\n".join(p.text for p in document.paragraphs)
+        assert EVIL[1:] in texts and "Opened" in texts
+        response = client.get(url, {"version": version, "format": "csv"})
+        assert response.status_code == 200
+        text = body(response).decode("utf-8-sig")
+        assert "\x01" not in text and "\x0b" not in text
 
 
 # --- 3. deep HTML pages capped; anonymous pages throttled ---------------------------------
@@ -332,7 +445,7 @@ def test_item9_calling_the_wsgi_app_keeps_the_tests_database_connection(ngo_user
 # refuse it, and a file over the evidence limit is refused from Content-Length.
 
 @pytest.mark.django_db
-def test_item9_an_evidence_upload_over_the_page_cap_is_accepted(settings, client, world):  # noqa: F811
+def test_item9_an_evidence_upload_over_the_page_cap_is_accepted(settings, client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from progress.models import ProgressReport
@@ -359,7 +472,7 @@ def test_item9_an_evidence_upload_over_the_page_cap_is_accepted(settings, client
 
 
 @pytest.mark.django_db
-def test_item9_an_evidence_upload_over_its_limit_is_refused_unread(settings, world):  # noqa: F811
+def test_item9_an_evidence_upload_over_its_limit_is_refused_unread(settings, world):
     settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
     client = Client()
     client.force_login(world.justice_contributor)
@@ -373,7 +486,7 @@ def test_item9_an_evidence_upload_over_its_limit_is_refused_unread(settings, wor
 
 @pytest.mark.django_db
 def test_item9_admin_pages_with_a_file_field_take_their_upload(
-        settings, admin_client, world):  # noqa: F811
+        settings, admin_client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from progress.models import Evidence, ProgressReport
