@@ -655,6 +655,45 @@ def test_item16_concurrent_patches_without_if_match_all_apply(admin_user):
     assert "the last writer wins" in readme
 
 
+@pytest.mark.django_db(transaction=True)
+def test_item16_concurrent_puts_without_if_match_all_apply(admin_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks (PostgreSQL)")
+    rec = RecommendationFactory(text="Before the race")
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.create(user=admin_user).key
+    reader = APIClient()
+    reader.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    current = reader.get(f"/api/v1/recommendations/{rec.pk}/").json()
+    full = {"review": current["review"], "paragraph": current["paragraph"],
+            "recommending_states": [s["iso3"] for s in current["recommending_states"]],
+            "response": current["response"]}
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def racer(n: int) -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        barrier.wait()
+        try:
+            statuses.append(client.put(f"/api/v1/recommendations/{rec.pk}/",
+                                       {**full, "text": f"Racer {n}"},
+                                       format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=racer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert statuses == [200] * 8
+    rec.refresh_from_db()
+    assert rec.version == 1 + 8
+    assert rec.text.startswith("Racer ")
+
+
 # --- 17. add_user --email, backups 0600, "٣" is not 3 -----------------------------------
 
 @pytest.mark.django_db
