@@ -471,6 +471,39 @@ def test_item9_an_evidence_upload_over_the_page_cap_is_accepted(settings, client
     assert response.status_code == 302, response.content[:500]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_item9_evidence_upload_through_a_live_server(settings, live_server, world):
+    """A real HTTP multipart upload (a socket, the server's own Content-Length): a file
+    over the cap for other views goes through, one over the evidence limit is a 413."""
+    import re
+
+    import httpx
+
+    from progress.models import ProgressReport
+
+    settings.REQUEST_MAX_BODY_BYTES = 64 * 1024
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
+    client = Client()
+    client.force_login(world.justice_contributor)
+    url = f"{live_server.url}/progress/indicators/{world.indicator.pk}/report/"
+    with httpx.Client(cookies=dict((k, v.value) for k, v in client.cookies.items()),
+                      timeout=30) as http:
+        page = http.get(url)
+        assert page.status_code == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        form = {"csrfmiddlewaretoken": token, "value": "92", "narrative": "Built",
+                "due_date": world.indicator.schedule()[0].isoformat()}
+        payload = b"%PDF-1.4 " + b"x" * 600_000
+        response = http.post(url, data=form, headers={"Referer": url},
+                             files={"file": ("minutes.pdf", payload, "application/pdf")})
+        assert response.status_code == 302, response.text[:500]
+        assert ProgressReport.objects.get().evidence.get().file.size == len(payload)
+        response = http.post(url, data=form, headers={"Referer": url}, files={
+            "file": ("big.pdf", b"%PDF" + b"x" * 2_000_000, "application/pdf")})
+        assert response.status_code == 413
+        assert ProgressReport.objects.count() == 1
+
+
 @pytest.mark.django_db
 def test_item9_an_evidence_upload_over_its_limit_is_refused_unread(settings, world):
     settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
