@@ -194,7 +194,7 @@ def _table(document, header: tuple[str, str], rows: list[tuple[str, int]]) -> No
     table.rows[0].cells[0].text, table.rows[0].cells[1].text = header
     for label, count in rows:
         cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, str(count)
+        cells[0].text, cells[1].text = _t(label), str(count)
 
 
 def to_docx(report: Report) -> bytes:
@@ -322,7 +322,7 @@ def _indicators_docx(document, report: Report) -> None:
         document.add_paragraph(_("Progress reports from %(start)s to %(end)s.") % {
             "start": start.isoformat(), "end": end.isoformat()})
     for indicator in report.indicators:
-        document.add_heading(indicator.title, level=2)
+        document.add_heading(_t(indicator.title), level=2)
         _line(document, _("Responsible institution"),
               indicator.institution.name if indicator.institution else "—")
         _line(document, _("Recommendations"), ", ".join(
@@ -332,7 +332,7 @@ def _indicators_docx(document, report: Report) -> None:
         document.add_paragraph(_("Government progress reports:") if reports
                                else _("Government progress reports: none in the period"))
         for item in reports:
-            document.add_paragraph(_report_text(item), style="List Bullet")
+            document.add_paragraph(_t(_report_text(item)), style="List Bullet")
         if report.version == CIVIL_SOCIETY:
             _line(document, _("Latest value according to civil society"),
                   _value(indicator.latest_value(Actor.CIVIL_SOCIETY)))
@@ -341,7 +341,7 @@ def _indicators_docx(document, report: Report) -> None:
                 _("Civil-society progress reports:") if reports
                 else _("Civil-society progress reports: none in the period"))
             for item in reports:
-                document.add_paragraph(_report_text(item), style="List Bullet")
+                document.add_paragraph(_t(_report_text(item)), style="List Bullet")
 
 
 def _line(document, label: str, value: str) -> None:

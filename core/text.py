@@ -4,15 +4,17 @@ characters, what no stored text, export or document should carry.
 C0 controls other than tab, line feed and carriage return, DEL, and the C1 range
 (U+0080–U+009F) are invisible, break XML-based formats (XLSX, .docx: "not XML
 compatible") and can hide a formula from the formula guard (`\\x01=HYPERLINK(…)`,
-issue 22). They are stripped from text on input (every model save, see
-`strip_control_fields`; importers clean each cell) and again before any export guard.
+issue 22). They are stripped from text on input (every save of a model with text,
+see `strip_control_on_save`; importers clean each cell) and again before any export guard.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db import models
+from django.db.models.signals import pre_save
 
 # Tab (\x09), LF (\x0a) and CR (\x0d) are kept: they are layout, and the formula guard
 # handles a leading tab or CR. NUL is included.
@@ -41,6 +43,21 @@ def strip_control_fields(instance: models.Model) -> None:
             value = getattr(instance, field.attname, None)
             if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
                 setattr(instance, field.attname, strip_control(value))
+
+
+def strip_control_receiver(sender, instance: models.Model, **kwargs) -> None:
+    strip_control_fields(instance)
+
+
+def strip_control_on_save(model_classes: Iterable[type[models.Model]]) -> None:
+    """Strip control characters from the text fields of these models at every save
+    (each app calls it for its own models in `AppConfig.ready`). Queryset `update()` and
+    `bulk_create()` send no signal: their callers clean what they write."""
+    for model in model_classes:
+        if any(isinstance(f, (models.CharField, models.TextField))
+               for f in model._meta.concrete_fields):
+            pre_save.connect(strip_control_receiver, sender=model, weak=False,
+                             dispatch_uid=f"strip-control:{model._meta.label}")
 
 
 def shorten(text: str, limit: int) -> str:

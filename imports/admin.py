@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 
+from core.bodylimit import UploadAdminMixin
 from recommendations.admin import RecommendationAdmin
 from recommendations.models import Recommendation
 
@@ -25,11 +27,14 @@ admin.site.register(Recommendation, RecommendationWithSourcesAdmin)
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(UploadAdminMixin, admin.ModelAdmin):
     list_display = ["original_name", "detected_format", "dry_run", "status", "rows_done",
                     "rows_total", "created_by", "created_at"]
     list_filter = ["status", "dry_run", "detected_format"]
     readonly_fields = ["report"]
+
+    def max_upload_bytes(self) -> int:  # the job's file field
+        return settings.IMPORT_MAX_UPLOAD_BYTES
 
 
 @admin.register(ProposedResponse)

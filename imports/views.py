@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_edit_recommendations, is_admin
-from core.bodylimit import MULTIPART_OVERHEAD, allow_body
+from core.bodylimit import allow_upload
 from recommendations.models import Recommendation, Response, paragraph_sort_key
 from reviews.models import Review
 from states.models import State
@@ -127,7 +127,7 @@ def recommendation_paste(request: HttpRequest, review_pk: int) -> HttpResponse:
 
 
 
-@allow_body(lambda: settings.IMPORT_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD)
+@allow_upload(lambda: settings.IMPORT_MAX_UPLOAD_BYTES)
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     if not can_edit_recommendations(request.user):

@@ -1,4 +1,8 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+
+from core.bodylimit import UploadAdminMixin
 
 from .models import Evidence, Indicator, ProgressReport, ReportingDue
 
@@ -31,17 +35,37 @@ class IndicatorAdmin(admin.ModelAdmin):
         _touch(form.instance)
 
 
+class EvidenceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["title", "url", "file", "is_public"]
+
+    def clean_file(self):
+        from .services import validate_evidence_file
+
+        upload = self.cleaned_data.get("file")
+        if upload and upload is not self.initial.get("file"):  # a new file, not the stored one
+            validate_evidence_file(upload)
+        return upload
+
+
 class EvidenceInline(admin.TabularInline):
     model = Evidence
+    form = EvidenceAdminForm
     extra = 0
+    # The page's body may carry this many files of the evidence limit (core.bodylimit).
+    max_num = 5
     fields = ["title", "url", "file", "is_public"]
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(UploadAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "actor", "due_date", "value", "institution", "created_by"]
     list_filter = ["actor"]
     search_fields = ["narrative", "indicator__title", "action__title", "organisation"]
     raw_id_fields = ["indicator", "action", "institution", "created_by"]
     list_select_related = ["indicator", "action", "institution", "created_by"]
     inlines = [EvidenceInline]
+
+    def max_upload_bytes(self) -> int:
+        return EvidenceInline.max_num * settings.EVIDENCE_MAX_UPLOAD_BYTES

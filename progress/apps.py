@@ -6,9 +6,11 @@ class ProgressConfig(AppConfig):
     verbose_name = "Indicators and progress reports"
 
     def ready(self) -> None:
+        from core.text import strip_control_on_save
         from recommendations import demo
 
         from .demo import load_demo_progress
 
         if load_demo_progress not in demo.EXTENSIONS:
             demo.EXTENSIONS.append(load_demo_progress)
+        strip_control_on_save(self.get_models())

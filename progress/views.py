@@ -6,6 +6,7 @@ refused request writes nothing. List pages run a fixed number of queries."""
 
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from accounts.roles import (
     focal_state_id,
     is_state_user,
 )
+from core.bodylimit import allow_upload
 from recommendations.models import Actor, FollowUpAction, Recommendation, Theme
 from states.models import Institution, State
 
@@ -270,6 +272,11 @@ def _report(request: HttpRequest, *, indicator: Indicator | None,
         "state": subject.state, "government": government})
 
 
+def _evidence_limit() -> int:
+    return settings.EVIDENCE_MAX_UPLOAD_BYTES
+
+
+@allow_upload(_evidence_limit)
 @login_required
 def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.with_related(), pk=pk)
@@ -293,6 +300,7 @@ def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@allow_upload(_evidence_limit)
 @login_required
 def action_report_create(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(FollowUpAction.objects.select_related("state"), pk=pk)

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class StatesConfig(AppConfig):
     name = "states"
+
+    def ready(self) -> None:
+        from core.text import strip_control_on_save
+
+        strip_control_on_save(self.get_models())

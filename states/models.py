@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import strip_control
 from states.names import state_name
 
 
@@ -22,6 +23,16 @@ def normalize_name(name: str) -> str:
     name = re.sub(r"[^a-z0-9]+", " ", name).strip()
     name = re.sub(r"\bsaint\b", "st", name)
     return re.sub(r"^the ", "", name)
+
+
+def clean_alias_name(name: str) -> str:
+    """An alias as it is checked and stored: no control or invisible format characters
+    (`\\x01`, zero-width space, BOM, soft hyphen), surrounding whitespace stripped and inner
+    runs (tab, non-breaking space…) made one space. Cleaned before the shadowing check, so
+    that the key checked is the key of the name stored (issue 22)."""
+    name = strip_control(name or "")
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    return " ".join(name.split())
 
 
 def compact_name(name: str) -> str:
@@ -234,7 +245,7 @@ class StateQuerySet(models.QuerySet):
         checked whole and stored cut to 100, its key becoming `france`). Saved aliases
         are logged with who saved them and from where, and keep `created_by`/`created_at`.
         """
-        cleaned = " ".join((name or "").split())
+        cleaned = clean_alias_name(name)
         key = normalize_name(cleaned)
         if not key:
             raise ValueError("an alias needs letters or digits")
@@ -328,7 +339,7 @@ class StateAlias(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        self.name = " ".join((self.name or "").split())
+        self.name = clean_alias_name(self.name)
         key = normalize_name(self.name)
         if not key:
             raise ValidationError({"name": _("An alias needs letters or digits.")})

@@ -53,12 +53,26 @@ def _reference_data_after_flush(request):
     request.getfixturevalue("_django_db_helper")
     if State.objects.exists():
         return
+    _load_reference_data()
+
+
+def _load_reference_data() -> None:
     import importlib
 
     from django.apps import apps
 
     for module, function in REFERENCE_DATA_LOADERS:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With --reuse-db, the last session's transactional tests may have flushed the
+    reference data away: a session that starts on an empty State table loads it again
+    (otherwise every test that reads a State fails until --create-db)."""
+    with django_db_blocker.unblock():
+        if not State.objects.exists():
+            _load_reference_data()
 
 
 CELERY_KEYS = ("broker_url", "task_always_eager")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811
 """Hardening, second pass (issue 22): the items that are not about importing files.
 
 Each test names its item of the issue. The Redis tests use a redis-server of their own
@@ -35,6 +36,9 @@ from recommendations.export import COLUMNS, iter_csv, write_xlsx
 from recommendations.models import Recommendation
 from tests.conftest import make_user, need_service
 from tests.factories import RecommendationFactory, ReviewFactory, state
+
+# The progress app's fixture, used here by name (hence F811 off in this file).
+from tests.progress.conftest import world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIL = '\x01=HYPERLINK("http://evil.example","click")'
@@ -84,6 +88,116 @@ def test_item2_control_characters_are_stripped_on_input(ngo_user):
     rec = Recommendation.objects.get(pk=response.json()["id"])
     assert rec.text == "Ratify the\nconvention"
     assert rec.paragraph == "9.1"
+
+
+# The progress app (issue 25) and every other model with free text: stripped on save.
+
+@pytest.mark.django_db
+def test_item2_progress_texts_are_stripped_of_control_characters_on_save(
+        world):
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from progress import services as progress_services
+    from states.models import Institution
+
+    institution = Institution.objects.create(state=world.france, name="Ministry\x01 of Health",
+                                             short_name="MoH\x0b")
+    assert (institution.name, institution.short_name) == ("Ministry of Health", "MoH\n")
+    indicator = world.indicator
+    indicator.title, indicator.unit = "Cells\x02 built", "cells\x7f"
+    indicator.description = "Counted\x0bby hand"
+    indicator.save()
+    indicator.refresh_from_db()
+    assert (indicator.title, indicator.unit, indicator.description) == (
+        "Cells built", "cells", "Counted\nby hand")
+    report = progress_services.file_report(
+        user=world.focal, indicator=indicator, value=Decimal(90),
+        narrative="Opened\x01 a wing\x85", evidence=[
+            {"title": "Minutes\x01", "url": "https://example.org/a", "is_public": True},
+            {"title": "Scan", "file": SimpleUploadedFile("scan\x01.pdf", b"%PDF"),
+             "is_public": True}])
+    report.refresh_from_db()
+    assert report.narrative == "Opened a wing"
+    titles = sorted(e.title for e in report.evidence.all())
+    names = sorted(e.original_name for e in report.evidence.all())
+    assert titles == ["Minutes", "Scan"]
+    assert all("\x01" not in n for n in names), names
+
+
+@pytest.mark.django_db
+def test_item2_every_project_model_with_text_strips_control_characters():
+    from django.apps import apps
+    from django.db import models as db_models
+    from django.db.models.signals import pre_save
+
+    from core.text import strip_control_receiver
+
+    missing = []
+    for label in ("accounts", "states", "reviews", "recommendations", "progress", "imports",
+                  "reminders"):
+        for model in apps.get_app_config(label).get_models():
+            if not any(isinstance(f, (db_models.CharField, db_models.TextField))
+                       for f in model._meta.concrete_fields):
+                continue
+            if strip_control_receiver not in pre_save._live_receivers(model)[0]:
+                missing.append(model._meta.label)
+    assert missing == []
+
+
+def _dirty_progress(w) -> None:
+    """Texts as stored before the fix (queryset updates bypass save)."""
+    from decimal import Decimal
+
+    from progress import services as progress_services
+    from progress.models import Evidence, Indicator, ProgressReport
+    from states.models import Institution
+
+    report = progress_services.file_report(
+        user=w.focal, indicator=w.indicator, value=Decimal(90), narrative="x",
+        evidence=[{"title": "t", "url": "https://example.org/a", "is_public": True}])
+    Indicator.objects.filter(pk=w.indicator.pk).update(title=EVIL, unit="cells\x0b")
+    ProgressReport.objects.filter(pk=report.pk).update(narrative="Opened\x01\x0ba wing",
+                                                       organisation=EVIL)
+    Institution.objects.filter(pk=w.justice.pk).update(name="-1+1\x0b")
+    Evidence.objects.filter(report=report).update(title=EVIL)
+
+
+@pytest.mark.django_db
+def test_item2_indicator_and_report_exports_guard_formulas_behind_control_characters(
+        api_client, world):
+    _dirty_progress(world)
+    for path in ("/api/v1/indicators/export/", "/api/v1/progress-reports/export/"):
+        text = body(api_client.get(path, {"format": "csv"})).decode("utf-8-sig")
+        assert "\x01" not in text and "\x0b" not in text, path
+        assert "'=HYPERLINK" in text and '\n=HYPERLINK' not in text, path
+        response = api_client.get(path, {"format": "xlsx"})
+        assert response.status_code == 200, path
+        sheet = load_workbook(io.BytesIO(body(response))).active
+        values = [c for row in sheet.iter_rows(values_only=True) for c in row]
+        formulas = [v for v in values if isinstance(v, str) and v.startswith(("=", "-", "+"))]
+        assert formulas == [], (path, formulas)
+        assert "'" + EVIL[1:] in values, path
+
+
+@pytest.mark.django_db
+def test_item6_midterm_report_with_indicator_texts_holding_control_characters(
+        client, world):
+    _dirty_progress(world)
+    review = world.recommendations[0].review
+    client.force_login(make_user("ngo-midterm", Role.NGO))
+    url = f"/analysis/reviews/{review.pk}/mid-term-report/"
+    for version in ("government", "civil_society"):
+        response = client.get(url, {"version": version, "format": "docx"})
+        assert response.status_code == 200, response.content[:300]
+        document = docx.Document(io.BytesIO(body(response)))
+        texts = "\n".join(p.text for p in document.paragraphs)
+        assert EVIL[1:] in texts and "Opened" in texts
+        response = client.get(url, {"version": version, "format": "csv"})
+        assert response.status_code == 200
+        text = body(response).decode("utf-8-sig")
+        assert "\x01" not in text and "\x0b" not in text
 
 
 # --- 3. deep HTML pages capped; anonymous pages throttled ---------------------------------
@@ -271,28 +385,173 @@ class ExplodingInput(io.BytesIO):
     readline = read
 
 
-@pytest.mark.django_db
-def test_item9_a_huge_anonymous_post_is_refused_unread(settings):
-    from django.test import RequestFactory
+def call_wsgi(environ: dict) -> tuple[str, bytes]:
+    """The production WSGI application called directly (status, body). Django closes the
+    database connection at the end of each request: the test client does not (it
+    disconnects that handler), and neither does this, or the test's own connection and
+    its transaction would be gone for the rest of the test (issue 22)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     from upr_tracker.wsgi import application
 
-    request = RequestFactory().post("/accounts/login/", data=b"x", content_type="text/plain")
-    environ = dict(request.environ, CONTENT_LENGTH=str(1024 ** 3))
-    environ["wsgi.input"] = ExplodingInput()
     started = {}
 
     def start_response(status, headers, exc_info=None):
-        started["status"], started["headers"] = status, dict(headers)
+        started["status"] = status
 
-    content = b"".join(application(environ, start_response))
-    assert started["status"].startswith("413")
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, start_response)
+        try:
+            content = b"".join(response)
+        finally:
+            response.close()  # sends request_finished, as a WSGI server does
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return started["status"], content
+
+
+def unread_post(path: str, length: int, content_type: str = "text/plain") -> dict:
+    """A WSGI environ declaring `length` bytes whose body raises if anything reads it."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().post(path, data=b"x", content_type=content_type)
+    return {**request.environ, "CONTENT_LENGTH": str(length), "wsgi.input": ExplodingInput()}
+
+
+@pytest.mark.django_db
+def test_item9_a_huge_anonymous_post_is_refused_unread(settings):
+    status, content = call_wsgi(unread_post("/accounts/login/", 1024 ** 3))
+    assert status.startswith("413")
     assert b"too large" in content
     for path in ("/api/v1/recommendations/", "/api/v1/auth/token/"):
-        environ = dict(environ, PATH_INFO=path, CONTENT_TYPE="application/json")
-        environ["wsgi.input"] = ExplodingInput()
-        b"".join(application(environ, start_response))
-        assert started["status"].startswith("413"), path
+        status, _content = call_wsgi(unread_post(path, 1024 ** 3, "application/json"))
+        assert status.startswith("413"), path
+
+
+@pytest.mark.django_db
+def test_item9_calling_the_wsgi_app_keeps_the_tests_database_connection(ngo_user):
+    before = connection.connection
+    call_wsgi(unread_post("/accounts/login/", 1024 ** 3))
+    assert connection.connection is before and not connection.closed_in_transaction
+    assert Recommendation.objects.count() == 0  # the test's transaction still answers
+    ngo_user.refresh_from_db()
+
+
+# Progress reports take an evidence file (issue 25): the cap on other views must not
+# refuse it, and a file over the evidence limit is refused from Content-Length.
+
+@pytest.mark.django_db
+def test_item9_an_evidence_upload_over_the_page_cap_is_accepted(settings, client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from progress.models import ProgressReport
+    from recommendations.models import FollowUpAction
+
+    settings.REQUEST_MAX_BODY_BYTES = 64 * 1024  # far under the file
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
+    payload = b"%PDF-1.4 " + b"x" * (settings.EVIDENCE_MAX_UPLOAD_BYTES - 9)
+    client.force_login(world.justice_contributor)
+    response = client.post(f"/progress/indicators/{world.indicator.pk}/report/", {
+        "due_date": world.indicator.schedule()[0].isoformat(), "value": "92",
+        "narrative": "A new wing opened", "file_title": "Minutes",
+        "file": SimpleUploadedFile("minutes.pdf", payload, "application/pdf")})
+    assert response.status_code == 302, response.content[:500]
+    evidence = ProgressReport.objects.get().evidence.get()
+    assert evidence.file.size == len(payload)
+    # The same on a follow-up action's report, civil society's route.
+    client.force_login(make_user("ngo-evidence", Role.NGO))
+    action = FollowUpAction.objects.create(state=world.france, title="Open a new wing")
+    response = client.post(f"/progress/actions/{action.pk}/report/?actor=civil_society", {
+        "narrative": "Seen on site", "organisation": "Watch", "file_title": "Photo",
+        "file": SimpleUploadedFile("photo.pdf", payload, "application/pdf")})
+    assert response.status_code == 302, response.content[:500]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_item9_evidence_upload_through_a_live_server(settings, live_server, world):
+    """A real HTTP multipart upload (a socket, the server's own Content-Length): a file
+    over the cap for other views goes through, one over the evidence limit is a 413."""
+    import re
+
+    import httpx
+
+    from progress.models import ProgressReport
+
+    settings.REQUEST_MAX_BODY_BYTES = 64 * 1024
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
+    client = Client()
+    client.force_login(world.justice_contributor)
+    url = f"{live_server.url}/progress/indicators/{world.indicator.pk}/report/"
+    with httpx.Client(cookies=dict((k, v.value) for k, v in client.cookies.items()),
+                      timeout=30) as http:
+        page = http.get(url)
+        assert page.status_code == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        form = {"csrfmiddlewaretoken": token, "value": "92", "narrative": "Built",
+                "due_date": world.indicator.schedule()[0].isoformat()}
+        payload = b"%PDF-1.4 " + b"x" * 600_000
+        response = http.post(url, data=form, headers={"Referer": url},
+                             files={"file": ("minutes.pdf", payload, "application/pdf")})
+        assert response.status_code == 302, response.text[:500]
+        assert ProgressReport.objects.get().evidence.get().file.size == len(payload)
+        response = http.post(url, data=form, headers={"Referer": url}, files={
+            "file": ("big.pdf", b"%PDF" + b"x" * 2_000_000, "application/pdf")})
+        assert response.status_code == 413
+        assert ProgressReport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_item9_an_evidence_upload_over_its_limit_is_refused_unread(settings, world):
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
+    client = Client()
+    client.force_login(world.justice_contributor)
+    environ = unread_post(f"/progress/indicators/{world.indicator.pk}/report/",
+                          20 * 1024 * 1024, "multipart/form-data; boundary=x")
+    environ["HTTP_COOKIE"] = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+    status, content = call_wsgi(environ)
+    assert status.startswith("413"), content[:300]
+    assert b"1.0 MB" in content
+
+
+@pytest.mark.django_db
+def test_item9_admin_pages_with_a_file_field_take_their_upload(
+        settings, admin_client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from progress.models import Evidence, ProgressReport
+
+    settings.REQUEST_MAX_BODY_BYTES = 64 * 1024
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 1024 * 1024
+    from progress import services as progress_services
+
+    report = progress_services.file_report(user=world.focal, indicator=world.indicator,
+                                           value=92)
+    url = f"/admin/progress/progressreport/{report.pk}/change/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields
+            if form.initial.get(name) is not None}
+    data.update({"evidence-TOTAL_FORMS": "1", "evidence-INITIAL_FORMS": "0",
+                 "evidence-MIN_NUM_FORMS": "0", "evidence-MAX_NUM_FORMS": "1000",
+                 "evidence-0-title": "Minutes", "evidence-0-is_public": "on",
+                 "evidence-0-file": SimpleUploadedFile("minutes.pdf", b"%PDF" + b"x" * 200_000,
+                                                       "application/pdf")})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Evidence.objects.get(report=report).file.size == 200_004
+    assert ProgressReport.objects.count() == 1
+    # Over the evidence limit: the admin form refuses it as the report page does.
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 100_000
+    data["evidence-0-file"] = SimpleUploadedFile("big.pdf", b"%PDF" + b"x" * 150_000)
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "too large" in response.content.decode()
+    assert Evidence.objects.filter(report=report).count() == 1
 
 
 @pytest.mark.django_db
@@ -427,6 +686,45 @@ def test_item16_concurrent_patches_without_if_match_all_apply(admin_user):
     assert rec.text.startswith("Racer ")
     readme = (ROOT / "README.md").read_text()
     assert "the last writer wins" in readme
+
+
+@pytest.mark.django_db(transaction=True)
+def test_item16_concurrent_puts_without_if_match_all_apply(admin_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks (PostgreSQL)")
+    rec = RecommendationFactory(text="Before the race")
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.create(user=admin_user).key
+    reader = APIClient()
+    reader.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    current = reader.get(f"/api/v1/recommendations/{rec.pk}/").json()
+    full = {"review": current["review"], "paragraph": current["paragraph"],
+            "recommending_states": [s["iso3"] for s in current["recommending_states"]],
+            "response": current["response"]}
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def racer(n: int) -> None:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        barrier.wait()
+        try:
+            statuses.append(client.put(f"/api/v1/recommendations/{rec.pk}/",
+                                       {**full, "text": f"Racer {n}"},
+                                       format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=racer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert statuses == [200] * 8
+    rec.refresh_from_db()
+    assert rec.version == 1 + 8
+    assert rec.text.startswith("Racer ")
 
 
 # --- 17. add_user --email, backups 0600, "٣" is not 3 -----------------------------------

@@ -265,7 +265,8 @@ IMPORT_HEARTBEAT_TIMEOUT = envint("IMPORT_HEARTBEAT_TIMEOUT", 60)
 IMPORT_INLINE_MAX_BYTES = envint("IMPORT_INLINE_MAX_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest request body any view reads, from Content-Length, before reading it
-# (core.bodylimit: 413 above it); the import upload allows IMPORT_MAX_UPLOAD_BYTES.
+# (core.bodylimit: 413 above it); views that take a file declare their own limit
+# (imports: IMPORT_MAX_UPLOAD_BYTES, progress evidence: EVIDENCE_MAX_UPLOAD_BYTES).
 REQUEST_MAX_BODY_BYTES = envint("REQUEST_MAX_BODY_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

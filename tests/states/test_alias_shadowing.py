@@ -61,3 +61,36 @@ def test_stored_key_is_the_checked_key_at_the_limit(france):
         State.objects.add_alias("b" * (ALIAS_MAX_LENGTH + 1), france)
     with pytest.raises(ValueError):
         State.objects.add_alias("&" * 30, france)  # key " and " * 30: longer than stored
+
+
+# Whitespace and control characters around or inside a name are not a new name: they are
+# stripped before the shadowing check, and the stored name is the stripped one.
+@pytest.mark.parametrize("name", [" france", "France\u00a0", "FRANCE\t", "\tFrance\n",
+                                  "France\x01", "\x0bFrance", "Fr\x00ance", "\u200bFrance",
+                                  "France\u2028", "\x85France\x9f", "\ufeffFrance"])
+def test_names_of_states_with_whitespace_or_control_characters_are_refused(
+        name, france, germany):
+    with pytest.raises(ValueError, match="already means"):
+        State.objects.add_alias(name, germany)
+    with pytest.raises(ValidationError):
+        StateAlias(name=name, state=germany).save()
+    assert not StateAlias.objects.filter(state=germany).exists()
+    assert State.objects.resolve(name) == france
+    assert State.objects.resolve("France") == france
+
+
+def test_an_alias_is_stored_stripped_and_its_key_matches_its_name(france, germany):
+    alias = State.objects.add_alias("\u00a0 Deutsch\x01land\t\x0b", germany)
+    alias.refresh_from_db()
+    assert alias.name == "Deutschland"
+    assert alias.name_key == "deutschland"
+    admin_route = StateAlias(name=" Bundes\x02republik\u00a0", state=germany)
+    admin_route.save()
+    admin_route.refresh_from_db()
+    assert (admin_route.name, admin_route.name_key) == ("Bundesrepublik", "bundesrepublik")
+    assert State.objects.resolve("Bundesrepublik") == germany
+    # Invisible characters inside the name: the same alias, nothing new.
+    assert State.objects.add_alias("Deutsch\u200bland\u00ad", germany) is None
+    # The alias of another State, with the same noise: refused.
+    with pytest.raises(ValueError, match="already means"):
+        State.objects.add_alias("deutschLAND\x03 ", france)
