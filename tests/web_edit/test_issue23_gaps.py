@@ -2,10 +2,18 @@
 lists in the reader's language, strings hidden from makemessages, and the export's API
 description."""
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
+
+from recommendations.models import Recommendation
+from tests.factories import RecommendationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +35,61 @@ def test_order_by_choices_are_in_the_pages_language(client_as, recommendation, l
     assert [v for v in options if v.startswith("-") and not options[v].endswith(suffix)] == []
     if language != "fr":
         assert [label for label in options.values() if re.search(r"[A-Za-z]{3,}", label)] == []
+
+
+def _many_recommendations(review, n: int) -> None:
+    # One INSERT: the pages count rows, they need not be built one by one.
+    Recommendation.objects.bulk_create(
+        Recommendation(review=review, paragraph=f"99.{i}", paragraph_sort=f"99.{i:05}",
+                       text=f"Recommendation {i}") for i in range(n))
+
+
+@pytest.mark.parametrize(("language", "figure"), [
+    ("ar", "1٬200"), ("zh-hans", "1,200"), ("ru", "1\xa0200"), ("fr", "1\xa0200"),
+    ("en", "1,200")])
+def test_my_state_counts_use_the_languages_grouping(client_as, review, language, figure):
+    _many_recommendations(review, 1200)
+    html = client_as("focal-fra").get(reverse("front:my_state"), {"lang": language}).content
+    lead = re.search(r'<p class="lead">(.*?)</p>', html.decode(), re.S).group(1)
+    assert figure in lead
+    assert f'<span class="count">{figure}</span>' in html.decode()
+
+
+@pytest.mark.parametrize(("language", "figure"), [("ar", "1٬200"), ("zh-hans", "1,200")])
+def test_dashboard_states_and_analysis_counts_are_grouped(client_as, review, language,
+                                                          figure):
+    _many_recommendations(review, 1200)
+    client = client_as("ngo")
+    for url in (reverse("front:home"), reverse("front:state_detail", args=["FRA"]),
+                reverse("analysis:matrix")):
+        html = client.get(url, {"lang": language}).content.decode()
+        assert figure in html, url
+
+
+def test_arabic_date_times_follow_an_arabic_pattern():
+    moment = dt.datetime(2026, 12, 6, 18, 49, tzinfo=dt.UTC)
+    with translation.override("ar"):
+        text = Template("{{ moment }}").render(Context({"moment": moment}))
+    assert text == "6 ديسمبر، 2026، 6:49 م"
+
+
+def test_ids_in_templates_are_never_grouped():
+    # With USE_THOUSAND_SEPARATOR, `{{ rec.pk }}` would print "12,345" into a link.
+    bare = re.compile(r"\{\{ *[\w.]*(\.pk|\.id|_pk|\.line) *\}\}")
+    found = [f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)}"
+             for path in Path(settings.BASE_DIR, "templates").rglob("*.*")
+             for match in bare.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_a_recommendation_with_a_large_id_links_without_separators(client_as, review):
+    RecommendationFactory(id=12345, review=review, paragraph="45.2")
+    html = client_as("focal-fra").get(reverse("recommendations:recommendation_detail",
+                                        args=[12345]), {"lang": "en"}).content.decode()
+    assert "?recommendation=12345" in html
+
+
+def test_arabic_review_line_uses_the_arabic_comma(client_as, recommendation):
+    html = client_as("ngo").get(recommendation.get_absolute_url(), {"lang": "ar"}).content
+    assert "فرنسا، " in html.decode()
+    assert "فرنسا, " not in html.decode()
