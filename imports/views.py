@@ -14,8 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_edit_recommendations, is_admin
@@ -40,9 +39,9 @@ def _forbid(message: str) -> PermissionDenied:
 
 # The parser's messages, as the user should read them.
 PARSER_ERRORS = {
-    "no recommendation text": _lazy("No recommendation text."),
-    "no recommending State": _lazy("No recommending State in brackets at the end of the "
-                                   "recommendation."),
+    "no recommendation text": gettext_lazy("No recommendation text."),
+    "no recommending State": gettext_lazy("No recommending State in brackets at the end of "
+                                          "the recommendation."),
 }
 
 

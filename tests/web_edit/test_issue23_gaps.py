@@ -2,7 +2,10 @@
 lists in the reader's language, strings hidden from makemessages, and the export's API
 description."""
 
+import ast
 import datetime as dt
+import importlib
+import json
 import re
 from pathlib import Path
 
@@ -93,3 +96,56 @@ def test_arabic_review_line_uses_the_arabic_comma(client_as, recommendation):
     html = client_as("ngo").get(recommendation.get_absolute_url(), {"lang": "ar"}).content
     assert "فرنسا، " in html.decode()
     assert "فرنسا, " not in html.decode()
+
+
+# The names xgettext finds in Python, as `manage.py makemessages` calls it: any other
+# name for a translation function hides its strings from the catalogues.
+MAKEMESSAGES_KEYWORDS = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext",
+                         "ngettext_lazy", "pgettext", "pgettext_lazy", "npgettext",
+                         "npgettext_lazy"}
+TRANSLATION_FUNCTIONS = MAKEMESSAGES_KEYWORDS - {"_"}
+
+
+def _project_modules() -> list[Path]:
+    skip = {".venv", "node_modules", "staticfiles", "tests", "locale"}
+    return [path for path in Path(settings.BASE_DIR).rglob("*.py")
+            if not skip & set(path.relative_to(settings.BASE_DIR).parts)]
+
+
+def test_translation_functions_keep_names_makemessages_knows():
+    hidden = []
+    for path in _project_modules():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                hidden += [f"{path.relative_to(settings.BASE_DIR)}: {a.name} as {a.asname}"
+                           for a in node.names
+                           if a.name in TRANSLATION_FUNCTIONS and a.asname
+                           and a.asname not in MAKEMESSAGES_KEYWORDS]
+    assert hidden == []
+
+
+def test_the_strings_an_alias_hid_have_translations():
+    pending = json.loads(Path(settings.BASE_DIR, "locale/pending/issue-23.json")
+                         .read_text(encoding="utf-8"))
+    for module, name in (("imports.views", "PARSER_ERRORS"),
+                         ("recommendations.api", "EXPORT_DESCRIPTION")):
+        value = getattr(importlib.import_module(module), name)
+        for text in (value.values() if isinstance(value, dict) else [value]):
+            with translation.override(None):
+                msgid = str(text)
+            assert set(pending[msgid]) == {"fr", "es", "ar", "ru", "zh_Hans"}, msgid
+
+
+def test_export_options_describe_the_export_for_clients(api_client, ngo_user):
+    api_client.force_authenticate(ngo_user)
+    description = api_client.options(reverse("api-recommendation-export")).json()["description"]
+    assert description.startswith("The whole filtered set in one file")
+    assert ".py" not in description
+
+
+def test_export_schema_has_no_developer_note(api_client):
+    schema = api_client.get(reverse("schema")).content.decode()
+    export = schema[schema.index("/api/v1/recommendations/export/:"):]
+    export = export[:export.index("\n  /api/")]
+    assert not re.search(r"\.py\b|cursor|COPY|thread", export)
