@@ -374,10 +374,13 @@ def import_undo(request: HttpRequest, public_id) -> HttpResponse:
             error = _("Tick the box to confirm that what is listed goes too.")
         else:
             done = undo.undo(job, user=request.user)
-            messages.success(request, _(
+            counts = {"created": len(done["created"]),
+                      "changed": len(done["changed"]) + len(done["restored"])}
+            messages.success(request, (_(
+                "Paste undone: %(created)d recommendations removed, %(changed)d put back "
+                "as they were.") if job.format == "paste" else _(
                 "Import undone: %(created)d recommendations removed, %(changed)d put back "
-                "as they were.") % {"created": len(done["created"]),
-                                    "changed": len(done["changed"]) + len(done["restored"])})
+                "as they were.")) % counts)
             return redirect("imports:import_detail", public_id=job.public_id)
     return render(request, "imports/import_undo.html", {
         "job": job, "plan": plan, "error": error}, status=400 if error else 200)

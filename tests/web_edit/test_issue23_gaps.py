@@ -15,6 +15,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
+from imports.models import ImportJob
 from recommendations.models import Recommendation
 from tests.factories import RecommendationFactory
 
@@ -149,3 +150,52 @@ def test_export_schema_has_no_developer_note(api_client):
     export = schema[schema.index("/api/v1/recommendations/export/:"):]
     export = export[:export.index("\n  /api/")]
     assert not re.search(r"\.py\b|cursor|COPY|thread", export)
+
+
+def test_profile_per_cycle_rows_say_which_cycle(client_as, review, germany):
+    RecommendationFactory(review=review, paragraph="45.9", recommending_states=[germany])
+    html = client_as("ngo").get(reverse("analysis:recommending_state", args=["DEU"]),
+                                {"lang": "ar"}).content.decode()
+    per_cycle = re.search(r'<table class="[^"]*per-cycle.*?</table>', html, re.S).group(0)
+    assert '<th scope="row">الجولة 4</th>' in per_cycle
+
+
+def test_response_source_says_paragraph_in_the_readers_words(monkeypatch):
+    from recommendations.templatetags import upr_i18n
+
+    french = {"%(symbol)s, para. %(paragraph)s": "%(symbol)s, par. %(paragraph)s"}
+    monkeypatch.setattr(upr_i18n, "gettext", lambda m: french.get(m, m))
+    assert upr_i18n.source_label("A/HRC/43/15/Add.1, para. 3") == "A/HRC/43/15/Add.1, par. 3"
+    assert upr_i18n.source_label("A/HRC/43/15/Add.1") == "A/HRC/43/15/Add.1"
+    template = Template("{% load upr_i18n %}{{ s|source_label }}")
+    assert "par. 3" in template.render(Context({"s": "A/HRC/43/15, para. 3"}))
+
+
+def test_paste_undo_page_speaks_of_the_paste(client_as, review):
+    client = client_as("ngo")
+    client.post(reverse("imports:recommendation_paste", args=[review.pk]),
+                {"text": "45.10 Ratify the Optional Protocol (Germany);",
+                 "response": "pending", "save": "1"})
+    job = ImportJob.objects.get(format="paste")
+    page = client.get(reverse("imports:import_undo", args=[job.public_id])).content.decode()
+    h1 = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert h1 == "Undo the paste into France, session 43"
+    response = client.post(reverse("imports:import_undo", args=[job.public_id]), follow=True)
+    assert "Paste undone: 1 recommendations removed" in response.content.decode()
+
+
+def test_undo_lists_aliases_with_the_arabic_comma():
+    template = Template("{% load upr_i18n %}{{ names|join_list }}")
+    with translation.override("ar"):
+        assert template.render(Context({"names": ["غانا", "توغو"]})) == "غانا، توغو"
+    undo_page = Path(settings.BASE_DIR, "templates/imports/import_undo.html").read_text()
+    assert "plan.aliases|join_list" in undo_page
+
+
+def test_lockout_time_is_marked_for_the_readers_time_zone(rf):
+    from accounts.lockout import lockout_response
+
+    html = lockout_response(rf.post("/accounts/login/")).content.decode()
+    found = re.search(r'<time datetime="([^"]+)" data-local-time>(\d\d:\d\d) UTC</time>', html)
+    assert found
+    assert dt.datetime.fromisoformat(found.group(1)).utcoffset() == dt.timedelta(0)
