@@ -56,6 +56,9 @@ def test_order_by_descending_is_picked_in_the_pages_language(open_as, data,  # n
 def test_walk_at_390_my_state_matrix_and_profile(open_as, data, language):  # noqa: F811
     focal = make_user(f"focal-walk-{language}", Role.FOCAL_POINT, state=state("FRA"))
     page = open_as(focal, viewport=PHONE)
+    # As the language switcher leaves it: a cookie, so links keep the language too.
+    page.context.add_cookies([{"name": "django_language", "value": language,
+                               "url": page.url}])
     for name, path in (("my-state", "/my-state/"), ("matrix", "/analysis/"),
                        ("profile-DEU", "/analysis/recommending/DEU/")):
         page.goto(f"{path}?lang={language}")
@@ -73,6 +76,7 @@ def test_walk_at_390_my_state_matrix_and_profile(open_as, data, language):  # no
     link.click()
     page.wait_for_load_state()
     assert page.locator("main form").count() >= 1
+    assert page.locator("html").get_attribute("lang") == language
     shot(page, f"my-state-update-{language}-390")
 
 
