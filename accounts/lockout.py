@@ -14,6 +14,8 @@ from django.db.models import Max
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -62,8 +64,18 @@ def lockout_response(request, original_response=None, credentials=None):
             "retry_after_seconds": int(delta.total_seconds())},
             status=settings.AXES_HTTP_RESPONSE_CODE,
             headers={"Retry-After": str(int(delta.total_seconds()))} if delta else None)
+    retry_at = timezone.now() + delta if delta else None
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cooloff_text": duration_text(delta) if delta else "",
-        "retry_at": timezone.now() + delta if delta else None,
+        "retry_at": retry_at,
+        "retry_at_html": retry_time_html(retry_at) if retry_at else "",
     }, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def retry_time_html(moment: dt.datetime) -> str:
+    """The server's time ("18:49 UTC") in a <time> that static/js/app.js rewrites in the
+    reader's own time zone: the server cannot know it, and UTC misleads most readers."""
+    return format_html('<time datetime="{}" data-local-time>{}</time>',
+                       moment.isoformat(timespec="seconds"),
+                       date_format(timezone.localtime(moment), "H:i T"))

@@ -14,8 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import can_edit_recommendations, is_admin
@@ -40,9 +39,9 @@ def _forbid(message: str) -> PermissionDenied:
 
 # The parser's messages, as the user should read them.
 PARSER_ERRORS = {
-    "no recommendation text": _lazy("No recommendation text."),
-    "no recommending State": _lazy("No recommending State in brackets at the end of the "
-                                   "recommendation."),
+    "no recommendation text": gettext_lazy("No recommendation text."),
+    "no recommending State": gettext_lazy("No recommending State in brackets at the end of "
+                                          "the recommendation."),
 }
 
 
@@ -375,10 +374,13 @@ def import_undo(request: HttpRequest, public_id) -> HttpResponse:
             error = _("Tick the box to confirm that what is listed goes too.")
         else:
             done = undo.undo(job, user=request.user)
-            messages.success(request, _(
+            counts = {"created": len(done["created"]),
+                      "changed": len(done["changed"]) + len(done["restored"])}
+            messages.success(request, (_(
+                "Paste undone: %(created)d recommendations removed, %(changed)d put back "
+                "as they were.") if job.format == "paste" else _(
                 "Import undone: %(created)d recommendations removed, %(changed)d put back "
-                "as they were.") % {"created": len(done["created"]),
-                                    "changed": len(done["changed"]) + len(done["restored"])})
+                "as they were.")) % counts)
             return redirect("imports:import_detail", public_id=job.public_id)
     return render(request, "imports/import_undo.html", {
         "job": job, "plan": plan, "error": error}, status=400 if error else 200)

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -79,7 +79,7 @@ ETAG_HEADER = OpenApiParameter(
 STALE = OpenApiResponse(StaleSerializer, description=_("The row changed since that version."))
 # What a client needs to know, not how the module streams (export's docstring is for
 # developers: cursors, COPY, threads).
-EXPORT_DESCRIPTION = _lazy(
+EXPORT_DESCRIPTION = gettext_lazy(
     "The whole filtered set in one file, without pagination: the same filters as the "
     "list. Columns: id, url, page_url, state_under_review, state_under_review_name, cycle, "
     "session, paragraph, text, recommending_states, recommending_state_names, response, "
@@ -327,7 +327,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], pagination_class=None,
             content_negotiation_class=IgnoreFormatNegotiation)
     def export(self, request):
-        """See recommendations/export.py; HEAD gives the headers without the file."""
+        # How the file streams: recommendations/export.py. HEAD gives the headers only.
         fmt = request.query_params.get("format", "csv").lower()
         if fmt not in export.FORMATS:
             raise ValidationError({"format": _("Choose one of: %(f)s.") % {
@@ -339,6 +339,10 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return export.export_response(queryset, fmt, request.query_params.get("lang"),
                                       request=request, end_marker=marker in ("1", "true"),
                                       total=queryset.count())
+
+    # What OPTIONS and the browsable API say of the export: the client's text, as in the
+    # schema (@action takes the docstring, which would be a note for developers).
+    export.kwargs["description"] = EXPORT_DESCRIPTION
 
 
 class AssessmentFilter(filters.FilterSet):

@@ -13,6 +13,8 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -224,10 +226,24 @@ ORDERING_LABELS = {
 }
 
 
+def _descending_text(label: str) -> str:
+    return gettext("%s (descending)") % label
+
+
+_descending = lazy(_descending_text, str)
+
+
 class StableOrderingFilter(filters.OrderingFilter):
     """Ordering with the primary key as the last key, so pages never overlap."""
 
-    descending_fmt = _("%s (descending)")
+    def build_choices(self, fields: dict, labels: dict) -> list:
+        # django-filter formats "%s (descending)" once, at import, in English: format
+        # each label lazily instead, in the language of the page that shows it.
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(field) or ORDERING_LABELS.get(param) or param
+            choices += [(param, label), (f"-{param}", _descending(label))]
+        return choices
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
         qs = super().filter(qs, value)

@@ -219,6 +219,11 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
+# Numbers grouped in the reader's language ("12 345", "12٬345", "12,345"); our formats
+# fill what Django's Arabic and Chinese ones lack. Ids in templates go through
+# `|stringformat:'s'` (tests/web_edit/test_issue23_gaps.py holds the templates to it).
+FORMAT_MODULE_PATH = ["upr_tracker.formats"]
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 
 STATIC_URL = "static/"

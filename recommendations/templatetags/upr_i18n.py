@@ -1,5 +1,7 @@
+import re
+
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from recommendations.report_i18n import localize_note as _localize_note
 
@@ -41,3 +43,16 @@ def shorten(text: str, limit: int) -> str:
     from core.text import shorten as _shorten
 
     return _shorten(text, int(limit))
+
+
+# "A/HRC/43/15/Add.1, para. 3": how responses cite their source, stored in English
+# (imports read it back); shown with the reader's word for "paragraph".
+SOURCE_LABEL = re.compile(r"^(?P<symbol>.+), para\. (?P<paragraph>\S+)$")
+
+
+@register.filter
+def source_label(label: str) -> str:
+    found = SOURCE_LABEL.match(label or "")
+    if not found:
+        return label
+    return gettext("%(symbol)s, para. %(paragraph)s") % found.groupdict()

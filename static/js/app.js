@@ -44,3 +44,18 @@
     });
   });
 })();
+
+// <time datetime="ISO" data-local-time>: the server writes the time in its own zone
+// (it cannot know the reader's); shown in the reader's zone, in the page's language.
+(function () {
+  "use strict";
+  var lang = document.documentElement.lang || undefined;
+  document.querySelectorAll("time[data-local-time]").forEach(function (el) {
+    var when = new Date(el.getAttribute("datetime"));
+    if (isNaN(when.getTime())) return;
+    try {
+      el.textContent = when.toLocaleTimeString(lang, {
+        hour: "2-digit", minute: "2-digit", timeZoneName: "short"});
+    } catch (e) { /* an unknown language: keep the server's text */ }
+  });
+})();
