@@ -91,6 +91,24 @@ def build_peer_db(path: Path) -> int:
     return count
 
 
+def ensure_peer_db(path: Path) -> int:
+    """Reuse the peer database at `path` while it holds as many rows as the read model
+    (and the same last change); build it otherwise. Returns its row count."""
+    from django.db.models import Max
+
+    from recommendations.models import RecommendationRow
+
+    last = RecommendationRow.objects.aggregate(id=Max("id"), at=Max("updated_at"))
+    stamp = f"{last['id']} {last['at'] and last['at'].isoformat()}"
+    want = RecommendationRow.objects.count()
+    marker = path.with_suffix(".stamp")
+    if path.exists() and marker.exists() and marker.read_text() == f"{want} {stamp}":
+        return want
+    rows = build_peer_db(path)
+    marker.write_text(f"{rows} {stamp}")
+    return rows
+
+
 THROUGH = (("recommending_states", "state", "TEXT"), ("recommendation_themes", "theme", "TEXT"),
            ("recommendation_sdgs", "sdg", "INTEGER"))
 

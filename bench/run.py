@@ -21,6 +21,18 @@ DATABASE_URL for another) through a real gunicorn on loopback:
 Prints the issue's target table and writes bench-results/latest.json and latest.md
 (and a dated copy). Nothing asserts a time: the machine is shared and figures are
 noisy; read them as such.
+
+`--prepare` only builds what the figures read (migrations, the corpus topped up to
+--recommendations rows, the peer's SQLite database) and stops: run it once per size, then
+time as often as needed; the peer database (bench-results/peer-N.db) is reused while it
+holds as many rows as PostgreSQL. Each size has its own database by default
+(`upr_bench` for 500,000 rows, `upr_benchK` for K thousand, e.g. `upr_bench40`).
+`--only lists` times the list figures and the peer comparison only, and writes
+bench-results/lists-N-latest.json and .md (N the row count; `--only paging` likewise).
+
+Throughput uses wrk when it is on the PATH (`apt-get install wrk` on Debian/Ubuntu,
+`brew install wrk` on macOS); without it a Python loop of threads stands in (its own
+overhead lowers both figures). The bench is not part of CI (`.ci/run` never calls it).
 """
 
 import argparse
@@ -39,6 +51,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/upr_bench"
+
+
+def default_database(recommendations: int) -> str:
+    """One database per corpus size: `upr_bench` at 500,000 rows, `upr_bench40` at 40,000."""
+    if recommendations == 500_000:
+        return DEFAULT_DB
+    return f"{DEFAULT_DB}{max(1, recommendations // 1000)}"
 SECRET = "bench-only-secret-key-not-for-production-use-1234567890"
 
 
@@ -314,11 +333,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--load-seconds", type=int, default=10)
     parser.add_argument("--skip-exports", action="store_true")
-    parser.add_argument("--only", choices=["paging"], default=None,
-                        help="only the paging figures of issue 21 (walk, page sizes, JIT)")
+    parser.add_argument("--only", choices=["paging", "lists"], default=None,
+                        help="paging: only the paging figures of issue 21 (walk, page sizes, "
+                             "JIT); lists: only the list figures and the peer comparison")
+    parser.add_argument("--prepare", action="store_true",
+                        help="build the corpus and the peer database, then stop")
     args = parser.parse_args()
 
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+    os.environ.setdefault("DATABASE_URL", default_database(args.recommendations))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "upr_tracker.settings")
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY", SECRET),
            "ALLOWED_HOSTS": "127.0.0.1,testserver,localhost", "SECURE_SSL_REDIRECT": "0",
@@ -360,6 +382,17 @@ def main() -> None:
         print(f"  {elapsed:.0f} s", flush=True)
     total = Recommendation.objects.count()
     results["recommendations"] = total
+    if args.prepare:
+        from bench import peer
+
+        with connection.cursor() as cursor:  # the state a steady database is in
+            cursor.execute("VACUUM ANALYZE recommendations_recommendationrow")
+        start = time.perf_counter()
+        rows = peer.ensure_peer_db(peer_db_path(total))
+        print(f"Peer database: {rows:,} rows ({time.perf_counter() - start:.0f} s); "
+              f"PostgreSQL: {total:,} rows ({os.environ['DATABASE_URL']}). Prepared.",
+              flush=True)
+        return
 
     rng = random.Random(1)
     ids = list(Recommendation.objects.order_by("?").values_list("id", flat=True)[:args.runs])
@@ -393,10 +426,11 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # gunicorn serves them
     server = Server(args.port, args.workers, env)
     try:
-        results.update(issue21_figures(server, client, args.runs))
-        for key in ("walk_40000_by_next", "page_1000_vs_100", "jit_page_1000"):
-            print(f"{key:32} {results[key]}", flush=True)
-        for name, path in ({} if args.only else lists).items():
+        if args.only != "lists":
+            results.update(issue21_figures(server, client, args.runs))
+            for key in ("walk_40000_by_next", "page_1000_vs_100", "jit_page_1000"):
+                print(f"{key:32} {results[key]}", flush=True)
+        for name, path in ({} if args.only == "paging" else lists).items():
             time_requests(server, [path] * 3)  # warm up
             results[name] = summary(time_requests(server, [path] * args.runs))
             statements = record_sql(client, path)
@@ -407,6 +441,8 @@ def main() -> None:
                 results[name]["p50_ms"] / max(sql["p50_ms"], 0.01), 1)
             print(f"{name:32} {results[name]}", flush=True)
 
+        if args.only == "lists" and args.peer:
+            results["peer"] = compare_with_peer(server.port, args, lists, theme, iso3, cycle)
         if args.only:
             raise _Done
         status, _body, headers = server.get(lists["api_list_page_50"])
@@ -460,11 +496,18 @@ def main() -> None:
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-    names = ("latest", stamp) if not args.only else (f"{args.only}-latest",)
+    names = ("latest", stamp) if not args.only else (f"{args.only}-{total}-latest",)
     for name in names:
         (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
         (out / f"{name}.md").write_text(markdown)
     print(f"Written to {out / (names[0] + '.json')} and {out / (names[0] + '.md')}")
+
+
+def peer_db_path(rows: int) -> Path:
+    """The peer's SQLite file for a corpus of `rows` (built once by --prepare, reused)."""
+    path = ROOT / "bench-results" / f"peer-{rows}.db"
+    path.parent.mkdir(exist_ok=True)
+    return path
 
 
 class _Done(Exception):
@@ -475,12 +518,12 @@ def compare_with_peer(port: int, args, lists: dict, theme: str, iso3: str,
                       cycle: int) -> dict:
     """Datasette on the same rows: each list figure as A/B pairs, then throughput."""
     from bench import peer
+    from recommendations.models import RecommendationRow
 
-    path = ROOT / "bench-results" / "peer.db"
-    path.parent.mkdir(exist_ok=True)
+    path = peer_db_path(RecommendationRow.objects.count())
     start = time.perf_counter()
-    rows = peer.build_peer_db(path)
-    print(f"Peer database: {rows:,} rows in {time.perf_counter() - start:.0f} s", flush=True)
+    rows = peer.ensure_peer_db(path)
+    print(f"Peer database: {rows:,} rows ({time.perf_counter() - start:.0f} s)", flush=True)
     out: dict[str, object] = {"rows": rows}
     datasette = peer.Datasette(path, args.peer_port)
     try:

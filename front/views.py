@@ -27,7 +27,8 @@ from states.models import RegionalGroup, State
 def state_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     states = list(State.objects.search(q).order_by("region", "name"))
-    counts = received_and_made_by_state()
+    # Two counts over every recommendation: kept until a recommendation changes.
+    counts = readmodel.cached("state-counts", received_and_made_by_state)
     for state in states:
         state.received_count, state.made_count = counts.get(state.pk, (0, 0))
     labels = dict(RegionalGroup.choices)
@@ -170,7 +171,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paragraph they sit under in the report (`140.x`) or by theme (`?group=theme`)."""
     review = get_object_or_404(Review.objects.with_related(), pk=pk)
     group_by = "theme" if request.GET.get("group") == "theme" else "paragraph"
-    version = readmodel.rows_version()
+    version = readmodel.page_version()
     responses = readmodel.cached(
         "review-responses", lambda: review.recommendations.all().response_distribution(),
         review.pk, version=version)

@@ -304,12 +304,20 @@ def rows_version() -> int | None:
     return None if found is None else int(found)
 
 
-def cached(name: str, build: Callable[[], T], *parts, version: int | None = None) -> T:
-    """`build()`, kept in the cache while no recommendation or review changes: the key
-    holds ListVersion.rows, which every such write moves in its own transaction (pages'
-    aggregates: home, State, review and analysis pages). One query for the version,
-    unless the caller read it (`version`)."""
-    found = version if version is not None else rows_version()
+def page_version() -> str:
+    """What a cached page depends on, in one query: ListVersion.rows (every write of a
+    recommendation or review) and .codes (every write of reference data: States and
+    their aliases, themes, SDGs, groups, sessions, cycles, which pages show by name)."""
+    summed = ListVersion.objects.aggregate(rows=Sum("rows"), codes=Sum("codes"))
+    return f"{int(summed['rows'] or 0)}.{int(summed['codes'] or 0)}"
+
+
+def cached(name: str, build: Callable[[], T], *parts, version: str | None = None) -> T:
+    """`build()`, kept in the cache while no recommendation, review or reference data
+    changes: the key holds `page_version()`, which every such write moves in its own
+    transaction (pages' aggregates: home, States list, State, review and analysis
+    pages). One query for the version, unless the caller read it (`version`)."""
+    found = version if version is not None else page_version()
     key = "readmodel:" + ":".join(str(p) for p in (found, name, *parts))
     value = cache.get(key)
     if value is None:
@@ -476,6 +484,7 @@ _REFERENCE = {
     "reviews.Session": lambda s: Q(session_id=s.pk),
     "reviews.Cycle": lambda c: Q(cycle_id=c.pk),
     "recommendations.SDG": None,
+    "states.StateAlias": None,  # the States list and search show and find them
 }
 _handlers = []
 for _sender, _condition in _REFERENCE.items():

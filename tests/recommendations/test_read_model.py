@@ -318,3 +318,154 @@ def test_a_long_open_write_never_makes_other_writers_wait_on_the_version():
     after = readmodel.versions()
     assert after[0] == before[0] + 2 and after[3] == before[3] + 3
     assert ListVersion.objects.count() == 2
+
+
+# Issue 24 audit: every write path, one test each. A path that leaves a row stale (or a
+# row behind its deleted recommendation) fails `assert_exact`; one that leaves the list's
+# version where it was would keep cached pages and ETags stale, so each also checks it moved.
+
+def moved(before: tuple) -> bool:
+    return readmodel.versions()[0] > before[0]
+
+
+UPR_INFO_HEADER = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\n"
+
+
+def _import_job(tmp_path, user, body: str):
+    from django.core.files.base import ContentFile
+
+    from imports.models import ImportJob
+    from imports.tasks import run_import_job
+
+    path = tmp_path / "upr-info.csv"
+    path.write_text(UPR_INFO_HEADER + body, encoding="utf-8")
+    job = ImportJob(original_name=path.name, dry_run=False, created_by=user)
+    job.file.save(path.name, ContentFile(path.read_bytes()), save=False)
+    job.save()
+    run_import_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED, job.report.get("errors")
+    return job
+
+
+def test_undoing_an_import_drops_and_restores_rows(db, tmp_path, ngo_user, api_client,
+                                                   settings):
+    from imports import undo
+
+    settings.MEDIA_ROOT = tmp_path
+    first = _import_job(tmp_path, ngo_user, (
+        'France,WEOG,EU,"Ratify the optional protocol to the convention against torture",'
+        'Brazil,GRULAC,,Accepted,5,"Torture and other CID",43\n'))
+    assert_exact()
+    (kept,) = listed(api_client, state_under_review="FRA").values()
+    second = _import_job(tmp_path, ngo_user, (
+        'France,WEOG,EU,"Ratify the optional protocol to the convention against torture",'
+        'Brazil,GRULAC,,Noted,5,"Torture and other CID",43\n'
+        'France,WEOG,EU,"Abolish the death penalty in all territories",'
+        'Japan,Asia,,Noted,4,"Death penalty",43\n'))
+    assert len(listed(api_client, state_under_review="FRA")) == 2
+    before = readmodel.versions()
+    undo.undo(second, user=ngo_user)  # one row created (dropped), one changed (restored)
+    assert_exact()
+    assert moved(before)
+    assert listed(api_client, state_under_review="FRA").keys() == {kept["id"]}
+    assert listed(api_client, response="supported").keys() == {kept["id"]}
+    before = readmodel.versions()
+    undo.undo(first, user=ngo_user)
+    assert_exact()
+    assert moved(before)
+    assert RecommendationRow.objects.count() == 0 and listed(api_client) == {}
+
+
+def test_deleting_through_the_api_drops_the_row(rec, api_client, ngo_user):
+    api_client.force_authenticate(ngo_user)
+    before = readmodel.versions()
+    response = api_client.delete(f"{URL}{rec.pk}/?confirm=true")
+    assert response.status_code == 204, response.content
+    assert not RecommendationRow.objects.filter(pk=rec.pk).exists()
+    assert_exact()
+    assert moved(before)
+    assert readmodel.versions()[3] == 0  # the kept row count follows
+    assert listed(api_client) == {}
+
+
+def test_the_admin_bulk_delete_action_drops_the_rows(rec, client, admin_user, api_client):
+    other = RecommendationFactory(review=rec.review, paragraph="45.2")
+    third = RecommendationFactory(review=rec.review, paragraph="45.3")
+    client.force_login(admin_user)
+    before = readmodel.versions()
+    response = client.post("/admin/recommendations/recommendation/", {
+        "action": "delete_selected", "_selected_action": [rec.pk, other.pk], "post": "yes"})
+    assert response.status_code == 302, response.content[:2000]
+    assert set(RecommendationRow.objects.values_list("id", flat=True)) == {third.pk}
+    assert_exact()
+    assert moved(before)
+    assert listed(api_client).keys() == {third.pk}
+
+
+def test_admin_deletion_of_a_review_drops_its_rows(rec, client, admin_user, api_client):
+    client.force_login(admin_user)
+    response = client.post(f"/admin/reviews/review/{rec.review_id}/delete/", {"post": "yes"})
+    assert response.status_code == 302, response.content[:2000]
+    assert_exact()
+    assert listed(api_client) == {}
+
+
+def test_admin_bulk_edit_of_reference_data_rewrites_the_rows(rec, client, admin_user,
+                                                             api_client):
+    """A theme renamed in the admin's change form (reference data shown on the rows)."""
+    theme = rec.themes.get()
+    client.force_login(admin_user)
+    url = f"/admin/recommendations/theme/{theme.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["name"] = "Renamed in the admin"
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[f"{inline.formset.prefix}-{name}"] = management[name].value()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert_exact()
+    assert listed(api_client)[rec.pk]["themes"][0]["name"] == "Renamed in the admin"
+
+
+def test_recurrence_linking_and_unlinking_rewrite_the_rows(db, api_client, settings):
+    settings.SIMILARITY_METHOD = "lexical"
+    text = "Ratify the optional protocol to the convention against torture without delay"
+    RecommendationFactory(review=ReviewFactory(state=state("FRA"), session=session(30)),
+                          text=text)
+    later = RecommendationFactory(review=ReviewFactory(state=state("FRA"), session=session(43)),
+                                  text=text)
+    before = readmodel.versions()
+    recurrence.link_all(iso3="FRA")
+    assert_exact()
+    assert moved(before)
+    assert listed(api_client, recurring="true").keys() == {later.pk}
+    earlier_id = later.earlier_links.get().earlier_id
+    before = readmodel.versions()
+    assert recurrence.mark_wrong(Recommendation.objects.get(pk=later.pk), earlier_id)
+    assert_exact()
+    assert moved(before)
+    assert listed(api_client, recurring="true") == {}
+
+
+def test_progress_writes_keep_the_rows_and_move_the_version(rec, ngo_user):
+    """Issue 25's indicators and reports touch the recommendations they measure: their
+    rows stay exact and the version moves (cached pages and ETags are renewed)."""
+    from progress import services as progress
+
+    before = readmodel.versions()
+    indicator = progress.create_indicator(
+        state=rec.review.state, title="Cases of torture investigated", kind="outcome",
+        unit="cases", frequency_months=3, start_date=dt.date(2024, 1, 1),
+        end_date=dt.date(2024, 12, 31), recommendations=[rec], user=ngo_user)
+    assert_exact()
+    assert moved(before)
+    before = readmodel.versions()
+    progress.file_report(user=ngo_user, actor=Actor.CIVIL_SOCIETY, indicator=indicator,
+                         narrative="Two cases opened", organisation="ACAT")
+    assert_exact()
+    assert moved(before)
