@@ -8,6 +8,7 @@ class ProgressConfig(AppConfig):
     def ready(self) -> None:
         from recommendations import demo
 
+        from . import signals  # noqa: F401  (connects the change feed's receivers)
         from .demo import load_demo_progress
 
         if load_demo_progress not in demo.EXTENSIONS:
