@@ -3,20 +3,42 @@ issue 21), as issue 25 asks: each write and each deletion, with its kind, `?kind
 the kinds in the OpenAPI schema."""
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.models import Max
 
 from progress import services
 from progress.models import Indicator, ProgressReport
+from recommendations.change_feed import Change, committed_frontier
 from states.models import Institution
 
 # The feed serves only committed changes: every write here must commit.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def wait_until_servable(timeout: float = 10) -> None:
+    """The feed serves a change once every older transaction of the database has ended
+    (recommendations.change_feed); a transaction of someone else (autovacuum, a thread
+    of an earlier test finishing) may hold it back a moment. Wait for that."""
+    if connection.vendor != "postgresql":
+        return
+    last = Change.objects.aggregate(last=Max("xid"))["last"]
+    deadline = time.monotonic() + timeout
+    while last is not None and committed_frontier() <= last:
+        if time.monotonic() > deadline:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pid, state, backend_xid, query FROM pg_stat_activity "
+                               "WHERE backend_xid IS NOT NULL")
+                raise AssertionError(f"the feed is held back by {cursor.fetchall()}")
+        time.sleep(0.05)
+
+
 def feed(api_client, **params) -> list[tuple[str, int, str]]:
     """(kind, id, action) of every change from the beginning."""
+    wait_until_servable()
     response = api_client.get("/api/v1/changes/", {"after": "0", **params})
     assert response.status_code == 200, response.content[:500]
     return [(c["kind"], c["id"], c["action"]) for c in response.json()["results"]]
