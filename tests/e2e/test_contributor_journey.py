@@ -159,3 +159,31 @@ def test_state_progress_charts_stack_on_a_phone_with_their_tables(open_as, setti
         assert table.bounding_box()["y"] > figures.nth(i).locator(".bar-chart").bounding_box()["y"]
     fits(page, "state progress")
     screenshot(page, "en-state-progress-phone")
+
+
+def test_my_state_overdue_indicators_card_on_a_phone_in_arabic(open_as, settings, tmp_path,
+                                                               france):
+    """The focal point's "Overdue indicators" card, right to left at 390 px: its report
+    link on screen, nothing overflows, axe clean."""
+    from accounts.roles import Role
+    from states.models import Institution
+    from tests.conftest import make_user
+
+    settings.MEDIA_ROOT = tmp_path
+    justice = Institution.objects.create(state=france, name="Ministry of Justice",
+                                         kind="ministry")
+    recs = [RecommendationFactory(review=ReviewFactory(state=france)) for _ in range(3)]
+    start = timezone.localdate() - dt.timedelta(days=120)
+    indicator = quarterly_indicator(france, recs, justice, start=start,
+                                    title="Prisoners in overcrowded cells")
+    focal = make_user("focal-ar", Role.FOCAL_POINT, state=france)
+    page = open_as(focal, viewport=PHONE)
+    page.goto("/my-state/?lang=ar")
+    card = page.locator("section[aria-labelledby=overdue-indicators-heading]")
+    assert "Prisoners in overcrowded cells" in card.inner_text()
+    link = card.locator(f"a[href='/progress/indicators/{indicator.pk}/report/']")
+    box = link.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], box
+    screenshot(page, "ar-my-state-overdue-indicators-390")
+    fits(page, "my state")
+    assert_accessible(page, "my state")
