@@ -17,7 +17,7 @@ from recommendations.change_feed import (
     KIND_PROGRESS_REPORT,
     record,
 )
-from recommendations.touch import CHANGED, DELETED
+from recommendations.touch import CHANGED, DELETED, on_touch
 from states.models import Institution
 
 from .models import Indicator, ProgressReport
@@ -71,3 +71,14 @@ def report_deleted(sender, instance: ProgressReport, **kwargs) -> None:
     if instance.indicator_id:
         # In a cascade from the indicator, its own deletion follows this in the feed.
         record(KIND_INDICATOR, [instance.indicator_id], CHANGED)
+
+
+@on_touch
+def recommendations_deleted(ids: list[int], action: str) -> None:
+    """A deleted recommendation leaves the `recommendations` of the indicators that
+    measured it (their link rows go with it, sending no signal of the indicator's):
+    they changed. Called before the rows go, in the deleting transaction."""
+    if action != DELETED:
+        return
+    record(KIND_INDICATOR, Indicator.objects.filter(recommendations__in=ids)
+           .values_list("pk", flat=True).distinct(), CHANGED)

@@ -119,6 +119,26 @@ def test_a_deleted_institution_is_deleted_and_its_indicators_changed(api_client,
     assert ProgressReport.objects.get(pk=report.pk).institution_id is None
 
 
+def test_indicators_of_a_deleted_recommendation_change_in_the_feed(api_client, world):
+    from recommendations.services import delete_recommendations
+
+    before = feed(api_client, kind="indicator")
+    delete_recommendations([world.recommendations[0]])
+    after = feed(api_client, kind="indicator")[len(before):]
+    assert sorted(after) == sorted([("indicator", world.indicator.pk, "changed"),
+                                    ("indicator", world.other_indicator.pk, "changed")])
+
+
+def test_deleting_a_recommendation_nothing_measures_changes_no_indicator(api_client, world):
+    from recommendations.services import delete_recommendations
+    from tests.factories import RecommendationFactory
+
+    lone = RecommendationFactory(review=world.recommendations[0].review)
+    before = feed(api_client, kind="indicator")
+    delete_recommendations([lone])
+    assert feed(api_client, kind="indicator") == before
+
+
 def test_kind_filter_keeps_only_that_kind(api_client, world):
     kinds = {kind for kind, _id, _action in feed(api_client, kind="indicator")}
     assert kinds == {"indicator"}
