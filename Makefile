@@ -31,6 +31,8 @@ run: $(VENV)/.installed
 	@echo "  ngo-fr       NGO staff (French)"
 	@echo "  focal-fra    government focal point for France (French)"
 	@echo "  focal-bra    government focal point for Brazil (Spanish)"
+	@echo "  contrib-fra  institution contributor for France, DILCRAH (French)"
+	@echo "  contrib-bra  institution contributor for Brazil, FUNAI (Spanish)"
 	@echo "  researcher   researcher (API token on the profile page)"
 	@echo "(another port: make run PORT=8001)"
 	@echo

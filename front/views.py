@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import focal_state_id, is_admin
 from core.pagination import CappedPaginator
+from progress.models import Indicator
 from recommendations import readmodel
 from recommendations.models import FollowUpAction, ImplementationStatus, Recommendation, Response
 from recommendations.recurrence import recurrence_by_cycle
@@ -113,6 +114,12 @@ def my_state(request: HttpRequest) -> HttpResponse:
         "state": state, "statuses": statuses, "status": status, "page_obj": page,
         "base": base, "query": query, "total": sum(row["count"] for row in statuses),
         "overdue": list(actions.overdue(today)),
+        # Indicators whose institution let a due date pass without a report (issue 25);
+        # `next_due` is then the oldest of them. One query.
+        "overdue_indicators": list(
+            Indicator.objects.for_state(state.pk).overdue(today).with_next_due()
+            .select_related("institution", "action__institution")
+            .order_by("next_due", "title", "id")[:20]),
         "due_soon": list(actions.due_within(soon_days, today)),
         "soon_days": soon_days, "upcoming": upcoming, "today": today,
     })

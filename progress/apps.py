@@ -9,6 +9,7 @@ class ProgressConfig(AppConfig):
         from core.text import strip_control_on_save
         from recommendations import demo
 
+        from . import signals  # noqa: F401  (connects the change feed's receivers)
         from .demo import load_demo_progress
 
         if load_demo_progress not in demo.EXTENSIONS:

@@ -115,7 +115,10 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for day in indicator.unmet_due_dates():
             (overdue if day < today else due).append((day, indicator))
     is_own = contributor_institution_id(request.user) == institution.pk
+    # The first report this institution owes, overdue or not: the page's headline.
+    owed = sorted(overdue + due, key=lambda r: (r[0], r[1].pk))
     return render(request, "progress/institution_detail.html", {
+        "next_due": owed[0] if owed else None,
         "institution": institution, "state": institution.state, "indicators": indicators,
         "actions": actions, "overdue": sorted(overdue, key=lambda r: (r[0], r[1].pk)),
         "due": sorted(due, key=lambda r: (r[0], r[1].pk))[:10],

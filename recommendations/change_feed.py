@@ -22,16 +22,25 @@ starts at the beginning. Clients store `next` and send it back as `after`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from .touch import ACTIONS, CHANGED, on_touch
 
 KIND_RECOMMENDATION = "recommendation"
+# Rows of the features above recommendations (issue 25) that mirrors follow too; they
+# are written by `progress` (its signals), named here so that the feed's vocabulary,
+# its filter and its OpenAPI enum are one list, without this app importing theirs.
+KIND_INSTITUTION = "institution"
+KIND_INDICATOR = "indicator"
+KIND_PROGRESS_REPORT = "progress_report"
+KINDS = (KIND_RECOMMENDATION, KIND_INSTITUTION, KIND_INDICATOR, KIND_PROGRESS_REPORT)
 
 
 class Change(models.Model):
-    """One committed change of one recommendation (or its deletion), for the feed."""
+    """One committed change of one row of a kind (or its deletion), for the feed."""
 
     kind = models.CharField(max_length=20, default=KIND_RECOMMENDATION)
     # Not a foreign key: deletions stay in the feed after the row is gone.
@@ -79,7 +88,20 @@ def parse_position(text: str | None) -> tuple[int, int] | None:
 
 @on_touch
 def record_changes(ids: list[int], action: str) -> None:
-    """The listener: one Change row per id, in the writer's transaction."""
+    """The listener: one Change row per recommendation, in the writer's transaction."""
+    record(KIND_RECOMMENDATION, ids, action)
+
+
+def record(kind: str, ids: Iterable[int], action: str = CHANGED) -> None:
+    """One Change row of `kind` per id, in the caller's transaction (idempotent within
+    it). Call it from inside the transaction that writes the rows."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}; use one of {', '.join(ACTIONS)}.")
+    ids = sorted({int(i) for i in ids if i is not None})
+    if not ids:
+        return
     table = Change._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -94,14 +116,13 @@ def record_changes(ids: list[int], action: str) -> None:
                 "WHERE d.xid = tx.xid AND d.kind = %s AND d.object_id = i "
                 "AND d.action = 'deleted') "
                 "ON CONFLICT (xid, kind, object_id, action) DO NOTHING",
-                [KIND_RECOMMENDATION, action, list(ids), action, KIND_RECOMMENDATION])
+                [kind, action, ids, action, kind])
         else:
             from django.utils import timezone
 
             now = timezone.now()
             Change.objects.bulk_create([
-                Change(kind=KIND_RECOMMENDATION, object_id=i, action=action, at=now)
-                for i in ids])
+                Change(kind=kind, object_id=i, action=action, at=now) for i in ids])
 
 
 # The lowest xid still running in the snapshot, leaving out transactions known to run in
@@ -131,12 +152,16 @@ def committed_frontier() -> int | None:
         return int(cursor.fetchone()[0])
 
 
-def changes_after(position: tuple[int, int], limit: int) -> tuple[list[Change], str]:
-    """Up to `limit` committed changes after `position`, in feed order, and the position
-    to ask from next time (the last one served, or `position` itself if none)."""
+def changes_after(position: tuple[int, int], limit: int,
+                  kinds: Iterable[str] | None = None) -> tuple[list[Change], str]:
+    """Up to `limit` committed changes after `position` (of `kinds` only, if given), in
+    feed order, and the position to ask from next time (the last one served, or
+    `position` itself if none)."""
     xid, pk = position
     frontier = committed_frontier()
     queryset = Change.objects.all()
+    if kinds:
+        queryset = queryset.filter(kind__in=list(kinds))
     if frontier is None:
         queryset = queryset.filter(id__gt=pk).order_by("id")
     else:

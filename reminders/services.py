@@ -44,6 +44,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -397,11 +398,52 @@ def localized_title(title: str, states: dict[str, State]) -> str:
     return title
 
 
+INDICATOR_SENTENCES = {
+    INDICATOR_DUE: _("A progress report on the indicator “%(indicator)s” (%(institution)s) "
+                     "is due for the period ending %(date)s."),
+    INDICATOR_OVERDUE: _("The progress report on the indicator “%(indicator)s” "
+                         "(%(institution)s) for the period ending %(date)s has not been "
+                         "filed."),
+    INDICATOR_ESCALATION: _("%(institution)s has not filed the progress report on the "
+                            "indicator “%(indicator)s” for the period ending %(date)s, "
+                            "though it was reminded."),
+}
+
+
+def _indicator_details(rows: list[Reminder]) -> dict[int, object]:
+    """Indicator id -> indicator (with its institution) of the indicator rows: one query."""
+    from progress.models import Indicator
+
+    ids = {int(r.key.split(":")[1]) for r in rows if r.kind in INDICATOR_STAGES}
+    if not ids:
+        return {}
+    return {i.pk: i for i in Indicator.objects.filter(pk__in=ids).select_related(
+        "institution", "action__institution")}
+
+
+def _indicator_item(row: Reminder, indicator) -> dict:
+    """What an indicator reminder says in a digest: what is due, for which indicator and
+    institution, and where to file it (the report form; the indicator for the focal
+    point, who follows up rather than files)."""
+    institution_id = indicator.responsible_institution_id()
+    institution = next((i for i in (indicator.institution,
+                                    indicator.action.institution if indicator.action else None)
+                        if i is not None and i.pk == institution_id), None)
+    sentence = INDICATOR_SENTENCES[row.kind] % {
+        "indicator": indicator.title,
+        "institution": institution.name if institution else _("no institution"),
+        "date": date_format(row.due_date, "DATE_FORMAT")}
+    report_url = ("" if row.kind == INDICATOR_ESCALATION else settings.SITE_URL
+                  + reverse("progress:report_create", args=[indicator.pk]))
+    return {"sentence": sentence, "report_url": report_url}
+
+
 def _digest_items(rows: list[Reminder], today: dt.date) -> list[dict]:
     """One item per deadline (a weekly digest may hold several lead times of one)."""
     items: dict[str, dict] = {}
     states = ({s.name: s for s in State.objects.all()}
               if translation.get_language() != "en" else {})
+    indicators = _indicator_details(rows)
     for row in sorted(rows, key=lambda r: (r.due_date, r.title, r.pk or 0)):
         deadline = row.key.rsplit("@", 1)[0]
         days_left = (row.due_date - today).days
@@ -410,7 +452,12 @@ def _digest_items(rows: list[Reminder], today: dt.date) -> list[dict]:
             "title": localized_title(row.title, states) if states else row.title,
             "due_date": row.due_date, "days_left": days_left, "overdue_days": -days_left,
             "url": settings.SITE_URL + row.url if row.url.startswith("/") else row.url,
+            "sentence": "", "report_url": "",
         }
+        indicator = (indicators.get(int(row.key.split(":")[1]))
+                     if row.kind in INDICATOR_STAGES else None)
+        if indicator is not None:
+            items[deadline].update(_indicator_item(row, indicator))
     return list(items.values())
 
 
@@ -420,7 +467,11 @@ def build_digest(*, user, rows: list[Reminder], today: dt.date) -> EmailMultiAlt
     language = profile.language if profile else settings.LANGUAGE_CODE
     with translation.override(language):
         items = _digest_items(rows, today)
+        from accounts.roles import contributor_institution_id
+
+        institution_id = contributor_institution_id(user)
         context = {"user": user, "items": items, "today": today,
+                   "institution": (profile.institution if institution_id else None),
                    "site_url": settings.SITE_URL, "language": language,
                    "deadlines_url": settings.SITE_URL + reverse("reminders:deadlines")}
         subject = ngettext("UPR Tracker: %(count)d deadline to watch",

@@ -125,3 +125,65 @@ def test_progress_pages_fit_a_phone_in_arabic_and_pass_axe(open_as, settings, tm
         screenshot(page, f"ar-{name}-390")
         fits(page, name)
         assert_accessible(page, name)
+
+
+def test_state_progress_charts_stack_on_a_phone_with_their_tables(open_as, settings, tmp_path,
+                                                                  france):
+    """At 390 px each institution's chart takes the whole width, one under the other,
+    and carries its own table (the numbers, not only the bars' lengths)."""
+    from states.models import Institution
+
+    settings.MEDIA_ROOT = tmp_path
+    recs = [RecommendationFactory(review=ReviewFactory(state=france)) for _ in range(3)]
+    start = timezone.localdate() - dt.timedelta(days=120)
+    for n, name in enumerate(("Ministry of Justice", "Ministry of the Interior",
+                              "Ministry for Equality")):
+        institution = Institution.objects.create(state=france, name=name, kind="ministry")
+        quarterly_indicator(france, recs[:n + 1], institution, start=start,
+                            title=f"Indicator {n}")
+    page = open_as(None, viewport=PHONE)
+    page.goto("/progress/states/FRA/")
+    section = page.locator("section[aria-labelledby=institution-heading]")
+    figures = section.locator("figure.chart")
+    assert figures.count() == 3
+    boxes = [figures.nth(i).bounding_box() for i in range(3)]
+    content = section.bounding_box()
+    for above, below in zip(boxes, boxes[1:], strict=False):
+        assert below["y"] >= above["y"] + above["height"] - 1, boxes
+    for box in boxes:
+        assert abs(box["x"] - content["x"]) <= 1 and box["width"] >= content["width"] - 2, box
+    for i in range(3):
+        figures.nth(i).locator("summary").click()
+        table = figures.nth(i).locator("table")
+        assert table.is_visible()
+        assert table.bounding_box()["y"] > figures.nth(i).locator(".bar-chart").bounding_box()["y"]
+    fits(page, "state progress")
+    screenshot(page, "en-state-progress-phone")
+
+
+def test_my_state_overdue_indicators_card_on_a_phone_in_arabic(open_as, settings, tmp_path,
+                                                               france):
+    """The focal point's "Overdue indicators" card, right to left at 390 px: its report
+    link on screen, nothing overflows, axe clean."""
+    from accounts.roles import Role
+    from states.models import Institution
+    from tests.conftest import make_user
+
+    settings.MEDIA_ROOT = tmp_path
+    justice = Institution.objects.create(state=france, name="Ministry of Justice",
+                                         kind="ministry")
+    recs = [RecommendationFactory(review=ReviewFactory(state=france)) for _ in range(3)]
+    start = timezone.localdate() - dt.timedelta(days=120)
+    indicator = quarterly_indicator(france, recs, justice, start=start,
+                                    title="Prisoners in overcrowded cells")
+    focal = make_user("focal-ar", Role.FOCAL_POINT, state=france)
+    page = open_as(focal, viewport=PHONE)
+    page.goto("/my-state/?lang=ar")
+    card = page.locator("section[aria-labelledby=overdue-indicators-heading]")
+    assert "Prisoners in overcrowded cells" in card.inner_text()
+    link = card.locator(f"a[href='/progress/indicators/{indicator.pk}/report/']")
+    box = link.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], box
+    screenshot(page, "ar-my-state-overdue-indicators-390")
+    fits(page, "my state")
+    assert_accessible(page, "my state")

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.formats import date_format
 
 from accounts.roles import Role, roles_of
 from progress import services
@@ -245,3 +246,69 @@ def test_indicator_detail_shows_government_and_civil_society_apart(client, world
     assert [r.narrative for r in page.context["government"]] == ["Official count"]
     assert [r.narrative for r in page.context["civil_society"]] == ["Our count"]
     assert dt.date.today() >= page.context["civil_society"][0].period_end
+
+
+def test_institution_page_heads_with_the_next_due_date(client, world):
+    client.force_login(world.justice_contributor)
+    page = client.get(f"/progress/institutions/{world.justice.pk}/")
+    first = world.indicator.schedule()[0]
+    assert page.context["next_due"] == (first, world.indicator)
+    assert f"Next report due: {date_format(first, 'DATE_FORMAT')}" in page.content.decode()
+
+
+def test_institution_page_links_every_report_it_owes(client, world):
+    client.force_login(world.justice_contributor)
+    page = client.get(f"/progress/institutions/{world.justice.pk}/")
+    owed = len(page.context["overdue"]) + len(page.context["due"])
+    # The headline, then each date overdue or coming due.
+    assert page.content.decode().count(
+        f'href="/progress/indicators/{world.indicator.pk}/report/"') == 1 + owed
+
+
+def test_institution_page_offers_no_report_link_to_the_public(client, world):
+    html = client.get(f"/progress/institutions/{world.justice.pk}/").content.decode()
+    assert "Next report due" in html
+    assert f"/progress/indicators/{world.indicator.pk}/report/" not in html
+
+
+def test_institution_page_says_when_nothing_is_due(client, world, france):
+    quiet = Institution.objects.create(state=france, name="Court of Audit", kind="other")
+    html = client.get(f"/progress/institutions/{quiet.pk}/").content.decode()
+    assert "No report is due." in html
+
+
+def test_my_state_shows_the_overdue_indicators_to_the_focal_point(client, world):
+    client.force_login(world.focal)
+    page = client.get("/my-state/")
+    assert page.status_code == 200
+    overdue = page.context["overdue_indicators"]
+    assert {i.pk for i in overdue} == {world.indicator.pk, world.other_indicator.pk}
+    assert overdue[0].next_due == world.indicator.schedule()[0]
+    html = page.content.decode()
+    assert "Overdue indicators" in html
+    assert f'href="/progress/indicators/{world.indicator.pk}/report/"' in html
+    assert f'href="/progress/institutions/{world.interior.pk}/"' in html
+
+
+def test_my_state_overdue_indicators_leave_out_those_reported(client, world):
+    due = world.indicator.schedule()[0]
+    services.file_report(user=world.focal, indicator=world.indicator, due_date=due,
+                         value=Decimal(90))
+    client.force_login(world.focal)
+    overdue = client.get("/my-state/").context["overdue_indicators"]
+    assert [i.pk for i in overdue] == [world.other_indicator.pk]
+
+
+def test_my_state_overdue_indicators_cost_one_query_whatever_their_number(client, world):
+    client.force_login(world.focal)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/my-state/").status_code == 200
+        return len(ctx.captured_queries)
+
+    first = count()
+    for n in range(5):
+        quarterly_indicator(world.france, world.recommendations[:1], world.interior,
+                            start=world.start, title=f"Overdue {n}")
+    assert count() == first
