@@ -34,7 +34,11 @@ def test_schema_documents_each_recommendation_filter(api_client, db):
 def test_export_schema_lists_the_columns(api_client, db):
     schema = yaml.safe_load(api_client.get("/api/schema/").content)
     description = schema["paths"]["/api/v1/recommendations/export/"]["get"]["description"]
+    from recommendations.export import COLUMNS
+
     assert "recommending_state_names" in description
+    listed = description.split("Columns: ", 1)[1].split(".", 1)[0].split(", ")
+    assert listed == list(COLUMNS)  # review, addendum_symbol, recurring, version included
 
 
 def test_docs_page_loads_assets_from_the_app_only(api_client, db):
