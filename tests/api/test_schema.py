@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 import yaml
 from drf_spectacular.validation import validate_schema
 
@@ -57,3 +58,21 @@ def test_docs_assets_are_served(client, db, settings):
     from django.contrib.staticfiles import finders
 
     assert finders.find(script.removeprefix("/static/"))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/states/", "/api/v1/cycles/", "/api/v1/sessions/",
+                                  "/api/v1/themes/", "/api/v1/sdgs/",
+                                  "/api/v1/affected-groups/", "/api/v1/deadlines/"])
+def test_lists_without_pages_document_the_paging_parameters(api_client, db, path):
+    schema = yaml.safe_load(api_client.get("/api/schema/").content)
+    operation = schema["paths"][path]["get"]
+    names = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+    assert {"page", "page_size", "cursor"} <= names
+    assert "x-unpaged-list" not in operation
+    assert "404" in operation["responses"]  # page=2
+
+
+def test_exports_do_not_document_paging(api_client, db):
+    schema = yaml.safe_load(api_client.get("/api/schema/").content)
+    operation = schema["paths"]["/api/v1/recommendations/export/"]["get"]
+    assert "page" not in {p["name"] for p in operation["parameters"]}
