@@ -28,6 +28,22 @@ VALIDATION_ERROR = {
     },
     "additionalProperties": {},
 }
+# Lists without pages (states, cycles, sessions, themes, sdgs, affected groups,
+# deadlines) accept the paging parameters of the other lists (core.filters): documented
+# on every GET whose answer is a JSON array (exports aside), and on operations that ask
+# with the extension `x-unpaged-list` (a list inside an object: deadlines).
+UNPAGED_MARK = "x-unpaged-list"
+UNPAGED_LIST_PARAMETERS = [
+    {"name": "page", "in": "query", "required": False,
+     "description": "Every row is on page 1; any other page is a 404.",
+     "schema": {"type": "integer", "minimum": 1}},
+    {"name": "page_size", "in": "query", "required": False,
+     "description": "Accepted as on the paged lists (1–1000); every row is returned.",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    {"name": "cursor", "in": "query", "required": False,
+     "description": "Accepted as on the paged lists; every row is on the one page.",
+     "schema": {"type": "string"}},
+]
 PUBLIC: list = []
 READS = ("get", "head")
 WRITES = ("post", "put", "patch", "delete")
@@ -48,6 +64,21 @@ RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"},
                                "description": "Seconds to wait before trying again"}}
 
 
+def _is_unpaged_list(path: str, operation: dict) -> bool:
+    if operation.pop(UNPAGED_MARK, False):
+        return True
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema", {})
+    return schema.get("type") == "array" and "{" not in path and "/export/" not in path
+
+
+def add_unpaged_list_parameters(operation: dict) -> None:
+    parameters = operation.setdefault("parameters", [])
+    known = {(p.get("name"), p.get("in")) for p in parameters}
+    parameters += [dict(p) for p in UNPAGED_LIST_PARAMETERS
+                   if (p["name"], p["in"]) not in known]
+
+
 def add_error_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("ErrorDetail", ERROR_DETAIL)
@@ -56,6 +87,8 @@ def add_error_responses(result, generator, request, public):
         for method, operation in item.items():
             if method not in (*READS, *WRITES):
                 continue
+            if method == "get" and _is_unpaged_list(path, operation):
+                add_unpaged_list_parameters(operation)
             responses = operation.setdefault("responses", {})
             responses.setdefault("400", _error("Invalid parameters or body", "ValidationError"))
             responses.setdefault("404", _error("Not found"))

@@ -85,11 +85,12 @@ EXPORT_DESCRIPTION = gettext_lazy(
     "session, paragraph, text, recommending_states, recommending_state_names, response, "
     "response_source, themes, theme_slugs, sdgs, affected_groups, action_category, "
     "government_status, civil_society_status, uhri_annotation_id, wg_report_symbol, "
-    "created_at, updated_at. In CSV and XLSX a multi-valued column is one cell; in JSON "
-    "and JSON Lines it is an array. CSV is UTF-8 with a byte-order mark. A text cell that "
-    "would start a spreadsheet formula gets a leading apostrophe. `lang` (ar, zh-hans, "
-    "fr, ru, es) translates the header and the names; codes and slugs never change. The "
-    "file this app exports can be imported again.")
+    "created_at, updated_at, review, addendum_symbol, recurring, version. In CSV and XLSX "
+    "a multi-valued column is one cell holding a JSON array; in JSON and JSON Lines it is "
+    "an array. CSV is UTF-8 with a byte-order mark. A text cell that would start a "
+    "spreadsheet formula gets a leading apostrophe. `lang` (ar, zh-hans, fr, ru, es) "
+    "translates the header and the names; codes and slugs never change. The file this "
+    "app exports can be imported again.")
 
 
 class IgnoreFormatNegotiation(DefaultContentNegotiation):

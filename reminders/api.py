@@ -52,6 +52,7 @@ class DeadlineListView(APIView):
 
     @extend_schema(
         parameters=[DeadlineQuerySerializer],
+        extensions={"x-unpaged-list": True},  # page, page_size, cursor (core.schema)
         responses=inline_serializer("DeadlineList", {
             "count": serializers.IntegerField(),
             "today": serializers.DateField(),

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 import yaml
 from drf_spectacular.validation import validate_schema
 
@@ -34,7 +35,11 @@ def test_schema_documents_each_recommendation_filter(api_client, db):
 def test_export_schema_lists_the_columns(api_client, db):
     schema = yaml.safe_load(api_client.get("/api/schema/").content)
     description = schema["paths"]["/api/v1/recommendations/export/"]["get"]["description"]
+    from recommendations.export import COLUMNS
+
     assert "recommending_state_names" in description
+    listed = description.split("Columns: ", 1)[1].split(".", 1)[0].split(", ")
+    assert listed == list(COLUMNS)  # review, addendum_symbol, recurring, version included
 
 
 def test_docs_page_loads_assets_from_the_app_only(api_client, db):
@@ -53,3 +58,21 @@ def test_docs_assets_are_served(client, db, settings):
     from django.contrib.staticfiles import finders
 
     assert finders.find(script.removeprefix("/static/"))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/states/", "/api/v1/cycles/", "/api/v1/sessions/",
+                                  "/api/v1/themes/", "/api/v1/sdgs/",
+                                  "/api/v1/affected-groups/", "/api/v1/deadlines/"])
+def test_lists_without_pages_document_the_paging_parameters(api_client, db, path):
+    schema = yaml.safe_load(api_client.get("/api/schema/").content)
+    operation = schema["paths"][path]["get"]
+    names = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+    assert {"page", "page_size", "cursor"} <= names
+    assert "x-unpaged-list" not in operation
+    assert "404" in operation["responses"]  # page=2
+
+
+def test_exports_do_not_document_paging(api_client, db):
+    schema = yaml.safe_load(api_client.get("/api/schema/").content)
+    operation = schema["paths"]["/api/v1/recommendations/export/"]["get"]
+    assert "page" not in {p["name"] for p in operation["parameters"]}
