@@ -78,8 +78,9 @@ def test_arabic_date_times_follow_an_arabic_pattern():
 
 
 def test_ids_in_templates_are_never_grouped():
-    # With USE_THOUSAND_SEPARATOR, `{{ rec.pk }}` would print "12,345" into a link.
-    bare = re.compile(r"\{\{ *[\w.]*(\.pk|\.id|_pk|\.line) *\}\}")
+    # With USE_THOUSAND_SEPARATOR, `{{ rec.pk }}` would print "12,345" into a link, and
+    # `page={{ page_obj.next_page_number }}` "page=1,001" past the thousandth page.
+    bare = re.compile(r"\{\{ *[\w.]*(\.pk|\.id|_pk|\.line|_page_number|\.num_pages) *\}\}")
     found = [f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)}"
              for path in Path(settings.BASE_DIR, "templates").rglob("*.*")
              for match in bare.finditer(path.read_text(encoding="utf-8"))]
