@@ -24,7 +24,7 @@ noisy; read them as such.
 
 `--prepare` only builds what the figures read (migrations, the corpus topped up to
 --recommendations rows, the peer's SQLite database) and stops: run it once per size, then
-time as often as needed; the peer database (bench-results/peer-N.db) is reused while it
+time as often as needed; the peer database (bench-results/peer-N/peer.db) is reused while it
 holds as many rows as PostgreSQL. Each size has its own database by default
 (`upr_bench` for 500,000 rows, `upr_benchK` for K thousand, e.g. `upr_bench40`).
 `--only lists` times the list figures and the peer comparison only, and writes
@@ -505,8 +505,9 @@ def main() -> None:
 
 def peer_db_path(rows: int) -> Path:
     """The peer's SQLite file for a corpus of `rows` (built once by --prepare, reused)."""
-    path = ROOT / "bench-results" / f"peer-{rows}.db"
-    path.parent.mkdir(exist_ok=True)
+    # Datasette names the database after the file: `peer` in every size's directory.
+    path = ROOT / "bench-results" / f"peer-{rows}" / "peer.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -181,13 +181,15 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             paginator: RecommendationPagination = self.paginator
             source = FastPage(queryset, "", filtered=is_filtered(request), build=_stored_rows,
                               total=total)
-            if paginator.uses_cursor(request, queryset):
-                rows = paginator.paginate_keyset(queryset, request, _stored_rows_with_keys)
-                next_link, previous_link = paginator.get_cursor_next_link(), None
-            else:
-                rows = paginator.paginate_queryset(source, request, view=self)
-                next_link, previous_link = paginator.get_next_link(), paginator.get_previous_link()
-            count = source.count()
+            count = source.count()  # first: how the page is best read depends on it
+            with source.page_plan():
+                if paginator.uses_cursor(request, queryset):
+                    rows = paginator.paginate_keyset(queryset, request, _stored_rows_with_keys)
+                    next_link, previous_link = paginator.get_cursor_next_link(), None
+                else:
+                    rows = paginator.paginate_queryset(source, request, view=self)
+                    next_link = paginator.get_next_link()
+                    previous_link = paginator.get_previous_link()
         finally:
             readmodel.end_request()
         head = orjson.dumps({"count": count, "count_is_estimate": source.count_is_estimate,

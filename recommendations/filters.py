@@ -12,7 +12,8 @@ import re
 from django import forms
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -421,6 +422,11 @@ ROW_ORDERING_FIELDS = (
 )
 
 
+# Filters on the read model's GIN indexes (arrays, search vector): beside one of these,
+# `response` is left unindexed.
+ARRAY_FILTERS = ("recommending_state", "recommending_region", "theme", "sdg", "q")
+
+
 class RecommendationRowFilter(RecommendationFilter):
     """RecommendationFilter's parameters, validation and meaning, on the list's read model
     (RecommendationRow): each filter is a condition on one column of one table. The API
@@ -434,6 +440,12 @@ class RecommendationRowFilter(RecommendationFilter):
         fields=ROW_ORDERING_FIELDS, label=_("Order by"),
         help_text=_("Sort key; prefix with `-` for descending. Default: review, then "
                     "paragraph."))
+
+    response = ResponseFilter(
+        choices=Response.choices, distinct=False, method="filter_response",
+        label=_("Response"),
+        help_text=_("The State's current response. Repeatable. The sources' words are "
+                    "accepted too: `accepted` means `supported`."))
 
     class Meta:
         model = RecommendationRow
@@ -455,7 +467,13 @@ class RecommendationRowFilter(RecommendationFilter):
         form = cls._form_class(data)
         if not form.is_valid():
             return None, form
+        beside_array = any(form.cleaned_data.get(name) for name in ARRAY_FILTERS)
         for name, value in form.cleaned_data.items():
+            if name == "response" and value and not beside_array:
+                # Alone or beside scalar filters, on its index: the planner's estimate of
+                # the column is right (a count beyond the exact range is that estimate).
+                queryset = queryset.filter(response__in=list(value))
+                continue
             queryset = cls._shared.filters[name].filter(queryset, value)
         return queryset, form
 
@@ -464,6 +482,17 @@ class RecommendationRowFilter(RecommendationFilter):
 
     def filter_recommending_state(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(recommending_state_ids__overlap=_ids(value)) if value else qs
+
+    def filter_response(self, qs: QuerySet, name: str, value) -> QuerySet:
+        """Beside an array filter (see `apply`), on `response || ''`, which no index
+        serves: four values, none rare enough for its index to help there. Given the
+        index, PostgreSQL built a bitmap of every `noted` row (90,000 of 500,000, 30 ms)
+        to AND it with the 3,900 rows of one recommending State (1 ms), where checking
+        those rows is cheaper (issue 24: recommending State + response)."""
+        if not value:
+            return qs
+        return qs.alias(response_unindexed=Concat("response", Value(""))).filter(
+            response_unindexed__in=list(value))
 
     def filter_recommending_region(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(recommending_regions__overlap=value) if value else qs

@@ -186,7 +186,9 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
                       filterset.form.fields else name, "messages": errors}
                      for name, errors in filterset.form.errors.items()] if invalid else []
     source = FastPage(queryset, detail_url_template(request), filtered=is_filtered(request))
-    page = CappedPaginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+    source.count()
+    with source.page_plan():
+        page = CappedPaginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
             "review": _url_template("front:review_detail")}
     page.object_list = rows = [ListRow(orjson.loads(text), urls) for text in page.object_list]

@@ -101,6 +101,25 @@ def test_a_filtered_count_is_exact_up_to_the_cap_then_the_planners_estimate(
     monkeypatch.setattr(rows, "planned_rows", lambda queryset: 0)  # never below the cap
     filtered = api_client.get(URL, {"state_under_review": "FRA"}).json()
     assert (filtered["count"], filtered["count_is_estimate"]) == (2, True)
+    # Many matches: the page is read in the list's order, the planner's setting restored.
+    seen = []
+
+    def spy(execute, sql, params, many, context):
+        if " LIMIT " in sql and "COUNT(" not in sql and "ORDER BY" in sql:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW enable_bitmapscan")
+                seen.append(cursor.fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        assert api_client.get(URL, {"state_under_review": "FRA"}).json()["results"] == \
+            filtered["results"]
+        assert api_client.get("/recommendations/", {"state_under_review": "FRA"}
+                              ).status_code == 200
+    assert seen == ["off", "off"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone()[0] == "on"
 
 
 def test_the_planners_estimate_of_a_filter(corpus):
