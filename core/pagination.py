@@ -171,8 +171,7 @@ class KeysetPagination(PageNumberPagination):
             "type": "boolean",
             "description": str(_(
                 "True when `count` is PostgreSQL's estimate rather than an exact count "
-                "(unfiltered lists of more than 100,000 rows, filtered lists of more than "
-                "5,000)")),
+                "(lists of more than 100,000 rows)")),
         }
         response["required"] = [*response.get("required", []), "count_is_estimate"]
         return response

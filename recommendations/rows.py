@@ -42,8 +42,13 @@ from .models import Recommendation
 ESTIMATE_COUNT_ABOVE = 100_000
 # A filtered list counts its rows exactly up to this many (a count stopped there: each
 # match is a row to visit); beyond, it reports the planner's estimate of the filter,
-# never less than this (issue 24: "torture" over 500,000 rows matched 23,000).
-EXACT_FILTERED_COUNT_UP_TO = 5_000
+# never less than this. The same bound as the unfiltered rule: below it, the list's
+# `count`, the export's rows and every analysis figure are one number (issue 21).
+EXACT_FILTERED_COUNT_UP_TO = ESTIMATE_COUNT_ABOVE
+# A filter matching more rows than this reads its page in the list's order (issue 24:
+# PostgreSQL's estimate of "torture protocol" was 1,352 rows for 24,991, so it fetched
+# and sorted every match).
+ORDERED_READ_ABOVE = 5_000
 
 
 class JSONBuildObject(Func):
@@ -209,9 +214,9 @@ def planned_rows(queryset: QuerySet) -> int:
 class FastPage:
     """What DRF's and Django's paginators need: count() and slices of JSON rows.
 
-    The count is exact, except on PostgreSQL for an unfiltered set above
-    ESTIMATE_COUNT_ABOVE rows and a filtered one above EXACT_FILTERED_COUNT_UP_TO rows,
-    where it is the planner's estimate (`count_is_estimate`)."""
+    The count is exact, except on PostgreSQL for a set above ESTIMATE_COUNT_ABOVE
+    (unfiltered) or EXACT_FILTERED_COUNT_UP_TO (filtered, the same bound) rows, where it
+    is the planner's estimate (`count_is_estimate`)."""
 
     ordered = True
 
@@ -259,7 +264,8 @@ class FastPage:
         at the page's end, instead of fetching and sorting every match. PostgreSQL's
         estimate of a full-text query is often 20 times too low (words that go together),
         so left alone it picks the bitmap scan of all 23,000 matches (issue 24)."""
-        if not (self.count_is_estimate and self.filtered and fast()):
+        many = self.count_is_estimate or (self._count or 0) > ORDERED_READ_ABOVE
+        if not (many and self.filtered and fast()):
             yield
             return
         with connection.cursor() as cursor:

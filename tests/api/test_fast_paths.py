@@ -101,6 +101,11 @@ def test_a_filtered_count_is_exact_up_to_the_cap_then_the_planners_estimate(
     monkeypatch.setattr(rows, "planned_rows", lambda queryset: 0)  # never below the cap
     filtered = api_client.get(URL, {"state_under_review": "FRA"}).json()
     assert (filtered["count"], filtered["count_is_estimate"]) == (2, True)
+    # Many matches, counted exactly: the page is read in the list's order too.
+    monkeypatch.setattr(rows, "EXACT_FILTERED_COUNT_UP_TO", 100_000)
+    monkeypatch.setattr(rows, "ORDERED_READ_ABOVE", 1)
+    filtered = api_client.get(URL, {"state_under_review": "FRA"}).json()
+    assert (filtered["count"], filtered["count_is_estimate"]) == (2, False)
     # Many matches: the page is read in the list's order, the planner's setting restored.
     seen = []
 
