@@ -26,6 +26,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from imports.parsing import lookup_state, resolve_state_names
 from imports.readers.core import ImportReport, ImportRow, ParsedFile
+from recommendations import touch
 from recommendations.models import (
     SDG,
     AffectedGroup,
@@ -1004,7 +1005,7 @@ def run(parsed: ParsedFile, report: ImportReport, *, state_iso3: str | None,
     report.sample = [_sample(planned, importer) for planned in plans[:SAMPLE_SIZE]]
     importer.tick(importer.rows_total // 2)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), touch.batched():
             bound_transaction()
             for name, state in (new_aliases or {}).items():
                 if State.objects.add_alias(name, state, user=user,

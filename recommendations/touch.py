@@ -12,11 +12,18 @@ itself, and is never stale or ahead of it.
 
 Listeners take `(ids: list[int], action: str)` and must be idempotent: a path may touch
 the same id twice in one transaction.
+
+A writer of many rows (an import) wraps its writes in `batched()`, inside its
+transaction: changes are told to the listeners once, at the end of the block, instead
+of once per row (an import of 254 recommendations touched them 2,800 times and spent
+four fifths of its time rewriting the read model's rows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Iterator
 
 CHANGED = "changed"
 DELETED = "deleted"
@@ -24,6 +31,7 @@ ACTIONS = (CHANGED, DELETED)
 
 Listener = Callable[[list[int], str], None]
 _listeners: list[Listener] = []
+_local = threading.local()
 
 
 def on_touch(listener: Listener) -> Listener:
@@ -40,5 +48,35 @@ def touched(ids: Iterable[int], action: str = CHANGED) -> None:
     ids = sorted({int(i) for i in ids if i is not None})
     if not ids:
         return
+    pending = getattr(_local, "pending", None)
+    if pending is not None:
+        if action == CHANGED:
+            pending.update(ids)
+            return
+        pending.difference_update(ids)  # deletions are told at once, before rows go
+    _tell(ids, action)
+
+
+def _tell(ids: list[int], action: str) -> None:
     for listener in list(_listeners):
         listener(ids, action)
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Collect the changes touched in the block and tell the listeners once, at its end.
+
+    Use it inside the `transaction.atomic()` that holds the writes, so that the listeners
+    still write in that transaction; if the block raises, what it collected is dropped
+    with the writes the transaction rolls back. Blocks nest: the outermost one tells."""
+    if getattr(_local, "pending", None) is not None:
+        yield
+        return
+    _local.pending = set()
+    try:
+        yield
+        ids = sorted(_local.pending)
+    finally:
+        _local.pending = None
+    if ids:
+        _tell(ids, CHANGED)

@@ -793,8 +793,10 @@ def import_parsed(parsed: UNParsedFile, report: ImportReport, *, state_iso3: str
 
     document = parsed.document
     report.notes += [f"Could not read: {line}" for line in document.unreadable]
+    from recommendations import touch
+
     try:
-        with transaction.atomic():
+        with transaction.atomic(), touch.batched():
             if parsed.format == REPORT:
                 _import_report(parsed, report, state_iso3=state_iso3, session=session,
                                user=user, progress=progress, alias_map=alias_map)

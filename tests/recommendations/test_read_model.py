@@ -469,3 +469,53 @@ def test_progress_writes_keep_the_rows_and_move_the_version(rec, ngo_user):
                          narrative="Two cases opened", organisation="ACAT")
     assert_exact()
     assert moved(before)
+
+
+@pytest.fixture
+def told(monkeypatch):
+    """What the listeners of recommendations.touch are told, in order."""
+    from recommendations import touch
+
+    calls: list[tuple[list[int], str]] = []
+    monkeypatch.setattr(touch, "_listeners", [*touch._listeners,
+                                               lambda ids, action: calls.append((ids, action))])
+    return calls
+
+
+def test_a_batched_block_tells_its_changes_once_at_its_end(db, told):
+    from recommendations import touch
+
+    with touch.batched():
+        touched([3, 1])
+        touched([2, 3])
+        with touch.batched():  # nested blocks: the outermost one tells
+            touched([4])
+        touched([2], action="deleted")  # a deletion is told at once, and not again
+        assert told == [([2], "deleted")]
+    assert told == [([2], "deleted"), ([1, 3, 4], "changed")]
+
+
+def test_a_batched_block_that_raises_tells_nothing(db, told):
+    from recommendations import touch
+
+    with pytest.raises(RuntimeError), touch.batched():
+        touched([1])
+        raise RuntimeError
+    assert told == []
+    touched([5])  # and the next write outside a block is told at once
+    assert told == [([5], "changed")]
+
+
+def test_an_import_rewrites_each_row_once_and_stays_exact(db, tmp_path, told):
+    from imports.pipeline import import_file
+
+    path = tmp_path / "upr-info.csv"
+    header = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session\n"
+    path.write_text(header + "".join(
+        f'France,WEOG,EU,"Recommendation number {n} on torture",Brazil,GRULAC,,Accepted,5,'
+        f'"Torture and other CID",43\n' for n in range(30)), encoding="utf-8")
+    report = import_file(path)
+    assert report.ok and report.created == 30, report.errors
+    changed = [ids for ids, action in told if action == "changed"]
+    assert len(changed) == 1 and len(changed[0]) == 30
+    assert_exact()
