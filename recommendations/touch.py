@@ -25,6 +25,8 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
+from django.db import transaction
+
 CHANGED = "changed"
 DELETED = "deleted"
 ACTIONS = (CHANGED, DELETED)
@@ -78,5 +80,8 @@ def batched() -> Iterator[None]:
         ids = sorted(_local.pending)
     finally:
         _local.pending = None
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and connection.needs_rollback:
+        return  # a dry run (set_rollback): nothing of it will commit
     if ids:
         _tell(ids, CHANGED)

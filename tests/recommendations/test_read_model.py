@@ -519,3 +519,15 @@ def test_an_import_rewrites_each_row_once_and_stays_exact(db, tmp_path, told):
     changed = [ids for ids, action in told if action == "changed"]
     assert len(changed) == 1 and len(changed[0]) == 30
     assert_exact()
+
+
+def test_a_batched_block_in_a_transaction_marked_for_rollback_tells_nothing(db, told):
+    """A dry run: the import marks its transaction for rollback before the block ends."""
+    from django.db import transaction
+
+    from recommendations import touch
+
+    with transaction.atomic(), touch.batched():
+        touched([1])
+        transaction.set_rollback(True)
+    assert told == []
