@@ -38,6 +38,9 @@ run: $(VENV)/.installed
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# TEST_WORKERS: pytest-xdist processes (auto: one per CPU; 0 runs in this process).
+TEST_WORKERS ?= auto
+
 # Installs what the tests need (Python packages; Chromium when run as root on
 # Debian) and runs the whole suite, on PostgreSQL when DATABASE_URL points at one.
 test: $(VENV)/.installed-test
@@ -45,7 +48,7 @@ test: $(VENV)/.installed-test
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "Chromium not installed: browser tests will skip (fail with REQUIRE_SERVICES=1)."; }
 	$(PY) manage.py compilemessages --ignore=.venv -v0
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The similarity tests with the optional sentence model, in a virtualenv of their own
 # (PyTorch's CPU build first, so that nothing pulls a CUDA build).

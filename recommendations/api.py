@@ -172,7 +172,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         stored JSON rows joined with orjson; no serializer or renderer. The ETag is the
         read model's version, read in one query before anything else: a client that has
         this list already gets 304 after that one query."""
-        row_version, _codes, changed, total = readmodel.versions()
+        row_version, codes, changed, total = readmodel.versions()
         try:
             queryset = self.filter_rows(request)
             tag = conditional.list_etag(request, None, str(row_version))
@@ -180,7 +180,7 @@ class RecommendationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 return conditional.not_modified_response(tag, changed)
             paginator: RecommendationPagination = self.paginator
             source = FastPage(queryset, "", filtered=is_filtered(request), build=_stored_rows,
-                              total=total)
+                              total=total, version=f"{row_version}.{codes}.{changed}")
             count = source.count()  # first: how the page is best read depends on it
             with source.page_plan():
                 if paginator.uses_cursor(request, queryset):

@@ -22,6 +22,37 @@ def need_service(name: str, reason: str) -> None:
     pytest.skip(message)
 
 
+# Test modules that share something outside their own database: Redis database numbers
+# and Celery queues (a worker started by one test would take another's tasks), the
+# repository's staticfiles/ directory (collectstatic), fixed subprocess set-ups. Under
+# pytest-xdist (`make test` runs `-n auto --dist loadgroup`) they all run on one worker,
+# one after another; every other test spreads over the workers, each with its own test
+# database (test_<name>_gw0, _gw1…).
+SHARED_SERVICES_GROUP = "shared-services"
+SHARED_SERVICES_MODULES = {
+    "tests/accounts/test_login_protection.py",
+    "tests/api/test_export_truncation.py",
+    "tests/api/test_generated_client.py",
+    "tests/imports/test_hardening_second_pass.py",
+    "tests/imports/test_un_documents.py",
+    "tests/imports/test_un_documents_every_cycle.py",
+    "tests/progress/test_cycle.py",
+    "tests/reminders/test_celery_integration.py",
+    "tests/reminders/test_tasks.py",
+    "tests/test_deployment.py",
+    "tests/test_hardening_second_pass.py",
+    "tests/test_load.py",
+    "tests/test_operations.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        if Path(item.fspath).resolve().relative_to(root).as_posix() in SHARED_SERVICES_MODULES:
+            item.add_marker(pytest.mark.xdist_group(SHARED_SERVICES_GROUP))
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
