@@ -58,20 +58,20 @@ def _state_context(state: State) -> dict:
     reviews = (Review.objects.for_state(state.iso3).with_related()
                .annotate(recommendation_count=tally.recommendation_count())
                .order_by("-session__number"))
-    received = ReviewTally.objects.filter(review__state=state)
     by_cycle = [
         {"cycle": cycle, "reviews": list(rows)}
         for cycle, rows in groupby(reviews, key=lambda r: r.session.cycle)
     ]
     # Per cycle: received, and how many repeat earlier ones; its sum is the count received.
     recurrence = recurrence_by_cycle(state)
+    received = tally.overview(ReviewTally.objects.filter(review__state=state))
     return {
         "by_cycle": by_cycle,
         "received_count": sum(row["total"] for row in recurrence),
         "made_count": tally.made_count(state.pk),
-        "responses": received.response_distribution(),
-        "government": received.government_distribution(),
-        "civil_society": received.civil_society_distribution(),
+        "responses": received["responses"],
+        "government": received["government"],
+        "civil_society": received["civil_society"],
         "recurrence": recurrence,
     }
 

@@ -63,7 +63,7 @@ class ImplementationStatus(models.TextChoices):
 
 
 # A government never reports "not implemented" (the last choice): assessments only.
-GOVERNMENT_STATUSES = ImplementationStatus.choices[:-1]
+GOVERNMENT_CHOICES = ImplementationStatus.choices[:-1]
 
 
 class Actor(models.TextChoices):
@@ -353,7 +353,7 @@ class RecommendationQuerySet(models.QuerySet):
         return self.distribution("response", Response.choices)
 
     def government_distribution(self) -> list[dict]:
-        return self.distribution("government_status", GOVERNMENT_STATUSES)
+        return self.distribution("government_status", GOVERNMENT_CHOICES)
 
     def civil_society_distribution(self) -> list[dict]:
         return self.distribution("civil_society_status", ImplementationStatus.choices)
@@ -925,9 +925,9 @@ def distribution_rows(counts: dict[str, int], choices) -> list[dict]:
 
 
 class ReviewTallyQuerySet(models.QuerySet):
-    """The counting helpers of RecommendationQuerySet, same names and same results, over
-    the tally: `ReviewTally.objects.filter(review__state=s).government_distribution()`
-    equals `Recommendation.objects.filter(review__state=s).government_distribution()`."""
+    """Counting over the tally, with RecommendationQuerySet's results:
+    `ReviewTally.objects.filter(review=r).response_distribution()` equals
+    `r.recommendations.all().response_distribution()` (more in recommendations.tally)."""
 
     def counts(self, *fields: str) -> dict[tuple, int]:
         """{(values of `fields`): recommendations} in one query."""
@@ -940,19 +940,6 @@ class ReviewTallyQuerySet(models.QuerySet):
 
     def response_distribution(self) -> list[dict]:
         return self.distribution("response", Response.choices)
-
-    def government_distribution(self) -> list[dict]:
-        return self.distribution("government_status", GOVERNMENT_STATUSES)
-
-    def civil_society_distribution(self) -> list[dict]:
-        return self.distribution("civil_society_status", ImplementationStatus.choices)
-
-    def counts_by_cycle_and_response(self) -> dict[int, dict[str, int]]:
-        per_cycle: dict[int, dict[str, int]] = {}
-        for (number, response), n in self.counts("review__session__cycle__number",
-                                                 "response").items():
-            per_cycle.setdefault(number, {})[response] = n
-        return per_cycle
 
 
 class ReviewTally(models.Model):

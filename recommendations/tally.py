@@ -22,12 +22,14 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from .models import (
-    GOVERNMENT_STATUSES,
+    GOVERNMENT_CHOICES,
     ImplementationStatus,
     MadeTally,
     Recommendation,
     RecommendationRow,
+    Response,
     ReviewTally,
+    ReviewTallyQuerySet,
     distribution_rows,
 )
 
@@ -149,22 +151,26 @@ def rebuild() -> None:
 
 # Reads: what the pages show, in the shapes the recommendation querysets give.
 
-def overview() -> dict:
-    """The home page's figures from one query over the tally: `per_cycle` as
-    RecommendationQuerySet.counts_by_cycle_and_response gives it, and the government
-    and civil-society distributions of every recommendation."""
+def overview(tallies: ReviewTallyQuerySet | None = None) -> dict:
+    """From one query over the tally (of every review, or of `tallies`): `per_cycle` as
+    RecommendationQuerySet.counts_by_cycle_and_response gives it, and the `responses`,
+    `government` and `civil_society` distributions as its *_distribution() methods."""
+    tallies = ReviewTally.objects.all() if tallies is None else tallies
     per_cycle: dict[int, dict[str, int]] = {}
+    responses: Counter = Counter()
     government: Counter = Counter()
     civil_society: Counter = Counter()
-    for (number, response, status, assessment), n in ReviewTally.objects.counts(
+    for (number, response, status, assessment), n in tallies.counts(
             "review__session__cycle__number", "response", "government_status",
             "civil_society_status").items():
         slot = per_cycle.setdefault(number, {})
         slot[response] = slot.get(response, 0) + n
+        responses[response] += n
         government[status] += n
         civil_society[assessment] += n
     return {"per_cycle": per_cycle,
-            "government": distribution_rows(dict(government), GOVERNMENT_STATUSES),
+            "responses": distribution_rows(dict(responses), Response.choices),
+            "government": distribution_rows(dict(government), GOVERNMENT_CHOICES),
             "civil_society": distribution_rows(dict(civil_society),
                                                ImplementationStatus.choices)}
 
