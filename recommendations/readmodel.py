@@ -221,8 +221,7 @@ def _take_rows(ids: list[int]) -> list[tuple]:
 
 
 def _delete_rows(queryset: QuerySet) -> int:
-    """A plain DELETE: no signals, so the post_delete below counts only rows that
-    went with their recommendation (a cascade from Django's collector)."""
+    """A plain DELETE, no signals (a rebuild, which counts the tally again)."""
     return queryset._raw_delete(queryset.db)
 
 
