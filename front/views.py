@@ -1,6 +1,7 @@
 """Pages that span reviews and recommendations: the dashboard, the States list and one
 State's UPR record, a focal point's "my State" desk, and one review with its
-recommendations. Counting lives on the querysets; these views only arrange it."""
+recommendations. Counting lives on the querysets and, for the figures of the public
+pages, on the tally (recommendations.tally); these views only arrange it."""
 
 from itertools import groupby
 from urllib.parse import urlencode
@@ -17,10 +18,15 @@ from django.utils.translation import gettext as _
 from accounts.roles import focal_state_id, is_admin
 from core.pagination import CappedPaginator
 from progress.models import Indicator
-from recommendations import readmodel
-from recommendations.models import FollowUpAction, ImplementationStatus, Recommendation, Response
+from recommendations import readmodel, tally
+from recommendations.models import (
+    FollowUpAction,
+    ImplementationStatus,
+    Recommendation,
+    Response,
+    ReviewTally,
+)
 from recommendations.recurrence import recurrence_by_cycle
-from recommendations.services import received_and_made_by_state
 from reviews.models import Cycle, Review
 from states.models import RegionalGroup, State
 
@@ -28,8 +34,8 @@ from states.models import RegionalGroup, State
 def state_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     states = list(State.objects.search(q).order_by("region", "name"))
-    # Two counts over every recommendation: kept until a recommendation changes.
-    counts = readmodel.cached("state-counts", received_and_made_by_state)
+    # Two small queries on the tally, kept until a recommendation changes.
+    counts = readmodel.cached("state-counts", tally.received_and_made_by_state)
     for state in states:
         state.received_count, state.made_count = counts.get(state.pk, (0, 0))
     labels = dict(RegionalGroup.choices)
@@ -50,22 +56,22 @@ def state_detail(request: HttpRequest, iso3: str) -> HttpResponse:
 
 def _state_context(state: State) -> dict:
     reviews = (Review.objects.for_state(state.iso3).with_related()
-               .annotate(recommendation_count=Count("recommendations"))
+               .annotate(recommendation_count=tally.recommendation_count())
                .order_by("-session__number"))
-    received = Recommendation.objects.for_state(state.iso3)
     by_cycle = [
         {"cycle": cycle, "reviews": list(rows)}
         for cycle, rows in groupby(reviews, key=lambda r: r.session.cycle)
     ]
     # Per cycle: received, and how many repeat earlier ones; its sum is the count received.
     recurrence = recurrence_by_cycle(state)
+    received = tally.overview(ReviewTally.objects.filter(review__state=state))
     return {
         "by_cycle": by_cycle,
         "received_count": sum(row["total"] for row in recurrence),
-        "made_count": Recommendation.objects.made_by(state.iso3).count(),
-        "responses": received.response_distribution(),
-        "government": received.government_distribution(),
-        "civil_society": received.civil_society_distribution(),
+        "made_count": tally.made_count(state.pk),
+        "responses": received["responses"],
+        "government": received["government"],
+        "civil_society": received["civil_society"],
         "recurrence": recurrence,
     }
 
@@ -129,13 +135,15 @@ RECENT_REVIEWS = 10
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: five queries whatever the size of the database, and none while
-    no recommendation or review changes (readmodel.cached)."""
+    """The dashboard: four queries whatever the size of the database, none over the
+    recommendations (the tally counts them), and one while no recommendation or review
+    changes (readmodel.cached)."""
     return render(request, "front/home.html", readmodel.cached("home", _home_context))
 
 
 def _home_context() -> dict:
-    per_cycle = Recommendation.objects.counts_by_cycle_and_response()
+    figures = tally.overview()
+    per_cycle = figures["per_cycle"]
     cycles = []
     for cycle in Cycle.objects.all():
         counts = per_cycle.get(cycle.number, {})
@@ -159,18 +167,16 @@ def _home_context() -> dict:
          "percent": round(100 * response_totals.get(value, 0) / (total or 1), 1)}
         for value, label in Response.choices
     ]
-    everything = Recommendation.objects.all()
-    context = {
+    return {
         "total": total,
         "cycles": cycles,
         "responses": responses,
-        "government": everything.government_distribution(),
-        "civil_society": everything.civil_society_distribution(),
+        "government": figures["government"],
+        "civil_society": figures["civil_society"],
         "recent_reviews": list(Review.objects.with_related()
-                               .annotate(recommendation_count=Count("recommendations"))
+                               .annotate(recommendation_count=tally.recommendation_count())
                                .order_by("-review_date", "-pk")[:RECENT_REVIEWS]),
     }
-    return context
 
 
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -180,7 +186,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group_by = "theme" if request.GET.get("group") == "theme" else "paragraph"
     version = readmodel.page_version()
     responses = readmodel.cached(
-        "review-responses", lambda: review.recommendations.all().response_distribution(),
+        "review-responses",
+        lambda: ReviewTally.objects.filter(review=review).response_distribution(),
         review.pk, version=version)
     count = sum(row["count"] for row in responses)
     # Read only when the template's cached fragment of this version is missing.

@@ -62,6 +62,10 @@ class ImplementationStatus(models.TextChoices):
     NOT_IMPLEMENTED = "not_implemented", _("Not implemented")
 
 
+# A government never reports "not implemented" (the last choice): assessments only.
+GOVERNMENT_CHOICES = ImplementationStatus.choices[:-1]
+
+
 class Actor(models.TextChoices):
     GOVERNMENT = "government", _("Government")
     CIVIL_SOCIETY = "civil_society", _("Civil society")
@@ -342,23 +346,14 @@ class RecommendationQuerySet(models.QuerySet):
     def distribution(self, field: str, choices) -> list[dict]:
         """Rows of {value, label, count, percent} for `field`, in the order of `choices`,
         values outside `choices` after them, and "" (nothing recorded) last."""
-        counts = dict(self.order_by().values_list(field).annotate(n=models.Count("id")))
-        total = sum(counts.values()) or 1
-        rows = [(value, label) for value, label in choices]
-        rows += [(value, value) for value in counts if value and value not in dict(choices)]
-        rows.append(("", None))
-        return [
-            {"value": value, "label": label, "count": counts.get(value, 0),
-             "percent": round(100 * counts.get(value, 0) / total, 1)}
-            for value, label in rows if counts.get(value, 0) or value != ""
-        ]
+        return distribution_rows(
+            dict(self.order_by().values_list(field).annotate(n=models.Count("id"))), choices)
 
     def response_distribution(self) -> list[dict]:
         return self.distribution("response", Response.choices)
 
     def government_distribution(self) -> list[dict]:
-        # A government never reports "not implemented" (the last choice): assessments only.
-        return self.distribution("government_status", ImplementationStatus.choices[:-1])
+        return self.distribution("government_status", GOVERNMENT_CHOICES)
 
     def civil_society_distribution(self) -> list[dict]:
         return self.distribution("civil_society_status", ImplementationStatus.choices)
@@ -916,3 +911,85 @@ class ListVersion(models.Model):
 
     def __str__(self) -> str:
         return f"rows {self.rows}, codes {self.codes}"
+
+
+# What the pages count (issue 24): small tables kept exact with the read model, so that
+# the first view after a write reads a few hundred rows instead of every recommendation.
+
+def distribution_rows(counts: dict[str, int], choices) -> list[dict]:
+    """Rows of {value, label, count, percent} from {value: count}, in the order of
+    `choices`, values outside `choices` after them, and "" (nothing recorded) last."""
+    total = sum(counts.values()) or 1
+    rows = [(value, label) for value, label in choices]
+    rows += [(value, value) for value in counts if value and value not in dict(choices)]
+    rows.append(("", None))
+    return [
+        {"value": value, "label": label, "count": counts.get(value, 0),
+         "percent": round(100 * counts.get(value, 0) / total, 1)}
+        for value, label in rows if counts.get(value, 0) or value != ""
+    ]
+
+
+class ReviewTallyQuerySet(models.QuerySet):
+    """Counting over the tally, with RecommendationQuerySet's results:
+    `ReviewTally.objects.filter(review=r).response_distribution()` equals
+    `r.recommendations.all().response_distribution()` (more in recommendations.tally)."""
+
+    def counts(self, *fields: str) -> dict[tuple, int]:
+        """{(values of `fields`): recommendations} in one query."""
+        rows = self.order_by().values_list(*fields).annotate(total=models.Sum("n"))
+        return {tuple(row[:-1]): row[-1] for row in rows if row[-1]}
+
+    def distribution(self, field: str, choices) -> list[dict]:
+        return distribution_rows({key[0]: n for key, n in self.counts(field).items()},
+                                 choices)
+
+    def response_distribution(self) -> list[dict]:
+        return self.distribution("response", Response.choices)
+
+
+class ReviewTally(models.Model):
+    """How many recommendations of a review have each combination of response, statuses
+    and recurring flag: what the home, States, State and review pages count (by cycle or
+    State under review through the review, a small join). A few dozen rows per review.
+
+    Written only by recommendations.readmodel, in the transaction that rewrites
+    RecommendationRow: the rows it removes and the rows it writes give a net change per
+    key, added here in one upsert (a count that reaches 0 is deleted), so the tally
+    commits or rolls back with them. `rebuild_list_rows` counts it again from the
+    recommendations; `tally.stale()` compares the two."""
+
+    # No constraint and no cascade: the rows go with the recommendations they count
+    # (readmodel), never with the review before them.
+    # (The unique key's index, which starts with the review, serves its look-ups.)
+    review = models.ForeignKey(Review, on_delete=models.DO_NOTHING, db_constraint=False,
+                               db_index=False, related_name="+")
+    response = models.CharField(max_length=20)
+    government_status = models.CharField(max_length=25, blank=True)
+    civil_society_status = models.CharField(max_length=25, blank=True)
+    recurring = models.BooleanField()
+    n = models.BigIntegerField()
+
+    objects = ReviewTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["review", "response", "government_status", "civil_society_status",
+                    "recurring"], name="reviewtally_key")]
+
+    def __str__(self) -> str:
+        return f"review {self.review_id}: {self.n}"
+
+
+class MadeTally(models.Model):
+    """How many recommendations each State made (a joint one counts for each of its
+    States), kept like ReviewTally. A table of its own, keyed by the State alone: a
+    write that changes no recommending State (a status, a response) never writes here,
+    and the States list reads one row per State."""
+
+    state = models.OneToOneField(State, primary_key=True, on_delete=models.DO_NOTHING,
+                                 db_constraint=False, related_name="+")
+    n = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"State {self.state_id}: {self.n}"

@@ -7,10 +7,12 @@ page is one indexed scan of one table: no joins, no per-row subqueries.
 
 Kept exact by the write path: `refresh()` is a listener of `touch.touched`, so it runs
 in the transaction of every write of a recommendation and commits or rolls back with
-it. Reviews and reference data (a State, theme, group, session or cycle renamed) are
-followed by signals here, since what they change is shown on many rows. The same
-transaction bumps ListVersion.rows (of one of a few shards, summed when read): the list's
-ETag is that sum, read in one small query. `manage.py rebuild_list_rows` rebuilds the whole table.
+it; so does the pages' tally (recommendations.tally), which gains what the rows removed
+and written change in it. Reviews and reference data (a State, theme, group, session or
+cycle renamed) are followed by signals here, since what they change is shown on many
+rows. The same transaction bumps ListVersion.rows (of one of a few shards, summed when
+read): the list's ETag is that sum, read in one small query. `manage.py
+rebuild_list_rows` rebuilds the whole table, and the tally.
 
 One builder for PostgreSQL and SQLite: the API row comes from serializers.build_rows,
 in English (other languages are applied when a page is read: `localize`), and the
@@ -43,13 +45,17 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from . import tally
 from .models import (
     AffectedGroup,
     ListVersion,
+    MadeTally,
     Recommendation,
     RecommendationRow,
+    ReviewTally,
     Theme,
 )
+from .tally import ROW_COLUMNS, Delta
 from .touch import DELETED, on_touch
 
 BATCH = 2000
@@ -183,22 +189,39 @@ def refresh(ids: list[int], action: str = "changed") -> None:
     if not ids:
         return
     added = 0
+    delta = Delta()
     with transaction.atomic():
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            added -= _delete_rows(RecommendationRow.objects.filter(pk__in=chunk))
+            taken = _take_rows(chunk)
+            delta.remove(taken)
+            added -= len(taken)
             deleting = _local.__dict__.get("deleting", set())
             chunk = [i for i in chunk if i not in deleting]
             if action != DELETED and chunk:
-                added += len(RecommendationRow.objects.bulk_create(_build(chunk),
-                                                                   batch_size=500))
+                rows = RecommendationRow.objects.bulk_create(_build(chunk), batch_size=500)
+                delta.add(rows)
+                added += len(rows)
                 _copy_search_vectors(chunk)
+        delta.apply()
         bump(added=added)
 
 
+def _take_rows(ids: list[int]) -> list[tuple]:
+    """Delete the rows of these recommendations and return what the tally counted of
+    them (ROW_COLUMNS): one statement, so the tally loses exactly the rows that went."""
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {RecommendationRow._meta.db_table} "
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) "
+            f"RETURNING {', '.join(ROW_COLUMNS)}", ids)
+        return cursor.fetchall()
+
+
 def _delete_rows(queryset: QuerySet) -> int:
-    """A plain DELETE: no signals, so the post_delete below counts only rows that
-    went with their recommendation (a cascade from Django's collector)."""
+    """A plain DELETE, no signals (a rebuild, which counts the tally again)."""
     return queryset._raw_delete(queryset.db)
 
 
@@ -226,11 +249,13 @@ def rebuild(batch: int = BATCH) -> int:
             chunk = ids[start:start + batch]
             RecommendationRow.objects.bulk_create(_build(chunk), batch_size=500)
             _copy_search_vectors(chunk)
+        tally.rebuild()
         bump(codes=True, total=RecommendationRow.objects.count())
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Fresh statistics, and the visibility map that lets counts use index-only scans.
         with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM ANALYZE {RecommendationRow._meta.db_table}")
+            for model in (RecommendationRow, ReviewTally, MadeTally):
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return len(ids)
 
 
@@ -464,7 +489,12 @@ def _recommendation_deleted(sender, instance, **kwargs) -> None:
     # However it went (a touch first or not, a review's cascade), its row goes now,
     # counted once; the version moves.
     _local.__dict__.get("deleting", set()).discard(instance.pk)
-    bump(added=-_delete_rows(RecommendationRow.objects.filter(pk=instance.pk)))
+    # (In the transaction of Django's collector, which sends post_delete.)
+    taken = _take_rows([instance.pk])
+    delta = Delta()
+    delta.remove(taken)
+    delta.apply()
+    bump(added=-len(taken))
 
 
 def _reference_changed(condition):

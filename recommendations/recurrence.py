@@ -24,6 +24,7 @@ from .models import (
     AffectedGroup,
     Recommendation,
     Response,
+    ReviewTally,
     SimilarityFeedback,
     SimilarRecommendation,
     Theme,
@@ -142,18 +143,24 @@ def mark_wrong(recommendation: Recommendation, earlier_id: int, *, user=None) ->
 
 def recurrence_by_cycle(state: State) -> list[dict]:
     """Per cycle of `state`: recommendations, how many repeat earlier ones (and the
-    share), and how many of those repeat one that was supported before."""
-    supported_before = Exists(SimilarRecommendation.objects.filter(
-        recommendation_id=OuterRef("pk"), earlier__response=Response.SUPPORTED))
-    rows = (Recommendation.objects.filter(review__state=state).order_by()
-            .values("review__session__cycle__number")
-            .annotate(total=Count("id"), recurring=Count("id", filter=Q(recurring=True)),
-                      supported_before=Count("id", filter=Q(supported_before)))
-            .order_by("review__session__cycle__number"))
-    return [{"cycle": r["review__session__cycle__number"], "total": r["total"],
-             "recurring": r["recurring"], "supported_before": r["supported_before"],
-             "percent": round(100 * r["recurring"] / r["total"], 1) if r["total"] else 0.0}
-            for r in rows]
+    share), and how many of those repeat one that was supported before. The first two
+    from the tally; the last from the State's links (one query over its recommendations
+    that have a supported earlier one: the tally does not know the earlier ones)."""
+    cycle = "review__session__cycle__number"
+    counted = ReviewTally.objects.filter(review__state=state).counts(cycle, "recurring")
+    supported_before = dict(
+        Recommendation.objects.filter(review__state=state).filter(Exists(
+            SimilarRecommendation.objects.filter(recommendation_id=OuterRef("pk"),
+                                                 earlier__response=Response.SUPPORTED)))
+        .order_by().values_list(cycle).annotate(n=Count("id")))
+    rows = []
+    for number in sorted({number for number, _recurring in counted}):
+        total = counted.get((number, False), 0) + counted.get((number, True), 0)
+        recurring = counted.get((number, True), 0)
+        rows.append({"cycle": number, "total": total, "recurring": recurring,
+                     "supported_before": supported_before.get(number, 0),
+                     "percent": round(100 * recurring / total, 1) if total else 0.0})
+    return rows
 
 
 # Tag suggestions ----------------------------------------------------------------------

@@ -237,15 +237,6 @@ def state_counts(state: State) -> dict:
             "made": counts_by_cycle_and_response(made)}
 
 
-def received_and_made_by_state() -> dict[int, tuple[int, int]]:
-    """{state id: (recommendations received, recommendations made)}, two queries."""
-    received = dict(Recommendation.objects.order_by().values_list("review__state_id")
-                    .annotate(n=Count("id")))
-    through = Recommendation.recommending_states.through
-    made = dict(through.objects.order_by().values_list("state_id").annotate(n=Count("id")))
-    return {pk: (received.get(pk, 0), made.get(pk, 0)) for pk in {*received, *made}}
-
-
 def deletion_impact(recommendations, *, user=None) -> dict:
     """What deleting these recommendations would take with them, for the page (and the
     API) to show before anyone confirms: their assessments (those entered by someone
