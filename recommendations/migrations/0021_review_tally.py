@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0019_list_version_shards'),
+        ('recommendations', '0020_listrow_state_cycle'),
         ('reviews', '0003_review_date_range'),
         ('states', '0005_alias_added_by'),
     ]
