@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,8 +29,8 @@ from reviews.models import Review
 from states.models import State
 from states.names import state_name_by_iso3
 
-from . import recurrence, services, similarity
-from .filters import RecommendationFilter
+from . import names, readmodel, recurrence, services, similarity
+from .filters import RecommendationRowFilter
 from .forms import (
     CivilSocietyAssessmentForm,
     FollowUpActionForm,
@@ -43,12 +44,12 @@ from .models import (
     FollowUpAction,
     ImplementationStatus,
     Recommendation,
+    RecommendationRow,
     Response,
     Theme,
     ThemeGroup,
 )
 from .rows import FastPage, is_filtered
-from .serializers import detail_url_template
 
 PAGE_SIZE = 50
 AUDIT_TRAIL_LIMIT = 100
@@ -65,10 +66,17 @@ SELECT_FILTERS = ("state_under_review", "recommending_state", "cycle", "session"
 SEARCHABLE_FILTERS = ("state_under_review", "recommending_state", "session", "theme")
 
 
-def filter_controls(form) -> list[dict]:
+def filter_controls(form, codes: int) -> list[dict]:
     """The filter form's multiple-choice fields as plain single-choice selects ("any" +
     choices), which suit a browser better than a 195-row multi-select. A filter given
-    several values in the URL is shown as a multi-select so nothing is lost."""
+    several values in the URL is shown as a multi-select so nothing is lost.
+
+    The choices are read and labelled once per version of the reference data (`codes`:
+    every write of a State, theme, SDG, session or cycle moves it), name translations and
+    language (`filter_options`); only what is selected is worked out per request."""
+    options = readmodel.cached("list-filter-options", filter_options,
+                               translation.get_language(), names.version(),
+                               version=str(codes))
     controls = []
     for name in SELECT_FILTERS:
         field = form[name]
@@ -76,18 +84,39 @@ def filter_controls(form) -> list[dict]:
         selected = {str(v) for v in (selected if isinstance(selected, list | tuple)
                                      else [selected])}
         if name == "theme":  # canonical themes only, under their group headings
-            control = {"field": field, "options": [], "groups": theme_choice_groups(selected),
+            # A source label in the URL (`?theme=migrants`) shows as its canonical theme.
+            chosen = {options["canonical_theme"].get(slug, slug) for slug in selected}
+            groups = [{"label": label, "options": _marked(choices, chosen)}
+                      for label, choices in options["theme"]]
+            control = {"field": field, "options": [], "groups": groups,
                        "multiple": len(selected) > 1, "picker": True}
             controls.append(control)
             continue
-        options = [
-            {"value": str(value), "label": label, "selected": str(value) in selected}
-            for value, label in field.field.choices if str(value) != ""
-        ]
-        control = {"field": field, "options": options, "multiple": len(selected) > 1,
-                   "picker": name in SEARCHABLE_FILTERS}
+        control = {"field": field, "options": _marked(options[name], selected),
+                   "multiple": len(selected) > 1, "picker": name in SEARCHABLE_FILTERS}
         controls.append(control)
     return controls
+
+
+def _marked(choices: list[tuple[str, str]], selected: set[str]) -> list[dict]:
+    return [{"value": value, "label": label, "selected": value in selected}
+            for value, label in choices]
+
+
+def filter_options() -> dict:
+    """The choices of each select of the list's filters in the active language, as plain
+    strings (cached): `(value, label)` lists by filter name; for `theme`, `(group label,
+    choices)` of the canonical themes, and `canonical_theme`: each theme's canonical slug."""
+    form = RecommendationRowFilter(queryset=RecommendationRow.objects.none()).form
+    options: dict = {
+        name: [(str(value), str(label)) for value, label in form.fields[name].choices
+               if str(value) != ""]
+        for name in SELECT_FILTERS if name != "theme"}
+    options["theme"] = theme_choice_groups()
+    options["canonical_theme"] = {
+        slug: canonical or slug
+        for slug, canonical in Theme.objects.values_list("slug", "canonical__slug")}
+    return options
 
 
 class _RowState(SimpleNamespace):
@@ -133,21 +162,15 @@ def _url_template(name: str) -> str:
     return reverse(name, args=[0]).replace("/0/", "/{}/")
 
 
-def theme_choice_groups(selected: set[str] = frozenset()) -> list[dict]:
-    """The canonical themes under their UHRI group headings, for a picker's optgroups.
-    A source label in the URL (`?theme=migrants`) shows as its canonical theme."""
-    chosen = set()
-    if selected:
-        for slug, canonical in Theme.objects.filter(slug__in=selected).values_list(
-                "slug", "canonical__slug"):
-            chosen.add(canonical or slug)
+def theme_choice_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The canonical themes under their UHRI group headings, for a picker's optgroups:
+    `(group label, [(slug, name), ...])`, names in the active language."""
     labels = dict(ThemeGroup.choices)
-    groups: dict[str, list[dict]] = {}
-    for theme in sorted(Theme.objects.pickable(), key=lambda t: t.localized_name.casefold()):
-        groups.setdefault(theme.group, []).append(
-            {"value": theme.slug, "label": theme.localized_name,
-             "selected": theme.slug in chosen})
-    return [{"label": labels.get(key, key), "options": groups[key]}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for theme in Theme.objects.pickable():
+        groups.setdefault(theme.group, []).append((theme.slug, theme.localized_name))
+    return [(str(labels.get(key, key)),
+             sorted(groups[key], key=lambda choice: choice[1].casefold()))
             for key in ThemeGroup.values if key in groups]
 
 
@@ -173,32 +196,38 @@ def sort_headers(request: HttpRequest) -> dict[str, dict]:
 
 
 def recommendation_list(request: HttpRequest) -> HttpResponse:
-    """The API's filters (one FilterSet for both), full-text `q`, 50 rows a page; rows
-    from the API's fast path (rows.FastPage: one query for the page)."""
-    filterset = RecommendationFilter(
-        request.GET or None, queryset=Recommendation.objects.all(), request=request)
-    queryset = filterset.qs if filterset.is_bound else filterset.queryset
-    # A filter that is not understood shows no list rather than everything, unfiltered.
-    invalid = filterset.is_bound and not filterset.form.is_valid()
-    if invalid:
-        queryset = queryset.filter(pk__isnull=True)  # .none() cannot become SQL (FastPage)
-    filter_errors = [{"label": filterset.form.fields[name].label or name if name in
-                      filterset.form.fields else name, "messages": errors}
-                     for name, errors in filterset.form.errors.items()] if invalid else []
-    source = FastPage(queryset, detail_url_template(request), filtered=is_filtered(request))
-    source.count()
-    with source.page_plan():
-        page = CappedPaginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The API list's read path (issue 24): RecommendationRowFilter (the API's filters,
+    one FilterSet for both) on the read model, its stored rows, 50 rows a page."""
+    _rows, codes, _changed, total = readmodel.versions()
+    try:
+        queryset, form = RecommendationRowFilter.apply(request.GET,
+                                                       RecommendationRow.objects.all())
+        # A filter that is not understood shows no list rather than everything, unfiltered.
+        invalid = queryset is None
+        if invalid:
+            # .none() cannot become SQL (FastPage)
+            queryset = RecommendationRow.objects.filter(pk__isnull=True)
+        filter_errors = [{"label": form.fields[name].label or name if name in form.fields
+                          else name, "messages": errors}
+                         for name, errors in form.errors.items()] if invalid else []
+        source = FastPage(queryset, "", filtered=is_filtered(request), build=_page_rows,
+                          total=total)
+        source.count()
+        with source.page_plan():
+            page = CappedPaginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+        controls = filter_controls(form, codes)
+    finally:
+        readmodel.end_request()
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
             "review": _url_template("front:review_detail")}
-    page.object_list = rows = [ListRow(orjson.loads(text), urls) for text in page.object_list]
+    page.object_list = rows = [ListRow(data, urls) for data in page.object_list]
     # The same query (minus page) feeds the pagination links and the export links.
     query = urlencode([(k, v) for k, values in request.GET.lists()
                        if k not in ("page", "format", "page_size") for v in values if v])
     return render(request, "recommendations/recommendation_list.html", {
-        "filter": filterset, "form": filterset.form, "page_obj": page,
+        "form": form, "page_obj": page,
         "filter_errors": filter_errors,
-        "controls": filter_controls(filterset.form),
+        "controls": controls,
         "recommendations": rows, "query": query,
         "count_is_estimate": source.count_is_estimate,
         "is_filtered": bool(query), "sort": sort_headers(request),
@@ -206,6 +235,12 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
                               if k not in ("page", "ordering", "format", "page_size")
                               and any(v)),
     })
+
+
+def _page_rows(queryset, _template: str = "") -> list[dict]:
+    """The page's stored rows, as stored (English): ListRow shows them in the active
+    language itself, so they are not localized as the API's are."""
+    return [orjson.loads(text) for text in queryset.values_list("row_json", flat=True)]
 
 
 def audit_trail(recommendation: Recommendation, limit: int = AUDIT_TRAIL_LIMIT) -> list[dict]:
