@@ -13,9 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,9 +73,10 @@ def filter_controls(form, codes: int) -> list[dict]:
     choices), which suit a browser better than a 195-row multi-select. A filter given
     several values in the URL is shown as a multi-select so nothing is lost.
 
-    The choices are read and labelled once per version of the reference data (`codes`:
-    every write of a State, theme, SDG, session or cycle moves it), name translations and
-    language (`filter_options`); only what is selected is worked out per request."""
+    The choices, and the options' HTML with none selected, are built once per version of
+    the reference data (`codes`: every write of a State, theme, SDG, session or cycle
+    moves it), of the name translations and language (`filter_options`); a request
+    renders only the selects where something is selected."""
     options = readmodel.cached("list-filter-options", filter_options,
                                translation.get_language(), names.version(),
                                version=str(codes))
@@ -83,30 +86,40 @@ def filter_controls(form, codes: int) -> list[dict]:
         selected = field.value() or []
         selected = {str(v) for v in (selected if isinstance(selected, list | tuple)
                                      else [selected])}
-        if name == "theme":  # canonical themes only, under their group headings
+        if name == "theme":
             # A source label in the URL (`?theme=migrants`) shows as its canonical theme.
-            chosen = {options["canonical_theme"].get(slug, slug) for slug in selected}
-            groups = [{"label": label, "options": _marked(choices, chosen)}
-                      for label, choices in options["theme"]]
-            control = {"field": field, "options": [], "groups": groups,
-                       "multiple": len(selected) > 1, "picker": True}
-            controls.append(control)
-            continue
-        control = {"field": field, "options": _marked(options[name], selected),
-                   "multiple": len(selected) > 1, "picker": name in SEARCHABLE_FILTERS}
+            selected = {options["canonical_theme"].get(slug, slug) for slug in selected}
+        control = _control(name, options[name], selected)
+        control.update(field=field, multiple=len(selected) > 1,
+                       options_html=(options["html"][name] if not selected
+                                     else _options_html(control)))
         controls.append(control)
     return controls
 
 
-def _marked(choices: list[tuple[str, str]], selected: set[str]) -> list[dict]:
-    return [{"value": value, "label": label, "selected": value in selected}
-            for value, label in choices]
+def _control(name: str, choices: list, selected: set[str]) -> dict:
+    def marked(choices: list[tuple[str, str]]) -> list[dict]:
+        return [{"value": value, "label": label, "selected": value in selected}
+                for value, label in choices]
+
+    if name == "theme":  # canonical themes only, under their group headings
+        return {"options": [], "picker": True,
+                "groups": [{"label": label, "options": marked(themes)}
+                           for label, themes in choices]}
+    return {"options": marked(choices), "picker": name in SEARCHABLE_FILTERS}
+
+
+def _options_html(control: dict) -> str:
+    # Without the file's final newline: the page's template puts the select's own.
+    return mark_safe(render_to_string("recommendations/includes/filter_options.html",
+                                      {"control": control}).rstrip("\n"))
 
 
 def filter_options() -> dict:
     """The choices of each select of the list's filters in the active language, as plain
     strings (cached): `(value, label)` lists by filter name; for `theme`, `(group label,
-    choices)` of the canonical themes, and `canonical_theme`: each theme's canonical slug."""
+    choices)` of the canonical themes, and `canonical_theme`: each theme's canonical slug;
+    `html`: each select's options with none selected."""
     form = RecommendationRowFilter(queryset=RecommendationRow.objects.none()).form
     options: dict = {
         name: [(str(value), str(label)) for value, label in form.fields[name].choices
@@ -116,6 +129,8 @@ def filter_options() -> dict:
     options["canonical_theme"] = {
         slug: canonical or slug
         for slug, canonical in Theme.objects.values_list("slug", "canonical__slug")}
+    options["html"] = {name: _options_html(_control(name, options[name], set()))
+                       for name in SELECT_FILTERS}
     return options
 
 
