@@ -3,6 +3,7 @@
 Editing views (4b) are added below the public ones.
 """
 
+import datetime as dt
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -141,19 +142,41 @@ class _RowState(SimpleNamespace):
         return state_name_by_iso3(self.iso3, self.name)
 
 
-class ListRow:
-    """One row of the list page from its API JSON (rows.json_rows), with what the
-    shared rows template reads of a Recommendation."""
+class RowLabels:
+    """What the rows of a page show alike, worked out once per page rather than once
+    per row by the template (issue 24): the choices' labels in the active language and
+    the "Updated" cell of each day, as `|date:'c'` and `|date:"DATE_FORMAT"` write it."""
 
-    def __init__(self, data: dict, urls: dict[str, str]) -> None:
+    def __init__(self) -> None:
+        self.responses = {value: str(label) for value, label in Response.choices}
+        self.statuses = {value: str(label) for value, label in ImplementationStatus.choices}
+        self._days: dict[dt.date, str] = {}
+
+    def updated(self, when: dt.datetime | None) -> tuple[str, str]:
+        if when is None:
+            return "", ""
+        when = timezone.localtime(when) if timezone.is_aware(when) else when
+        day = self._days.get(when.date())
+        if day is None:
+            day = self._days[when.date()] = formats.date_format(when, "DATE_FORMAT")
+        return when.isoformat(), day
+
+
+class ListRow:
+    """One row of the list page from its stored API JSON (RecommendationRow.row_json),
+    with what the shared rows template reads of a Recommendation."""
+
+    def __init__(self, data: dict, urls: dict[str, str], labels: RowLabels) -> None:
         self.pk = self.id = data["id"]
         self.paragraph, self.text = data["paragraph"], data["text"]
         self.response = data["response"]
         self.government_status = data["government_status"]
         self.civil_society_status = data["civil_society_status"]
         self.recurring = data.get("recurring", False)
+        self._labels = labels
         # The "Updated" column (the row's JSON carries it as an ISO timestamp).
         self.updated_at = parse_datetime(data.get("updated_at") or "")
+        self.updated_iso, self.updated_on = labels.updated(self.updated_at)
         self.get_absolute_url = urls["recommendation"].format(self.pk)
         self.review = SimpleNamespace(
             get_absolute_url=urls["review"].format(data["review"]),
@@ -164,13 +187,13 @@ class ListRow:
             all=[_RowState(**s) for s in data["recommending_states"]])
 
     def get_response_display(self) -> str:
-        return Response(self.response).label
+        return self._labels.responses[self.response]
 
     def get_government_status_display(self) -> str:
-        return ImplementationStatus(self.government_status).label
+        return self._labels.statuses[self.government_status]
 
     def get_civil_society_status_display(self) -> str:
-        return ImplementationStatus(self.civil_society_status).label
+        return self._labels.statuses[self.civil_society_status]
 
 
 def _url_template(name: str) -> str:
@@ -235,7 +258,8 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         readmodel.end_request()
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
             "review": _url_template("front:review_detail")}
-    page.object_list = rows = [ListRow(data, urls) for data in page.object_list]
+    labels = RowLabels()
+    page.object_list = rows = [ListRow(data, urls, labels) for data in page.object_list]
     # The same query (minus page) feeds the pagination links and the export links.
     query = urlencode([(k, v) for k, values in request.GET.lists()
                        if k not in ("page", "format", "page_size") for v in values if v])
