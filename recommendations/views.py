@@ -4,6 +4,8 @@ Editing views (4b) are added below the public ones.
 """
 
 import datetime as dt
+import functools
+import hashlib
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -74,27 +76,34 @@ def filter_controls(form, codes: int) -> list[dict]:
     choices), which suit a browser better than a 195-row multi-select. A filter given
     several values in the URL is shown as a multi-select so nothing is lost.
 
-    The choices, and the options' HTML with none selected, are built once per version of
-    the reference data (`codes`: every write of a State, theme, SDG, session or cycle
-    moves it), of the name translations and language (`filter_options`); a request
-    renders only the selects where something is selected."""
-    options = readmodel.cached("list-filter-options", filter_options,
-                               translation.get_language(), names.version(),
-                               version=str(codes))
+    Built once per version of the reference data (`codes`: every write of a State,
+    theme, SDG, session or cycle moves it), of the name translations and language, and
+    cached: the choices and each select's options with none selected
+    (`filter_options`), and the options of a select with a given selection."""
+    language, names_version = translation.get_language(), names.version()
+    options = readmodel.cached("list-filter-options", filter_options, language,
+                               names_version, version=str(codes))
     controls = []
     for name in SELECT_FILTERS:
         field = form[name]
-        selected = field.value() or []
-        selected = {str(v) for v in (selected if isinstance(selected, list | tuple)
-                                     else [selected])}
+        given = field.value() or []
+        given = {str(v) for v in (given if isinstance(given, list | tuple) else [given])}
+        selected = given
         if name == "theme":
             # A source label in the URL (`?theme=migrants`) shows as its canonical theme.
-            selected = {options["canonical_theme"].get(slug, slug) for slug in selected}
-        control = _control(name, options[name], selected)
-        control.update(field=field, multiple=len(selected) > 1,
-                       options_html=(options["html"][name] if not selected
-                                     else _options_html(control)))
-        controls.append(control)
+            selected = {options["canonical_theme"].get(slug, slug) for slug in given}
+        # Values that are not among the choices select nothing: they don't make a key.
+        selected &= options["values"][name]
+        if selected:
+            digest = hashlib.sha1("\n".join(sorted(selected)).encode()).hexdigest()
+            html = readmodel.cached(
+                "list-filter-select",
+                functools.partial(_options_html, name, options[name], selected),
+                name, language, names_version, digest, version=str(codes))
+        else:
+            html = options["html"][name]
+        controls.append({"field": field, "multiple": len(given) > 1,
+                         "picker": name in SEARCHABLE_FILTERS, "options_html": html})
     return controls
 
 
@@ -104,23 +113,23 @@ def _control(name: str, choices: list, selected: set[str]) -> dict:
                 for value, label in choices]
 
     if name == "theme":  # canonical themes only, under their group headings
-        return {"options": [], "picker": True,
-                "groups": [{"label": label, "options": marked(themes)}
-                           for label, themes in choices]}
-    return {"options": marked(choices), "picker": name in SEARCHABLE_FILTERS}
+        return {"options": [], "groups": [{"label": label, "options": marked(themes)}
+                                          for label, themes in choices]}
+    return {"options": marked(choices)}
 
 
-def _options_html(control: dict) -> str:
+def _options_html(name: str, choices: list, selected: set[str]) -> str:
+    html = render_to_string("recommendations/includes/filter_options.html",
+                            {"control": _control(name, choices, selected)})
     # Without the file's final newline: the page's template puts the select's own.
-    return mark_safe(render_to_string("recommendations/includes/filter_options.html",
-                                      {"control": control}).rstrip("\n"))
+    return mark_safe(html.rstrip("\n"))
 
 
 def filter_options() -> dict:
     """The choices of each select of the list's filters in the active language, as plain
     strings (cached): `(value, label)` lists by filter name; for `theme`, `(group label,
     choices)` of the canonical themes, and `canonical_theme`: each theme's canonical slug;
-    `html`: each select's options with none selected."""
+    `values`: each select's values; `html`: each select's options with none selected."""
     form = RecommendationRowFilter(queryset=RecommendationRow.objects.none()).form
     options: dict = {
         name: [(str(value), str(label)) for value, label in form.fields[name].choices
@@ -130,7 +139,11 @@ def filter_options() -> dict:
     options["canonical_theme"] = {
         slug: canonical or slug
         for slug, canonical in Theme.objects.values_list("slug", "canonical__slug")}
-    options["html"] = {name: _options_html(_control(name, options[name], set()))
+    options["values"] = {name: {value for value, _label in options[name]}
+                         for name in SELECT_FILTERS if name != "theme"}
+    options["values"]["theme"] = {value for _group, themes in options["theme"]
+                                  for value, _label in themes}
+    options["html"] = {name: _options_html(name, options[name], set())
                        for name in SELECT_FILTERS}
     return options
 
