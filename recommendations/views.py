@@ -93,7 +93,7 @@ def filter_controls(form, codes: int) -> list[dict]:
             # A source label in the URL (`?theme=migrants`) shows as its canonical theme.
             selected = {options["canonical_theme"].get(slug, slug) for slug in given}
         # Values that are not among the choices select nothing: they don't make a key.
-        selected &= options["values"][name]
+        selected = selected & options["values"][name]
         if selected:
             digest = hashlib.sha1("\n".join(sorted(selected)).encode()).hexdigest()
             html = readmodel.cached(

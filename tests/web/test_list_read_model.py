@@ -145,6 +145,12 @@ def test_each_selection_shows_its_own_option_selected(client, recs):
     assert '<option value="FRA" selected>' not in deu
 
 
+def test_a_filter_given_twice_shows_a_multiple_select_even_with_a_wrong_value(client, recs):
+    html = client.get(LIST, {"region": ["WEOG", "NOWHERE"]}).content.decode()
+    assert 'name="region" id="id_region" multiple size="4"' in html
+    assert '<option value="WEOG" selected>' in html
+
+
 def test_french_page_shows_french_choices(client, recs):
     html = client.get(LIST, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert '<option value="DEU">Allemagne</option>' in html
