@@ -17,6 +17,13 @@ def translations(kind: str, language: str | None = None) -> dict[str, str]:
     return NameTranslation.objects.names(kind, language)
 
 
+def version() -> object:
+    """The names' current version, for the key of anything cached that shows them
+    (None when the cache is down)."""
+    found = ratelimit.guarded(cache.get_or_set, NAME_TRANSLATIONS_VERSION_KEY, 1, None)
+    return None if found is ratelimit.UNAVAILABLE else found
+
+
 def forget() -> None:
     """Drop every cached name (a new version key makes the old entries unreachable)."""
     def bump() -> None:

@@ -45,6 +45,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core import ratelimit
+
 from . import tally
 from .models import (
     AffectedGroup,
@@ -344,10 +346,11 @@ def cached(name: str, build: Callable[[], T], *parts, version: str | None = None
     pages). One query for the version, unless the caller read it (`version`)."""
     found = version if version is not None else page_version()
     key = "readmodel:" + ":".join(str(p) for p in (found, name, *parts))
-    value = cache.get(key)
+    # A cache that is down (core.ratelimit.guarded logs it) means building every time.
+    value = ratelimit.guarded(cache.get, key, default=None)
     if value is None:
         value = build()
-        cache.set(key, value, CACHED_SECONDS)
+        ratelimit.guarded(cache.set, key, value, CACHED_SECONDS)
     return value
 
 

@@ -3,6 +3,9 @@
 Editing views (4b) are added below the public ones.
 """
 
+import datetime as dt
+import functools
+import hashlib
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -13,8 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,8 +34,8 @@ from reviews.models import Review
 from states.models import State
 from states.names import state_name_by_iso3
 
-from . import recurrence, services, similarity
-from .filters import RecommendationFilter
+from . import names, readmodel, recurrence, services, similarity
+from .filters import RecommendationRowFilter
 from .forms import (
     CivilSocietyAssessmentForm,
     FollowUpActionForm,
@@ -43,12 +49,12 @@ from .models import (
     FollowUpAction,
     ImplementationStatus,
     Recommendation,
+    RecommendationRow,
     Response,
     Theme,
     ThemeGroup,
 )
 from .rows import FastPage, is_filtered
-from .serializers import detail_url_template
 
 PAGE_SIZE = 50
 AUDIT_TRAIL_LIMIT = 100
@@ -65,29 +71,81 @@ SELECT_FILTERS = ("state_under_review", "recommending_state", "cycle", "session"
 SEARCHABLE_FILTERS = ("state_under_review", "recommending_state", "session", "theme")
 
 
-def filter_controls(form) -> list[dict]:
+def filter_controls(form, codes: int) -> list[dict]:
     """The filter form's multiple-choice fields as plain single-choice selects ("any" +
     choices), which suit a browser better than a 195-row multi-select. A filter given
-    several values in the URL is shown as a multi-select so nothing is lost."""
+    several values in the URL is shown as a multi-select so nothing is lost.
+
+    Built once per version of the reference data (`codes`: every write of a State,
+    theme, SDG, session or cycle moves it), of the name translations and language, and
+    cached: the choices and each select's options with none selected
+    (`filter_options`), and the options of a select with a given selection."""
+    language, names_version = translation.get_language(), names.version()
+    options = readmodel.cached("list-filter-options", filter_options, language,
+                               names_version, version=str(codes))
     controls = []
     for name in SELECT_FILTERS:
         field = form[name]
-        selected = field.value() or []
-        selected = {str(v) for v in (selected if isinstance(selected, list | tuple)
-                                     else [selected])}
-        if name == "theme":  # canonical themes only, under their group headings
-            control = {"field": field, "options": [], "groups": theme_choice_groups(selected),
-                       "multiple": len(selected) > 1, "picker": True}
-            controls.append(control)
-            continue
-        options = [
-            {"value": str(value), "label": label, "selected": str(value) in selected}
-            for value, label in field.field.choices if str(value) != ""
-        ]
-        control = {"field": field, "options": options, "multiple": len(selected) > 1,
-                   "picker": name in SEARCHABLE_FILTERS}
-        controls.append(control)
+        given = field.value() or []
+        given = {str(v) for v in (given if isinstance(given, list | tuple) else [given])}
+        selected = given
+        if name == "theme":
+            # A source label in the URL (`?theme=migrants`) shows as its canonical theme.
+            selected = {options["canonical_theme"].get(slug, slug) for slug in given}
+        # Values that are not among the choices select nothing: they don't make a key.
+        selected = selected & options["values"][name]
+        if selected:
+            digest = hashlib.sha1("\n".join(sorted(selected)).encode()).hexdigest()
+            html = readmodel.cached(
+                "list-filter-select",
+                functools.partial(_options_html, name, options[name], selected),
+                name, language, names_version, digest, version=str(codes))
+        else:
+            html = options["html"][name]
+        controls.append({"field": field, "multiple": len(given) > 1,
+                         "picker": name in SEARCHABLE_FILTERS, "options_html": html})
     return controls
+
+
+def _control(name: str, choices: list, selected: set[str]) -> dict:
+    def marked(choices: list[tuple[str, str]]) -> list[dict]:
+        return [{"value": value, "label": label, "selected": value in selected}
+                for value, label in choices]
+
+    if name == "theme":  # canonical themes only, under their group headings
+        return {"options": [], "groups": [{"label": label, "options": marked(themes)}
+                                          for label, themes in choices]}
+    return {"options": marked(choices)}
+
+
+def _options_html(name: str, choices: list, selected: set[str]) -> str:
+    html = render_to_string("recommendations/includes/filter_options.html",
+                            {"control": _control(name, choices, selected)})
+    # Without the file's final newline: the page's template puts the select's own.
+    return mark_safe(html.rstrip("\n"))
+
+
+def filter_options() -> dict:
+    """The choices of each select of the list's filters in the active language, as plain
+    strings (cached): `(value, label)` lists by filter name; for `theme`, `(group label,
+    choices)` of the canonical themes, and `canonical_theme`: each theme's canonical slug;
+    `values`: each select's values; `html`: each select's options with none selected."""
+    form = RecommendationRowFilter(queryset=RecommendationRow.objects.none()).form
+    options: dict = {
+        name: [(str(value), str(label)) for value, label in form.fields[name].choices
+               if str(value) != ""]
+        for name in SELECT_FILTERS if name != "theme"}
+    options["theme"] = theme_choice_groups()
+    options["canonical_theme"] = {
+        slug: canonical or slug
+        for slug, canonical in Theme.objects.values_list("slug", "canonical__slug")}
+    options["values"] = {name: {value for value, _label in options[name]}
+                         for name in SELECT_FILTERS if name != "theme"}
+    options["values"]["theme"] = {value for _group, themes in options["theme"]
+                                  for value, _label in themes}
+    options["html"] = {name: _options_html(name, options[name], set())
+                       for name in SELECT_FILTERS}
+    return options
 
 
 class _RowState(SimpleNamespace):
@@ -97,19 +155,41 @@ class _RowState(SimpleNamespace):
         return state_name_by_iso3(self.iso3, self.name)
 
 
-class ListRow:
-    """One row of the list page from its API JSON (rows.json_rows), with what the
-    shared rows template reads of a Recommendation."""
+class RowLabels:
+    """What the rows of a page show alike, worked out once per page rather than once
+    per row by the template (issue 24): the choices' labels in the active language and
+    the "Updated" cell of each day, as `|date:'c'` and `|date:"DATE_FORMAT"` write it."""
 
-    def __init__(self, data: dict, urls: dict[str, str]) -> None:
+    def __init__(self) -> None:
+        self.responses = {value: str(label) for value, label in Response.choices}
+        self.statuses = {value: str(label) for value, label in ImplementationStatus.choices}
+        self._days: dict[dt.date, str] = {}
+
+    def updated(self, when: dt.datetime | None) -> tuple[str, str]:
+        if when is None:
+            return "", ""
+        when = timezone.localtime(when) if timezone.is_aware(when) else when
+        day = self._days.get(when.date())
+        if day is None:
+            day = self._days[when.date()] = formats.date_format(when, "DATE_FORMAT")
+        return when.isoformat(), day
+
+
+class ListRow:
+    """One row of the list page from its stored API JSON (RecommendationRow.row_json),
+    with what the shared rows template reads of a Recommendation."""
+
+    def __init__(self, data: dict, urls: dict[str, str], labels: RowLabels) -> None:
         self.pk = self.id = data["id"]
         self.paragraph, self.text = data["paragraph"], data["text"]
         self.response = data["response"]
         self.government_status = data["government_status"]
         self.civil_society_status = data["civil_society_status"]
         self.recurring = data.get("recurring", False)
+        self._labels = labels
         # The "Updated" column (the row's JSON carries it as an ISO timestamp).
         self.updated_at = parse_datetime(data.get("updated_at") or "")
+        self.updated_iso, self.updated_on = labels.updated(self.updated_at)
         self.get_absolute_url = urls["recommendation"].format(self.pk)
         self.review = SimpleNamespace(
             get_absolute_url=urls["review"].format(data["review"]),
@@ -120,34 +200,28 @@ class ListRow:
             all=[_RowState(**s) for s in data["recommending_states"]])
 
     def get_response_display(self) -> str:
-        return Response(self.response).label
+        return self._labels.responses[self.response]
 
     def get_government_status_display(self) -> str:
-        return ImplementationStatus(self.government_status).label
+        return self._labels.statuses[self.government_status]
 
     def get_civil_society_status_display(self) -> str:
-        return ImplementationStatus(self.civil_society_status).label
+        return self._labels.statuses[self.civil_society_status]
 
 
 def _url_template(name: str) -> str:
     return reverse(name, args=[0]).replace("/0/", "/{}/")
 
 
-def theme_choice_groups(selected: set[str] = frozenset()) -> list[dict]:
-    """The canonical themes under their UHRI group headings, for a picker's optgroups.
-    A source label in the URL (`?theme=migrants`) shows as its canonical theme."""
-    chosen = set()
-    if selected:
-        for slug, canonical in Theme.objects.filter(slug__in=selected).values_list(
-                "slug", "canonical__slug"):
-            chosen.add(canonical or slug)
+def theme_choice_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The canonical themes under their UHRI group headings, for a picker's optgroups:
+    `(group label, [(slug, name), ...])`, names in the active language."""
     labels = dict(ThemeGroup.choices)
-    groups: dict[str, list[dict]] = {}
-    for theme in sorted(Theme.objects.pickable(), key=lambda t: t.localized_name.casefold()):
-        groups.setdefault(theme.group, []).append(
-            {"value": theme.slug, "label": theme.localized_name,
-             "selected": theme.slug in chosen})
-    return [{"label": labels.get(key, key), "options": groups[key]}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for theme in Theme.objects.pickable():
+        groups.setdefault(theme.group, []).append((theme.slug, theme.localized_name))
+    return [(str(labels.get(key, key)),
+             sorted(groups[key], key=lambda choice: choice[1].casefold()))
             for key in ThemeGroup.values if key in groups]
 
 
@@ -173,32 +247,39 @@ def sort_headers(request: HttpRequest) -> dict[str, dict]:
 
 
 def recommendation_list(request: HttpRequest) -> HttpResponse:
-    """The API's filters (one FilterSet for both), full-text `q`, 50 rows a page; rows
-    from the API's fast path (rows.FastPage: one query for the page)."""
-    filterset = RecommendationFilter(
-        request.GET or None, queryset=Recommendation.objects.all(), request=request)
-    queryset = filterset.qs if filterset.is_bound else filterset.queryset
-    # A filter that is not understood shows no list rather than everything, unfiltered.
-    invalid = filterset.is_bound and not filterset.form.is_valid()
-    if invalid:
-        queryset = queryset.filter(pk__isnull=True)  # .none() cannot become SQL (FastPage)
-    filter_errors = [{"label": filterset.form.fields[name].label or name if name in
-                      filterset.form.fields else name, "messages": errors}
-                     for name, errors in filterset.form.errors.items()] if invalid else []
-    source = FastPage(queryset, detail_url_template(request), filtered=is_filtered(request))
-    source.count()
-    with source.page_plan():
-        page = CappedPaginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The API list's read path (issue 24): RecommendationRowFilter (the API's filters,
+    one FilterSet for both) on the read model, its stored rows, 50 rows a page."""
+    _rows, codes, _changed, total = readmodel.versions()
+    try:
+        queryset, form = RecommendationRowFilter.apply(request.GET,
+                                                       RecommendationRow.objects.all())
+        # A filter that is not understood shows no list rather than everything, unfiltered.
+        invalid = queryset is None
+        if invalid:
+            # .none() cannot become SQL (FastPage)
+            queryset = RecommendationRow.objects.filter(pk__isnull=True)
+        filter_errors = [{"label": form.fields[name].label or name if name in form.fields
+                          else name, "messages": errors}
+                         for name, errors in form.errors.items()] if invalid else []
+        source = FastPage(queryset, "", filtered=is_filtered(request), build=_page_rows,
+                          total=total)
+        source.count()
+        with source.page_plan():
+            page = CappedPaginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+        controls = filter_controls(form, codes)
+    finally:
+        readmodel.end_request()
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
             "review": _url_template("front:review_detail")}
-    page.object_list = rows = [ListRow(orjson.loads(text), urls) for text in page.object_list]
+    labels = RowLabels()
+    page.object_list = rows = [ListRow(data, urls, labels) for data in page.object_list]
     # The same query (minus page) feeds the pagination links and the export links.
     query = urlencode([(k, v) for k, values in request.GET.lists()
                        if k not in ("page", "format", "page_size") for v in values if v])
     return render(request, "recommendations/recommendation_list.html", {
-        "filter": filterset, "form": filterset.form, "page_obj": page,
+        "form": form, "page_obj": page,
         "filter_errors": filter_errors,
-        "controls": filter_controls(filterset.form),
+        "controls": controls,
         "recommendations": rows, "query": query,
         "count_is_estimate": source.count_is_estimate,
         "is_filtered": bool(query), "sort": sort_headers(request),
@@ -206,6 +287,12 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
                               if k not in ("page", "ordering", "format", "page_size")
                               and any(v)),
     })
+
+
+def _page_rows(queryset, _template: str = "") -> list[dict]:
+    """The page's stored rows, as stored (English): ListRow shows them in the active
+    language itself, so they are not localized as the API's are."""
+    return [orjson.loads(text) for text in queryset.values_list("row_json", flat=True)]
 
 
 def audit_trail(recommendation: Recommendation, limit: int = AUDIT_TRAIL_LIMIT) -> list[dict]:

@@ -34,6 +34,7 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from recommendations.export import COLUMNS, iter_csv, write_xlsx
 from recommendations.models import Recommendation
+from recommendations.touch import touched
 from tests.conftest import make_user, need_service
 from tests.factories import RecommendationFactory, ReviewFactory, state
 
@@ -206,10 +207,11 @@ def test_item6_midterm_report_with_indicator_texts_holding_control_characters(
 def test_item3_deep_html_pages_are_capped(settings, django_assert_max_num_queries):
     settings.HTML_MAX_PAGES = 3
     review = ReviewFactory()
-    Recommendation.objects.bulk_create([
+    created = Recommendation.objects.bulk_create([
         Recommendation(review=review, text=f"Recommendation number {i}", paragraph=f"1.{i}",
                        paragraph_sort=f"{i:06d}", text_key=f"recommendation number {i}")
         for i in range(220)])
+    touched([r.pk for r in created])  # bulk_create sends no signals; the list reads the rows
     client = Client()
     deep = client.get("/recommendations/", {"page": 1513})
     assert deep.status_code == 200
