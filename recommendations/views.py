@@ -249,7 +249,7 @@ def sort_headers(request: HttpRequest) -> dict[str, dict]:
 def recommendation_list(request: HttpRequest) -> HttpResponse:
     """The API list's read path (issue 24): RecommendationRowFilter (the API's filters,
     one FilterSet for both) on the read model, its stored rows, 50 rows a page."""
-    _rows, codes, _changed, total = readmodel.versions()
+    row_version, codes, changed, total = readmodel.versions()
     try:
         queryset, form = RecommendationRowFilter.apply(request.GET,
                                                        RecommendationRow.objects.all())
@@ -262,7 +262,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
                           else name, "messages": errors}
                          for name, errors in form.errors.items()] if invalid else []
         source = FastPage(queryset, "", filtered=is_filtered(request), build=_page_rows,
-                          total=total)
+                          total=total, version=f"{row_version}.{codes}.{changed}")
         source.count()
         with source.page_plan():
             page = CappedPaginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
