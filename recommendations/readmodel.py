@@ -22,6 +22,7 @@ array columns are ValuesField, integer[] on PostgreSQL and JSON text on SQLite.
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 import threading
 from collections import defaultdict
@@ -345,7 +346,11 @@ def cached(name: str, build: Callable[[], T], *parts, version: str | None = None
     transaction (pages' aggregates: home, States list, State, review and analysis
     pages). One query for the version, unless the caller read it (`version`)."""
     found = version if version is not None else page_version()
-    key = "readmodel:" + ":".join(str(p) for p in (found, name, *parts))
+    key = ":".join(str(p) for p in (found, name, *parts))
+    if len(key) > 200 or not key.replace(":", "").replace(".", "").replace("-", "").isalnum():
+        # A filter's query, a language code: hashed, so that any cache takes the key.
+        key = f"{name}:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+    key = "readmodel:" + key
     # A cache that is down (core.ratelimit.guarded logs it) means building every time.
     value = ratelimit.guarded(cache.get, key, default=None)
     if value is None:
