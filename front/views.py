@@ -6,11 +6,13 @@ pages, on the tally (recommendations.tally); these views only arrange it."""
 from itertools import groupby
 from urllib.parse import urlencode
 
+import orjson
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -23,10 +25,13 @@ from recommendations.models import (
     FollowUpAction,
     ImplementationStatus,
     Recommendation,
+    RecommendationRow,
     Response,
     ReviewTally,
+    Theme,
 )
 from recommendations.recurrence import recurrence_by_cycle
+from recommendations.views import ListRow, RowLabels
 from reviews.models import Cycle, Review
 from states.models import RegionalGroup, State
 
@@ -213,27 +218,41 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     return render(request, "front/review_detail.html", context)
 
-def _review_groups(review: Review, group_by: str) -> dict:
-    recommendations = list(
-        Recommendation.objects.filter(review=review).with_related()
-        .order_by("paragraph_sort", "id"))
-    groups: dict[str, list[Recommendation]] = {}
+def _review_groups(review: Review, group_by: str) -> dict[str, list[ListRow]]:
+    """The review's recommendations as the list page reads them (issue 24): its stored
+    rows (RecommendationRow, one indexed read), shown through ListRow by the same rows
+    template, so a cold page no longer loads and prefetches every recommendation."""
+    urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
+            "review": _url_template("front:review_detail")}
+    labels = RowLabels()
+    stored = [orjson.loads(text) for text in RecommendationRow.objects.filter(
+        review_id=review.pk).order_by("paragraph_sort", "id").values_list("row_json", flat=True)]
+    groups: dict[str, list[ListRow]] = {}
     if group_by == "theme":
+        # A row stores the labels it was tagged with (by name, as the prefetch ordered
+        # them); a group is their canonical theme, by name as before.
+        canonical = Theme.objects.canonical_names()
         no_theme = []
-        for rec in recommendations:
-            themes = list(dict.fromkeys(t.canonical_theme.name for t in rec.themes.all()))
+        for data in stored:
+            row = ListRow(data, urls, labels)
+            themes = list(dict.fromkeys(
+                canonical[t["slug"]] for t in data["themes"] if t["slug"] in canonical))
             for theme in themes:
-                groups.setdefault(theme, []).append(rec)
+                groups.setdefault(theme, []).append(row)
             if not themes:
-                no_theme.append(rec)
+                no_theme.append(row)
         groups = dict(sorted(groups.items(), key=lambda item: item[0].lower()))
         if no_theme:
             groups[_("No theme")] = no_theme
     else:
-        for rec in recommendations:
-            head = rec.paragraph.split(".")[0] if rec.paragraph else ""
+        for data in stored:
+            head = data["paragraph"].split(".")[0] if data["paragraph"] else ""
             label = (_("Paragraph %(number)s") % {"number": head} if head
                      else _("No paragraph"))
-            groups.setdefault(label, []).append(rec)
+            groups.setdefault(label, []).append(ListRow(data, urls, labels))
     return groups
+
+
+def _url_template(name: str) -> str:
+    return reverse(name, args=[0]).replace("/0/", "/{}/")
 

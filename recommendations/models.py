@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import FieldGetDbPrepValueMixin
 from django.urls import reverse
 from django.utils import timezone
@@ -193,6 +194,12 @@ class ThemeQuerySet(models.QuerySet):
         roots = Theme.objects.filter(pk__in=self.values("pk")).values_list("pk", "canonical_id")
         ids = {pk if canonical is None else canonical for pk, canonical in roots}
         return Theme.objects.filter(models.Q(pk__in=ids) | models.Q(canonical_id__in=ids))
+
+    def canonical_names(self) -> dict[str, str]:
+        """slug → the name of its canonical theme (`Theme.canonical_theme.name`), in one
+        query: how pages that group by theme name the group of a stored row's label."""
+        return dict(self.values_list(
+            "slug", Coalesce("canonical__name", "name", output_field=models.CharField())))
 
 
 class Theme(models.Model):
