@@ -3,6 +3,7 @@ State's UPR record, a focal point's "my State" desk, and one review with its
 recommendations. Counting lives on the querysets and, for the figures of the public
 pages, on the tally (recommendations.tally); these views only arrange it."""
 
+import hashlib
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import focal_state_id, is_admin
 from core.pagination import CappedPaginator
 from progress.models import Indicator
-from recommendations import readmodel, tally
+from recommendations import names, readmodel, tally
 from recommendations.models import (
     FollowUpAction,
     ImplementationStatus,
@@ -195,8 +196,15 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: ReviewTally.objects.filter(review=review).response_distribution(),
         review.pk, version=version)
     count = sum(row["count"] for row in responses)
-    # Read only when the template's cached fragment of this version is missing.
-    groups = SimpleLazyObject(lambda: _review_groups(review, group_by))
+    # The rows' rendered HTML is cached under what it shows: the review's stored rows
+    # (their digest), the reference data and the names' translations. A write elsewhere
+    # leaves this review's fragment in place; a page read costs the rows' texts (one
+    # indexed read), and grouping and rendering them only when the fragment is missing.
+    texts = list(RecommendationRow.objects.filter(review_id=review.pk)
+                 .order_by("paragraph_sort", "id").values_list("row_json", flat=True))
+    digest = hashlib.blake2b("\x1e".join(texts).encode(), digest_size=16).hexdigest()
+    rows_version = f"{digest}.{version.split('.')[-1]}.{names.version()}"
+    groups = SimpleLazyObject(lambda: _review_groups(texts, group_by))
     documents = [
         (label, symbol) for label, symbol in [
             (_("National report"), review.national_report_symbol),
@@ -214,19 +222,18 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "groups": groups,
         "recommendation_count": count,
         "responses": responses,
-        "list_version": version,
+        "rows_version": rows_version,
     }
     return render(request, "front/review_detail.html", context)
 
-def _review_groups(review: Review, group_by: str) -> dict[str, list[ListRow]]:
+def _review_groups(texts: list[str], group_by: str) -> dict[str, list[ListRow]]:
     """The review's recommendations as the list page reads them (issue 24): its stored
     rows (RecommendationRow, one indexed read), shown through ListRow by the same rows
     template, so a cold page no longer loads and prefetches every recommendation."""
     urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
             "review": _url_template("front:review_detail")}
     labels = RowLabels()
-    stored = [orjson.loads(text) for text in RecommendationRow.objects.filter(
-        review_id=review.pk).order_by("paragraph_sort", "id").values_list("row_json", flat=True)]
+    stored = [orjson.loads(text) for text in texts]
     groups: dict[str, list[ListRow]] = {}
     if group_by == "theme":
         # A row stores the labels it was tagged with (by name, as the prefetch ordered

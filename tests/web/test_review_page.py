@@ -7,10 +7,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.functional import empty
 
 from recommendations.models import Recommendation, Theme
 from reviews.models import Review
-from tests.factories import RecommendationFactory, ReviewFactory
+from tests.factories import RecommendationFactory, ReviewFactory, state
 from tests.web.conftest import make_recommendations
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,27 @@ def test_review_page_query_count_does_not_grow_with_recommendations(client, grou
             client.get(reverse("front:review_detail", args=[review.pk]), {"group": group_by})
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_write_elsewhere_keeps_the_review_pages_rendered_rows(client, themed_review):
+    """The rows' fragment is keyed by this review's stored rows: a recommendation written
+    in another review leaves it (the groups are never built), one written here renders
+    again and shows the change."""
+    url = reverse("front:review_detail", args=[themed_review.pk])
+    other = ReviewFactory(state=state("DEU"))
+
+    def grouped(response) -> bool:
+        return response.context["groups"]._wrapped is not empty
+
+    cache.clear()
+    assert grouped(client.get(url))
+    assert not grouped(client.get(url))
+    RecommendationFactory(review=other, paragraph="3.1")
+    assert not grouped(client.get(url))
+    rec = Recommendation.objects.get(review=themed_review, paragraph="7.1")
+    rec.text = "Changed wording of this recommendation"
+    rec.save()
+    response = client.get(url)
+    assert grouped(response)
+    assert "Changed wording of this recommendation" in response.content.decode()
+    assert not grouped(client.get(url))
