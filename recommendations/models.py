@@ -962,13 +962,14 @@ class ReviewTally(models.Model):
 
     Written only by recommendations.readmodel, in the transaction that rewrites
     RecommendationRow: the rows it removes and the rows it writes give a net change per
-    key, added here in one upsert (a count that reaches 0 is deleted), so the tally
-    commits or rolls back with them. `rebuild_list_rows` counts it again from the
+    key, inserted here as rows of their own (a key's count is the sum of its rows: no
+    writer waits for another's lock), so the tally commits or rolls back with them;
+    `tally.compact()` folds them together now and then. `rebuild_list_rows` counts it again from the
     recommendations; `tally.stale()` compares the two."""
 
     # No constraint and no cascade: the rows go with the recommendations they count
     # (readmodel), never with the review before them.
-    # (The unique key's index, which starts with the review, serves its look-ups.)
+    # (The key's index, which starts with the review, serves its look-ups.)
     review = models.ForeignKey(Review, on_delete=models.DO_NOTHING, db_constraint=False,
                                db_index=False, related_name="+")
     response = models.CharField(max_length=20)
@@ -980,7 +981,7 @@ class ReviewTally(models.Model):
     objects = ReviewTallyQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(
+        indexes = [models.Index(
             fields=["review", "response", "government_status", "civil_society_status",
                     "recurring"], name="reviewtally_key")]
 
@@ -994,8 +995,8 @@ class MadeTally(models.Model):
     write that changes no recommending State (a status, a response) never writes here,
     and the States list reads one row per State."""
 
-    state = models.OneToOneField(State, primary_key=True, on_delete=models.DO_NOTHING,
-                                 db_constraint=False, related_name="+")
+    state = models.ForeignKey(State, on_delete=models.DO_NOTHING, db_constraint=False,
+                              related_name="+")
     n = models.BigIntegerField()
 
     def __str__(self) -> str:

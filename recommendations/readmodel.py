@@ -243,8 +243,9 @@ def refresh_where(condition: Q) -> None:
     refresh(list(RecommendationRow.objects.filter(condition).values_list("id", flat=True)))
 
 
-def rebuild(batch: int = BATCH) -> int:
-    """The whole table from the recommendations (`manage.py rebuild_list_rows`)."""
+def rebuild(batch: int = BATCH, *, with_tally: bool = True) -> int:
+    """The whole table from the recommendations (`manage.py rebuild_list_rows`), and the
+    tally (not by migration 0018, which runs before the tally's tables exist)."""
     with transaction.atomic():
         _delete_rows(RecommendationRow.objects.all())
         ids = list(Recommendation.objects.order_by("id").values_list("id", flat=True))
@@ -252,12 +253,13 @@ def rebuild(batch: int = BATCH) -> int:
             chunk = ids[start:start + batch]
             RecommendationRow.objects.bulk_create(_build(chunk), batch_size=500)
             _copy_search_vectors(chunk)
-        tally.rebuild()
+        if with_tally:
+            tally.rebuild()
         bump(codes=True, total=RecommendationRow.objects.count())
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Fresh statistics, and the visibility map that lets counts use index-only scans.
         with connection.cursor() as cursor:
-            for model in (RecommendationRow, ReviewTally, MadeTally):
+            for model in (RecommendationRow, *((ReviewTally, MadeTally) if with_tally else ())):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return len(ids)
 

@@ -5,19 +5,23 @@ hundred rows, where counting the recommendations themselves read them all on the
 view after every write.
 
 Written by recommendations.readmodel, in the transaction that rewrites the list's rows:
-`Delta` takes the rows it removes and the rows it writes and `apply()` adds the net
-change per key, one upsert per table (`INSERT … ON CONFLICT … DO UPDATE SET n = n +
-excluded.n`, the same statement on PostgreSQL and SQLite). Keys are sent in sorted order
-so that two writers upserting the same keys lock them in the same order. `rebuild()`
-counts everything again; `stale()` compares the stored tally with that count.
+`Delta` takes the rows it removes and the rows it writes, and `apply()` inserts the net
+change per key as rows of their own (one INSERT per table; a key's count is the sum of
+its rows). Nothing is updated in place, so no writer waits for another's row lock: a
+long import holding its transaction open never stops an edit elsewhere (issue 22's rule,
+which an upsert on shared keys broke: an edit waited for the import's commit).
+`compact()` folds each key's rows into one, in a short transaction of its own after a
+writer commits (now and then) and in `rebuild()`; `rebuild()` counts everything again;
+`stale()` compares the stored tally with that count.
 """
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -33,8 +37,10 @@ from .models import (
     distribution_rows,
 )
 
-# Upserted rows per statement: keeps the parameters far below either database's limit.
-UPSERT_BATCH = 1000
+# Inserted rows per statement: keeps the parameters far below either database's limit.
+INSERT_BATCH = 1000
+# After about one committed write in this many, the tally is compacted (compact()).
+COMPACT_EVERY = 200
 REVIEW_KEY = ("review_id", "response", "government_status", "civil_society_status",
               "recurring")
 # Of RecommendationRow, what the keys are made of (see readmodel: read as rows go).
@@ -71,10 +77,12 @@ class Delta:
 
     def apply(self) -> None:
         """Write the non-zero changes (none: no statement), in the caller's transaction."""
-        _upsert(ReviewTally, REVIEW_KEY, self.reviews)
-        _upsert(MadeTally, ("state_id",), {(k,): n for k, n in self.made.items()})
+        wrote = _insert(ReviewTally, REVIEW_KEY, self.reviews)
+        wrote += _insert(MadeTally, ("state_id",), {(k,): n for k, n in self.made.items()})
         self.reviews.clear()
         self.made.clear()
+        if wrote and random.random() < 1 / COMPACT_EVERY:
+            transaction.on_commit(compact)
 
 
 def _ids(stored) -> list[int]:
@@ -84,27 +92,37 @@ def _ids(stored) -> list[int]:
     return [int(i) for i in stored or ()]
 
 
-def _upsert(model, key: tuple[str, ...], changes: dict[tuple, int]) -> None:
+def _insert(model, key: tuple[str, ...], changes: dict[tuple, int]) -> int:
+    """Insert each non-zero change as a row; how many rows were written."""
     changes = sorted((k, n) for k, n in changes.items() if n)
     if not changes:
-        return
+        return 0
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(key)
     row = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
     with connection.cursor() as cursor:
-        for start in range(0, len(changes), UPSERT_BATCH):
-            batch = changes[start:start + UPSERT_BATCH]
+        for start in range(0, len(changes), INSERT_BATCH):
+            batch = changes[start:start + INSERT_BATCH]
             cursor.execute(
-                f"INSERT INTO {table} ({columns}, n) VALUES {', '.join([row] * len(batch))} "
-                f"ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n",
+                f"INSERT INTO {table} ({columns}, n) VALUES {', '.join([row] * len(batch))}",
                 [value for k, n in batch for value in (*k, n)])
-        if any(n < 0 for _k, n in changes):
-            # Only keys that went down can reach 0: look for them by the key's first column
-            # (the unique index), not through the whole table.
-            firsts = sorted({k[0] for k, n in changes if n < 0})
-            cursor.execute(
-                f"DELETE FROM {table} WHERE n = 0 AND {key[0]} IN "
-                f"({', '.join(['%s'] * len(firsts))})", firsts)
+    return len(changes)
+
+
+def compact() -> None:
+    """Fold each key's rows into one row (none where they sum to 0), in a transaction
+    of its own: the rows it deletes are those committed when it starts; rows inserted
+    meanwhile stay as they are, so the sums never change. Two compactions at once: the
+    second finds the first's rows gone and folds only what it deleted."""
+    with transaction.atomic():
+        for model, key in ((ReviewTally, REVIEW_KEY), (MadeTally, ("state_id",))):
+            table = connection.ops.quote_name(model._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {table} RETURNING {', '.join(key)}, n")
+                sums: Counter = Counter()
+                for *values, n in cursor.fetchall():
+                    sums[tuple(values)] += n
+            _insert(model, key, sums)
 
 
 def counted() -> tuple[dict[ReviewKey, int], dict[int, int]]:
@@ -117,9 +135,10 @@ def counted() -> tuple[dict[ReviewKey, int], dict[int, int]]:
 
 
 def stored() -> tuple[dict[ReviewKey, int], dict[int, int]]:
+    """The stored tally, each key's rows summed (keys summing to 0 left out)."""
     reviews = {review_key(*key): n
-               for *key, n in ReviewTally.objects.values_list(*REVIEW_KEY, "n")}
-    return reviews, dict(MadeTally.objects.values_list("state_id", "n"))
+               for key, n in ReviewTally.objects.counts(*REVIEW_KEY).items()}
+    return reviews, stored_made()
 
 
 def stale() -> dict[tuple, tuple[int, int]]:
@@ -179,12 +198,18 @@ def received_and_made_by_state() -> dict[int, tuple[int, int]]:
     """{state id: (recommendations received, recommendations made)}, two small queries
     (services.received_and_made_by_state counts the same over every recommendation)."""
     received = {key[0]: n for key, n in ReviewTally.objects.counts("review__state_id").items()}
-    made = dict(MadeTally.objects.filter(n__gt=0).values_list("state_id", "n"))
+    made = stored_made()
     return {pk: (received.get(pk, 0), made.get(pk, 0)) for pk in {*received, *made}}
 
 
+def stored_made() -> dict[int, int]:
+    """{State id: recommendations made}, each State's rows summed."""
+    return {state_id: n for state_id, n in MadeTally.objects.order_by()
+            .values_list("state_id").annotate(total=Sum("n")) if n}
+
+
 def made_count(state_id: int) -> int:
-    return MadeTally.objects.filter(state_id=state_id).values_list("n", flat=True).first() or 0
+    return MadeTally.objects.filter(state_id=state_id).aggregate(n=Sum("n"))["n"] or 0
 
 
 def recommendation_count() -> Coalesce:

@@ -49,6 +49,11 @@ SHARED_SERVICES_MODULES = {
 def pytest_collection_modifyitems(config, items):
     root = Path(__file__).resolve().parent.parent
     for item in items:
+        if "[" in item.name and "[" not in item.nodeid:
+            # schemathesis names each API operation's test `test_x[GET /path]` but gives
+            # them all the function's node id: pytest-xdist schedules by node id and
+            # would run the first operation only. Each gets its own id.
+            item._id = item.parent.id.child(item.name)
         if Path(item.fspath).resolve().relative_to(root).as_posix() in SHARED_SERVICES_MODULES:
             item.add_marker(pytest.mark.xdist_group(SHARED_SERVICES_GROUP))
 

@@ -104,7 +104,7 @@ def fill(apps, schema_editor):
     if apps.get_model("recommendations", "Recommendation").objects.exists():
         from recommendations.readmodel import rebuild
 
-        rebuild()
+        rebuild(with_tally=False)  # 0021 fills the tally
 
 
 Migration.operations += [
