@@ -3,6 +3,7 @@ mid-term report downloads. Figures come from analysis.cooperation; the API serve
 same dicts."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -10,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from recommendations import readmodel
-from recommendations.models import Theme
+from recommendations.models import Recommendation, Theme
 from reviews.models import Review
 from states.models import State
 from states.names import collation_key
@@ -40,11 +41,16 @@ def matrix(request: HttpRequest) -> HttpResponse:
     def build() -> dict:
         return {
             "figures": cooperation.regional_matrix(filters.recommendations(), filters.query()),
-            # In the page's language, in its alphabetical order.
-            "states": sorted(State.objects.filter(recommendations_made__isnull=False).distinct(),
-                             key=lambda s: collation_key(s.localized_name)),
-            "themes": sorted(Theme.objects.filter(recommendations__isnull=False).distinct(),
-                             key=lambda t: collation_key(t.localized_name)),
+            # In the page's language, in its alphabetical order. EXISTS: one index probe
+            # per State or theme, where a join with DISTINCT read every link (0.3 s each
+            # at 500,000 recommendations).
+            "states": sorted(State.objects.filter(Exists(
+                Recommendation.recommending_states.through.objects.filter(
+                    state_id=OuterRef("pk")))),
+                key=lambda s: collation_key(s.localized_name)),
+            "themes": sorted(Theme.objects.filter(Exists(
+                Recommendation.themes.through.objects.filter(theme_id=OuterRef("pk")))),
+                key=lambda t: collation_key(t.localized_name)),
         }
 
     context = readmodel.cached("matrix", build, filters.query(), translation.get_language())
