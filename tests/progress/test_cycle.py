@@ -85,9 +85,9 @@ def scan(settings, log, day: dt.date) -> None:
     and for every digest it queued to be sent."""
     with celery_broker(settings, BROKER_URL):
         task_id = scan_reminders.delay(day.isoformat()).id
-    wait_for(lambda: f"[{task_id}] succeeded" in log.read_text(), 30, "the scan to run")
+    wait_for(lambda: f"[{task_id}] succeeded" in log.read_text(), 60, "the scan to run")
     # The digests the scan queued: wait until no reminder is pending any more.
-    wait_for(lambda: not Reminder.objects.filter(status="pending").exists(), 30,
+    wait_for(lambda: not Reminder.objects.filter(status="pending").exists(), 60,
              "the digests to go out")
 
 

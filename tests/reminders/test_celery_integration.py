@@ -60,7 +60,7 @@ class SMTPServer:
             self.controller = None
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 20, what: str = "") -> None:
+def wait_for(condition: Callable[[], object], timeout: float = 60, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -111,7 +111,7 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server, tmp_path_fact
             cwd=django_settings.BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         # Tasks sent before the worker is ready would be purged: wait for it.
-        wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, 30,
+        wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, 60,
                  "the worker to start")
         assert process.poll() is None, log.read_text()
         yield log
@@ -128,7 +128,7 @@ def scan_through_celery(settings, log: Path) -> None:
     """scan_reminders.delay() for real, then wait until the worker ran it."""
     with celery_broker(settings, BROKER_URL):
         task_id = scan_reminders.delay(TODAY.isoformat()).id
-    wait_for(lambda: f"[{task_id}] succeeded" in log.read_text(), 20, "the scan to run")
+    wait_for(lambda: f"[{task_id}] succeeded" in log.read_text(), 60, "the scan to run")
 
 
 def test_worker_sends_each_recipient_one_digest_once(settings, celery_worker, smtp_server,
@@ -141,7 +141,7 @@ def test_worker_sends_each_recipient_one_digest_once(settings, celery_worker, sm
     follower("gone", france, is_active=False)
 
     scan_through_celery(settings, celery_worker)
-    wait_for(lambda: len(smtp_server.inbox.messages) >= 2, 20, "two digests")
+    wait_for(lambda: len(smtp_server.inbox.messages) >= 2, 60, "two digests")
     wait_for(lambda: not Reminder.objects.filter(
         recipient__in=[focal_point, fan], status="pending").exists(), 10, "rows marked sent")
 
@@ -174,7 +174,7 @@ def test_digest_refused_by_smtp_stays_pending_and_goes_out_once_it_is_back(
         assert "Connection refused" in row.last_error or "Errno" in row.last_error
     finally:
         smtp_server.start()
-    wait_for(lambda: Reminder.objects.filter(recipient=user, status="sent").exists(), 30,
+    wait_for(lambda: Reminder.objects.filter(recipient=user, status="sent").exists(), 60,
              "the retry to send the digest")
     time.sleep(1)
     assert len(smtp_server.inbox.to(user.email)) == 1
