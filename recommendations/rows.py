@@ -37,6 +37,8 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from core import ratelimit
+
 from .models import Recommendation
 
 # Above this many rows, an unfiltered list reports PostgreSQL's estimate (pg_class
@@ -268,10 +270,11 @@ class FastPage:
         sql, params = self.queryset.order_by().values("pk").query.sql_with_params()
         key = "listcount:" + hashlib.blake2b(repr((self.version, sql, params)).encode(),
                                              digest_size=16).hexdigest()
-        found = cache.get(key)
+        # A cache that is down (core.ratelimit.guarded logs it) means counting every time.
+        found = ratelimit.guarded(cache.get, key, default=None)
         if found is None:
             found = (self._capped_count(), self.count_is_estimate)
-            cache.set(key, found, COUNT_CACHED_SECONDS)
+            ratelimit.guarded(cache.set, key, found, COUNT_CACHED_SECONDS)
         self.count_is_estimate = found[1]
         return found[0]
 

@@ -293,6 +293,7 @@ def test_item4_redis_stopped_mid_run_is_no_500(settings, own_redis, ngo_user, ca
     process.wait(10)
     caplog.set_level(logging.WARNING, logger="core.ratelimit")
     assert client.get("/api/v1/recommendations/").status_code == 200
+    assert client.get("/api/v1/recommendations/", {"response": "pending"}).status_code == 200
     created = client.post("/api/v1/recommendations/", {
         "review": review.pk, "text": "Written while Redis is down",
         "recommending_states": ["DEU"], "response": "pending"}, format="json")
@@ -312,6 +313,11 @@ def test_item4_cache_pointed_at_a_closed_port_fails_open(settings):
     client = Client(raise_request_exception=False)
     assert [client.get("/api/v1/states/").status_code for _ in range(3)] == [200] * 3
     assert client.get("/recommendations/").status_code == 200
+    # Filtered lists keep their counts in the cache (issue 24): counted every time now.
+    RecommendationFactory(review=ReviewFactory(), paragraph="1.1")
+    filtered = client.get("/api/v1/recommendations/", {"state_under_review": "FRA"})
+    assert (filtered.status_code, filtered.json()["count"]) == (200, 1)
+    assert client.get("/recommendations/", {"state_under_review": "FRA"}).status_code == 200
 
 
 # --- 6. mid-term report with control characters -----------------------------------------
