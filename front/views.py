@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.recurrence import recurrence_by_cycle
-from recommendations.views import ListRow, RowLabels
+from recommendations.views import ListRow, RowLabels, row_urls
 from reviews.models import Cycle, Review
 from states.models import RegionalGroup, State
 
@@ -230,9 +229,7 @@ def _review_groups(texts: list[str], group_by: str) -> dict[str, list[ListRow]]:
     """The review's recommendations as the list page reads them (issue 24): its stored
     rows (RecommendationRow, one indexed read), shown through ListRow by the same rows
     template, so a cold page no longer loads and prefetches every recommendation."""
-    urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
-            "review": _url_template("front:review_detail")}
-    labels = RowLabels()
+    urls, labels = row_urls(), RowLabels()
     stored = [orjson.loads(text) for text in texts]
     groups: dict[str, list[ListRow]] = {}
     if group_by == "theme":
@@ -258,8 +255,3 @@ def _review_groups(texts: list[str], group_by: str) -> dict[str, list[ListRow]]:
                      else _("No paragraph"))
             groups.setdefault(label, []).append(ListRow(data, urls, labels))
     return groups
-
-
-def _url_template(name: str) -> str:
-    return reverse(name, args=[0]).replace("/0/", "/{}/")
-

@@ -5,7 +5,6 @@ Editing views (4b) are added below the public ones.
 
 import datetime as dt
 import functools
-import hashlib
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -94,12 +93,12 @@ def filter_controls(form, codes: int) -> list[dict]:
             selected = {options["canonical_theme"].get(slug, slug) for slug in given}
         # Values that are not among the choices select nothing: they don't make a key.
         selected = selected & options["values"][name]
-        if selected:
-            digest = hashlib.sha1("\n".join(sorted(selected)).encode()).hexdigest()
+        if selected:  # (readmodel.cached hashes a long key)
             html = readmodel.cached(
                 "list-filter-select",
                 functools.partial(_options_html, name, options[name], selected),
-                name, language, names_version, digest, version=str(codes))
+                name, language, names_version, ",".join(sorted(selected)),
+                version=str(codes))
         else:
             html = options["html"][name]
         controls.append({"field": field, "multiple": len(given) > 1,
@@ -213,6 +212,12 @@ def _url_template(name: str) -> str:
     return reverse(name, args=[0]).replace("/0/", "/{}/")
 
 
+def row_urls() -> dict[str, str]:
+    """The page links of a ListRow (its recommendation, its review), as templates."""
+    return {"recommendation": _url_template("recommendations:recommendation_detail"),
+            "review": _url_template("front:review_detail")}
+
+
 def theme_choice_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     """The canonical themes under their UHRI group headings, for a picker's optgroups:
     `(group label, [(slug, name), ...])`, names in the active language."""
@@ -269,9 +274,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         controls = filter_controls(form, codes)
     finally:
         readmodel.end_request()
-    urls = {"recommendation": _url_template("recommendations:recommendation_detail"),
-            "review": _url_template("front:review_detail")}
-    labels = RowLabels()
+    urls, labels = row_urls(), RowLabels()
     page.object_list = rows = [ListRow(data, urls, labels) for data in page.object_list]
     # The same query (minus page) feeds the pagination links and the export links.
     query = urlencode([(k, v) for k, values in request.GET.lists()
