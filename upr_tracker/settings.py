@@ -427,7 +427,8 @@ CACHES = {
 }
 if os.environ.get("CACHE_URL"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, one client object per pool (core/cache.py).
+        "BACKEND": "core.cache.RedisCache",
         "LOCATION": os.environ["CACHE_URL"],
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }

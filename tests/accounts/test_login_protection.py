@@ -113,7 +113,7 @@ def test_throttles_use_the_shared_cache_when_cache_url_is_set():
                DJANGO_SETTINGS_MODULE="upr_tracker.settings")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True).stdout
-    assert out.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert out.strip() == "core.cache.RedisCache"
 
 
 def test_add_user_validates_the_password():
