@@ -25,6 +25,7 @@ from core.filters import CodeMultipleChoiceField, CodeMultipleChoiceFilter
 from reviews.models import Cycle, Session
 from states.models import RegionalGroup, State
 
+from . import tags
 from .models import (
     SDG,
     ActionCategory,
@@ -467,8 +468,14 @@ class RecommendationRowFilter(RecommendationFilter):
         form = cls._form_class(data)
         if not form.is_valid():
             return None, form
-        beside_array = any(form.cleaned_data.get(name) for name in ARRAY_FILTERS)
-        for name, value in form.cleaned_data.items():
+        data = form.cleaned_data
+        beside_array = any(data.get(name) for name in ARRAY_FILTERS)
+        on_tags = any(data.get(name) for name in tags.ARRAY_KINDS)
+        for name, value in data.items():
+            if on_tags and value and name in tags.KINDS:
+                # One GIN index for them all (recommendations.tags).
+                queryset = queryset.filter(tags__overlap=cls.tag_values(name, value))
+                continue
             if name == "response" and value and not beside_array:
                 # Alone or beside scalar filters, on its index: the planner's estimate of
                 # the column is right (a count beyond the exact range is that estimate).
@@ -476,6 +483,18 @@ class RecommendationRowFilter(RecommendationFilter):
                 continue
             queryset = cls._shared.filters[name].filter(queryset, value)
         return queryset, form
+
+    @staticmethod
+    def tag_values(name: str, value) -> list[int]:
+        """The tags a filter's cleaned value matches (any of them): the same rows as the
+        filter's own method below."""
+        if name == "theme":
+            values = _theme_ids(value)
+        elif name in ("response", "status", "region", "recommending_region"):
+            values = list(value)
+        else:
+            values = _ids(value)
+        return tags.tags_of(name, values)
 
     def filter_state_under_review(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(state_id__in=_ids(value)) if value else qs
@@ -506,10 +525,7 @@ class RecommendationRowFilter(RecommendationFilter):
     def filter_theme(self, qs: QuerySet, name: str, value) -> QuerySet:
         """A row holds its themes and their canonical themes: asking for a theme or its
         canonical theme finds every label mapped onto the same one."""
-        if not value:
-            return qs
-        ids = {t.pk for t in value} | {t.canonical_id for t in value if t.canonical_id}
-        return qs.filter(theme_ids__overlap=sorted(ids))
+        return qs.filter(theme_ids__overlap=_theme_ids(value)) if value else qs
 
     def filter_sdg(self, qs: QuerySet, name: str, value) -> QuerySet:
         return qs.filter(sdg_ids__overlap=_ids(value)) if value else qs
@@ -538,3 +554,9 @@ class RecommendationRowFilter(RecommendationFilter):
         if state is not None:
             match |= Q(state_id=state.pk) | Q(recommending_state_ids__overlap=[state.pk])
         return qs.filter(match)
+
+
+def _theme_ids(themes) -> list[int]:
+    """Themes asked for and their canonical themes: a row holds both, so asking for a theme
+    or its canonical theme finds every label mapped onto the same one."""
+    return sorted({t.pk for t in themes} | {t.canonical_id for t in themes if t.canonical_id})

@@ -870,6 +870,9 @@ class RecommendationRow(models.Model):
     theme_ids = ValuesField()
     sdg_ids = ValuesField()
     group_ids = ValuesField()
+    # Every filtered value above as one integer, under one GIN index: see
+    # recommendations.tags.
+    tags = ValuesField()
     search_vector = SearchVectorField(null=True)  # PostgreSQL; copied from the recommendation
     row_json = models.TextField()
     created_at = models.DateTimeField()

@@ -58,6 +58,7 @@ from .models import (
     ReviewTally,
     Theme,
 )
+from .tags import row_tags
 from .tally import ROW_COLUMNS, Delta
 from .touch import DELETED, on_touch
 
@@ -121,6 +122,7 @@ def _build(ids: list[int]) -> list[RecommendationRow]:
             theme_ids=themes[rid], sdg_ids=row["sdgs"], group_ids=groups[rid],
             row_json=orjson.dumps(row).decode(), created_at=v["created_at"],
             updated_at=v["updated_at"]))
+        out[-1].tags = row_tags(out[-1])
     return out
 
 
