@@ -14,7 +14,7 @@ def cell(matrix: dict, recommending: str, under_review: str) -> dict:
 
 
 def test_regional_matrix_counts_each_recommendation_once_per_recommending_region(small):
-    m = cooperation.regional_matrix(cooperation.filtered())
+    m = cooperation.regional_matrix(cooperation.ListFilters({}))
     # WEOG -> WEOG: r1 and r2 (r2 has two WEOG co-sponsors: counted once); r1 supported.
     assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "WEOG", "WEOG")["supported"],
             cell(m, "WEOG", "WEOG")["support_rate"]) == (2, 1, 50.0)
@@ -37,12 +37,12 @@ def test_regional_matrix_counts_each_recommendation_once_per_recommending_region
 def test_matrix_filters_by_cycle_and_theme(small):
     cycle4 = cooperation.ListFilters({"cycle": "4"})
     assert cycle4.is_valid()
-    m = cooperation.regional_matrix(cycle4.recommendations(), cycle4.query())
+    m = cooperation.regional_matrix(cycle4)
     assert cell(m, "WEOG", "GRULAC")["count"] == 0  # r6 is cycle 3
     assert cell(m, "WEOG", "WEOG")["url"].endswith("&cycle=4")
     theme_a = cooperation.ListFilters({"theme": small.theme_a.slug})
     assert theme_a.is_valid()
-    m = cooperation.regional_matrix(theme_a.recommendations(), theme_a.query())
+    m = cooperation.regional_matrix(theme_a)
     assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "WEOG", "WEOG")["support_rate"]) == \
         (1, 100.0)
     assert cell(m, "APG", "AFR")["count"] == 0
@@ -74,7 +74,7 @@ def test_theme_over_time(small):
 
 def test_api_gives_the_same_figures_and_refuses_bad_filters(api_client, small):
     m = api_client.get("/api/v1/analysis/regional-matrix/").json()
-    assert m == cooperation.regional_matrix(cooperation.filtered())
+    assert m == cooperation.regional_matrix(cooperation.ListFilters({}))
     p = api_client.get("/api/v1/analysis/recommending-states/deu/?cycle=4").json()
     assert (p["total"], p["supported"]) == (3, 2)
     t = api_client.get(f"/api/v1/analysis/themes/{small.theme_a.slug}/").json()
