@@ -237,7 +237,7 @@ def regional_matrix(filters: ListFilters) -> dict:
             tallies if tallies is not None else RegionTally.objects.none())
     else:
         cells, columns = regional_counts(filters.recommendations())
-    return _matrix(cells, columns, query)
+    return matrix_figures(cells, columns, query)
 
 
 def regional_counts(recommendations: QuerySet) -> tuple[dict, dict]:
@@ -258,7 +258,9 @@ def regional_counts(recommendations: QuerySet) -> tuple[dict, dict]:
     return cells, columns
 
 
-def _matrix(cells: dict, columns: dict, query: dict) -> dict:
+def matrix_figures(cells: dict, columns: dict, query: dict) -> dict:
+    """The matrix from its counts (tally.regional's shapes), with rates, shades and the
+    list URL of each figure."""
     rows = []
     for code, label in REGIONS:
         row_cells = []

@@ -1,9 +1,15 @@
 """Cooperation figures against counts made by hand on the data set in conftest.py."""
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from analysis import cooperation
-from tests.factories import state
+from recommendations import tally
+from recommendations.models import Response
+from tests.factories import RecommendationFactory, state
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +143,92 @@ def test_an_empty_filter_from_the_form_filters_nothing_on_the_page_and_the_api(
     page = client.get("/analysis/", {"cycle": "4"}).content.decode()
     first = cell(plain, "WEOG", "WEOG")
     assert f'href="{first["url"]}"' in page.replace("&amp;", "&")
+
+
+# The matrix reads RegionTally for the filters it has columns for (cycle, session, region,
+# response), and counts the recommendations for any other: both give the same figures.
+
+REGION_TALLY = re.compile(r'"recommendations_regiontally"(?!\w)')
+RECOMMENDATIONS = re.compile(r'"recommendations_recommendation"(?!\w)')
+
+
+def counted_matrix(filters: cooperation.ListFilters) -> dict:
+    """The matrix counted over the recommendations the filters select (the query the
+    matrix ran before the tally)."""
+    return cooperation.matrix_figures(
+        *cooperation.regional_counts(filters.recommendations()), filters.query())
+
+
+@pytest.fixture
+def mixed(small):
+    """`small`, and a recommendation with no recommending State (cycle 3, noted), one
+    partially supported from two APG States and an EEG one (cycle 4), and a pending one
+    to Brazil from Kenya, edited after it was written."""
+    unsponsored = RecommendationFactory(review=small.bra, paragraph="30.2",
+                                        response=Response.NOTED)
+    unsponsored.recommending_states.clear()
+    RecommendationFactory(review=small.fra, paragraph="47.1",
+                          response=Response.PARTIALLY_SUPPORTED,
+                          recommending_states=[state("JPN"), state("IND"), state("POL")])
+    edited = RecommendationFactory(review=small.bra, paragraph="30.3",
+                                   response=Response.PENDING,
+                                   recommending_states=[state("KEN")])
+    edited.recommending_states.set([state("KEN"), state("DEU")])
+    edited.record_response(Response.SUPPORTED)
+    assert tally.stale() == {}
+    return small
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"cycle": "4"}, {"cycle": "3"}, {"session": "43"}, {"session": ["30", "43"]},
+    {"region": "WEOG"}, {"region": ["AFR", "GRULAC"]}, {"response": "supported"},
+    {"response": "accepted"}, {"response": ["noted", "partially_supported"]},
+    {"cycle": "4", "region": "WEOG", "response": "supported"},
+])
+def test_the_matrix_from_the_tally_equals_the_matrix_counted(mixed, params):
+    filters = cooperation.ListFilters(params)
+    assert filters.is_valid(), filters.errors
+    with CaptureQueriesContext(connection) as queries:
+        m = cooperation.regional_matrix(filters)
+    assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
+    assert m == counted_matrix(filters)
+
+
+def test_the_tallied_matrix_counts_co_sponsors_and_unsponsored_recommendations(mixed):
+    m = cooperation.regional_matrix(cooperation.ListFilters({}))
+    assert cell(m, "APG", "WEOG")["count"] == 1  # JPN and IND: one APG recommendation
+    assert (cell(m, "EEG", "WEOG")["count"], cell(m, "EEG", "WEOG")["supported"]) == (1, 0)
+    assert (cell(m, "AFR", "GRULAC")["count"], cell(m, "WEOG", "GRULAC")["supported"]) \
+        == (1, 2)
+    # Brazil's column: r6, the unsponsored one and the edited one.
+    column = next(c for c in m["columns"] if c["region_under_review"] == "GRULAC")
+    assert (column["count"], column["supported"]) == (3, 2)
+
+
+def test_the_matrix_with_a_theme_counts_the_recommendations(mixed):
+    filters = cooperation.ListFilters({"theme": mixed.theme_a.slug, "cycle": "4"})
+    with CaptureQueriesContext(connection) as queries:
+        m = cooperation.regional_matrix(filters)
+    assert [q["sql"] for q in queries if REGION_TALLY.search(q["sql"])] == []
+    assert m == counted_matrix(filters)
+    assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "AFR", "WEOG")["count"]) == (1, 1)
+
+
+def test_an_invalid_filter_counts_nothing_on_either_path(mixed):
+    for params in ({"cycle": "99"}, {"cycle": "99", "theme": mixed.theme_a.slug}):
+        m = cooperation.regional_matrix(cooperation.ListFilters(params))
+        assert sum(c["count"] for c in m["columns"]) == 0, params
+
+
+def test_the_matrix_page_and_api_after_a_write_read_no_recommendation(mixed, client,
+                                                                      api_client):
+    client.get("/analysis/")
+    RecommendationFactory(review=mixed.ken, paragraph="99.1", response=Response.NOTED,
+                          recommending_states=[state("BRA")])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/analysis/", {"cycle": "4"})
+        api = api_client.get("/api/v1/analysis/regional-matrix/", {"response": "noted"})
+    assert page.status_code == 200 and api.status_code == 200
+    assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
+    assert len([q for q in queries if REGION_TALLY.search(q["sql"])]) == 2
+    assert cell(api.json(), "GRULAC", "AFR")["count"] == 1
