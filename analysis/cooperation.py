@@ -27,6 +27,7 @@ from recommendations.filters import RecommendationFilter, RecommendationRowFilte
 from recommendations.models import (
     NameTranslation,
     Recommendation,
+    RecommendationRow,
     RegionTally,
     Response,
     Theme,
@@ -225,36 +226,40 @@ def regional_matrix(filters: ListFilters) -> dict:
     """Recommending region × region under review for the list's `filters`: counts and
     support rates; each cell links to the list it counts.
 
-    Filtered by nothing but cycle, session, region under review and response, read from
-    RegionTally with the list's own filters of its rows (RecommendationRowFilter: those
-    columns bear the same names there): a few thousand rows, where counting every link
-    of every recommendation took 0.2 s at 40,000 recommendations and 1.5 s at 500,000
-    (issue 24). Any other filter counts the recommendations it selects."""
+    Counted with the list's own filters of its rows (RecommendationRowFilter), where
+    counting every link of every recommendation took 0.2 s at 40,000 recommendations and
+    1.5 s at 500,000 (issue 24): filtered by nothing but cycle, session, region under
+    review and response, over RegionTally (a few thousand rows; those columns bear the
+    same names there); by any other filter, over the rows it selects."""
     query = filters.query()
-    if set(query) <= TALLIED_FILTERS:
-        tallies, _form = RecommendationRowFilter.apply(filters.data, RegionTally.objects.all())
-        cells, columns = tally.regional(
-            tallies if tallies is not None else RegionTally.objects.none())
+    table = RegionTally if set(query) <= TALLIED_FILTERS else RecommendationRow
+    found, _form = RecommendationRowFilter.apply(filters.data, table.objects.all())
+    found = found if found is not None else table.objects.none()
+    if table is RegionTally:
+        cells, columns = tally.regional(found)
     else:
-        cells, columns = regional_counts(filters.recommendations())
+        cells, columns = _regional_rows(found)
     return matrix_figures(cells, columns, query)
 
 
-def regional_counts(recommendations: QuerySet) -> tuple[dict, dict]:
-    """The matrix's cells and columns, in the shape of tally.regional, counted over
-    `recommendations` and their recommending States."""
-    through = Recommendation.recommending_states.through
-    cells = {(r["state__region"], r["recommendation__review__state__region"]):
-             {"count": r["count"], "supported": r["supported"]}
-             for r in through.objects.filter(recommendation__in=recommendations.order_by())
-             .values("state__region", "recommendation__review__state__region")
-             .annotate(count=Count("recommendation_id", distinct=True),
-                       supported=Count("recommendation_id", distinct=True,
-                                       filter=Q(recommendation__response=Response.SUPPORTED)))
-             .order_by()}
-    columns = {r["review__state__region"]: {"count": r["count"], "supported": r["supported"]}
-               for r in recommendations.order_by().values("review__state__region")
-               .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+def _regional_rows(rows: QuerySet) -> tuple[dict, dict]:
+    """tally.regional's counts over list rows, in one query: grouped by the row's set of
+    recommending regions (a few hundred groups, where grouping by each region took a
+    join of every link), each group then counted once under each region of its set."""
+    cells: dict[tuple[str, str], dict] = {}
+    columns: dict[str, dict] = {}
+
+    def add(counts: dict, key, count: int, supported: int) -> None:
+        found = counts.setdefault(key, {"count": 0, "supported": 0})
+        found["count"] += count
+        found["supported"] += supported
+
+    for recommending, region, count, supported in (
+            rows.order_by().values_list("recommending_regions", "region")
+            .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))):
+        add(columns, region, count, supported)
+        for other in recommending:
+            add(cells, (other, region), count, supported)
     return cells, columns
 
 

@@ -4,11 +4,13 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 
 from analysis import cooperation
+from analysis.cooperation import SUPPORTED
 from recommendations import tally
-from recommendations.models import Response
+from recommendations.models import SDG, Actor, Recommendation, Response
 from tests.factories import RecommendationFactory, state
 
 pytestmark = pytest.mark.django_db
@@ -153,17 +155,29 @@ RECOMMENDATIONS = re.compile(r'"recommendations_recommendation"(?!\w)')
 
 
 def counted_matrix(filters: cooperation.ListFilters) -> dict:
-    """The matrix counted over the recommendations the filters select (the query the
-    matrix ran before the tally)."""
-    return cooperation.matrix_figures(
-        *cooperation.regional_counts(filters.recommendations()), filters.query())
+    """The matrix counted over the recommendations the filters select and their
+    recommending States (the query the matrix ran before issue 24)."""
+    recommendations = filters.recommendations().order_by()
+    through = Recommendation.recommending_states.through
+    cells = {(r["state__region"], r["recommendation__review__state__region"]):
+             {"count": r["count"], "supported": r["supported"]}
+             for r in through.objects.filter(recommendation__in=recommendations)
+             .values("state__region", "recommendation__review__state__region")
+             .annotate(count=Count("recommendation_id", distinct=True),
+                       supported=Count("recommendation_id", distinct=True,
+                                       filter=Q(recommendation__response=Response.SUPPORTED)))
+             .order_by()}
+    columns = {r["review__state__region"]: {"count": r["count"], "supported": r["supported"]}
+               for r in recommendations.values("review__state__region")
+               .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+    return cooperation.matrix_figures(cells, columns, filters.query())
 
 
 @pytest.fixture
 def mixed(small):
     """`small`, and a recommendation with no recommending State (cycle 3, noted), one
     partially supported from two APG States and an EEG one (cycle 4), and a pending one
-    to Brazil from Kenya, edited after it was written."""
+    to Brazil from Kenya, edited after it was written; r1 in progress, r4 on SDG 16."""
     unsponsored = RecommendationFactory(review=small.bra, paragraph="30.2",
                                         response=Response.NOTED)
     unsponsored.recommending_states.clear()
@@ -175,6 +189,8 @@ def mixed(small):
                                    recommending_states=[state("KEN")])
     edited.recommending_states.set([state("KEN"), state("DEU")])
     edited.record_response(Response.SUPPORTED)
+    small.r1.add_assessment(actor=Actor.GOVERNMENT, status="in_progress")
+    small.r4.sdgs.set([SDG.objects.get(number=16)])
     assert tally.stale() == {}
     return small
 
@@ -205,12 +221,29 @@ def test_the_tallied_matrix_counts_co_sponsors_and_unsponsored_recommendations(m
     assert (column["count"], column["supported"]) == (3, 2)
 
 
-def test_the_matrix_with_a_theme_counts_the_recommendations(mixed):
-    filters = cooperation.ListFilters({"theme": mixed.theme_a.slug, "cycle": "4"})
+@pytest.mark.parametrize("params", [
+    {"theme": "A", "cycle": "4"}, {"theme": ["A", "B"]}, {"recommending_state": "DEU"},
+    {"recommending_region": ["WEOG", "APG"]}, {"state_under_review": "FRA"},
+    {"q": "protocol"}, {"q": "Allemagne"}, {"sdg": "16"}, {"status": "in_progress"},
+    {"recurring": "false", "response": "supported"}, {"theme": "B", "response": "noted"},
+])
+def test_the_matrix_with_another_filter_counts_the_list_rows(mixed, params):
+    slugs = {"A": mixed.theme_a.slug, "B": mixed.theme_b.slug}
+    if "theme" in params:
+        themes = params["theme"] if isinstance(params["theme"], list) else [params["theme"]]
+        params = {**params, "theme": [slugs[t] for t in themes]}
+    filters = cooperation.ListFilters(params)
+    assert filters.is_valid(), filters.errors
     with CaptureQueriesContext(connection) as queries:
         m = cooperation.regional_matrix(filters)
     assert [q["sql"] for q in queries if REGION_TALLY.search(q["sql"])] == []
     assert m == counted_matrix(filters)
+    assert sum(c["count"] for c in m["columns"]) > 0
+
+
+def test_the_matrix_with_a_theme_counts_by_hand(mixed):
+    m = cooperation.regional_matrix(
+        cooperation.ListFilters({"theme": mixed.theme_a.slug, "cycle": "4"}))
     assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "AFR", "WEOG")["count"]) == (1, 1)
 
 
@@ -228,7 +261,9 @@ def test_the_matrix_page_and_api_after_a_write_read_no_recommendation(mixed, cli
     with CaptureQueriesContext(connection) as queries:
         page = client.get("/analysis/", {"cycle": "4"})
         api = api_client.get("/api/v1/analysis/regional-matrix/", {"response": "noted"})
-    assert page.status_code == 200 and api.status_code == 200
+        themed = api_client.get("/api/v1/analysis/regional-matrix/",
+                                {"theme": mixed.theme_a.slug})
+    assert page.status_code == 200 and api.status_code == 200 and themed.status_code == 200
     assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
     assert len([q for q in queries if REGION_TALLY.search(q["sql"])]) == 2
     assert cell(api.json(), "GRULAC", "AFR")["count"] == 1
