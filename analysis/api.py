@@ -55,8 +55,7 @@ class RegionalMatrixView(_FiguresView):
     @extend_schema(auth=PUBLIC, responses=RegionalMatrixSerializer)
     def get(self, request):
         filters = _filters(request)
-        return Response(cooperation.regional_matrix(filters.recommendations(),
-                                                    filters.query()))
+        return Response(cooperation.regional_matrix(filters))
 
 
 class RecommendingStateView(_FiguresView):

@@ -40,7 +40,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
     def build() -> dict:
         return {
-            "figures": cooperation.regional_matrix(filters.recommendations(), filters.query()),
+            "figures": cooperation.regional_matrix(filters),
             # In the page's language, in its alphabetical order. EXISTS: one index probe
             # per State or theme, where a join with DISTINCT read every link (0.3 s each
             # at 500,000 recommendations).

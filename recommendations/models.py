@@ -940,15 +940,17 @@ def distribution_rows(counts: dict[str, int], choices) -> list[dict]:
     ]
 
 
-class ReviewTallyQuerySet(models.QuerySet):
-    """Counting over the tally, with RecommendationQuerySet's results:
-    `ReviewTally.objects.filter(review=r).response_distribution()` equals
-    `r.recommendations.all().response_distribution()` (more in recommendations.tally)."""
-
+class TallyQuerySet(models.QuerySet):
     def counts(self, *fields: str) -> dict[tuple, int]:
         """{(values of `fields`): recommendations} in one query."""
         rows = self.order_by().values_list(*fields).annotate(total=models.Sum("n"))
         return {tuple(row[:-1]): row[-1] for row in rows if row[-1]}
+
+
+class ReviewTallyQuerySet(TallyQuerySet):
+    """Counting over the tally, with RecommendationQuerySet's results:
+    `ReviewTally.objects.filter(review=r).response_distribution()` equals
+    `r.recommendations.all().response_distribution()` (more in recommendations.tally)."""
 
     def distribution(self, field: str, choices) -> list[dict]:
         return distribution_rows({key[0]: n for key, n in self.counts(field).items()},
@@ -1004,3 +1006,30 @@ class MadeTally(models.Model):
 
     def __str__(self) -> str:
         return f"State {self.state_id}: {self.n}"
+
+
+class RegionTally(models.Model):
+    """Recommendations per session, region under review, recommending region and
+    response, kept like ReviewTally: what the regional matrix counts (analysis.
+    cooperation). A recommendation counts once under each region among its recommending
+    States (two WEOG co-sponsors: one WEOG recommendation), and once more under
+    `recommending_region` "" (ALL), whatever its co-sponsors: the matrix's column totals.
+
+    Its columns are named as RecommendationRow's (`cycle_id`, `session_id`, `region`,
+    `response`), so the list's own filters of those (RecommendationRowFilter) apply to
+    it unchanged. A few thousand rows, where the matrix counted every link of every
+    recommendation."""
+
+    ALL = ""
+
+    session_id = models.BigIntegerField()
+    cycle_id = models.BigIntegerField()
+    region = models.CharField(max_length=6)  # of the State under review
+    recommending_region = models.CharField(max_length=6, blank=True)
+    response = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    objects = TallyQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.recommending_region or 'all'} -> {self.region}: {self.n}"

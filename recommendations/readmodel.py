@@ -55,6 +55,7 @@ from .models import (
     MadeTally,
     Recommendation,
     RecommendationRow,
+    RegionTally,
     ReviewTally,
     Theme,
 )
@@ -261,7 +262,8 @@ def rebuild(batch: int = BATCH, *, with_tally: bool = True) -> int:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Fresh statistics, and the visibility map that lets counts use index-only scans.
         with connection.cursor() as cursor:
-            for model in (RecommendationRow, *((ReviewTally, MadeTally) if with_tally else ())):
+            for model in (RecommendationRow, *((ReviewTally, MadeTally, RegionTally)
+                                               if with_tally else ())):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return len(ids)
 

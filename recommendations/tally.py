@@ -1,8 +1,9 @@
-"""What the pages count, kept in two small tables (issue 24): ReviewTally (recommendations
-per review and response, statuses and recurring flag) and MadeTally (per recommending
-State). The home page, the States list, a State's and a review's page read them: a few
-hundred rows, where counting the recommendations themselves read them all on the first
-view after every write.
+"""What the pages count, kept in small tables (issue 24): ReviewTally (recommendations
+per review and response, statuses and recurring flag), MadeTally (per recommending
+State) and RegionTally (per session, region under review, recommending region and
+response). The home page, the States list, a State's and a review's page and the
+regional matrix read them: a few hundred or thousand rows, where counting the
+recommendations themselves read them all on the first view after every write.
 
 Written by recommendations.readmodel, in the transaction that rewrites the list's rows:
 `Delta` takes the rows it removes and the rows it writes, and `apply()` inserts the net
@@ -22,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
     MadeTally,
     Recommendation,
     RecommendationRow,
+    RegionTally,
     Response,
     ReviewTally,
     ReviewTallyQuerySet,
@@ -43,10 +45,14 @@ INSERT_BATCH = 1000
 COMPACT_EVERY = 200
 REVIEW_KEY = ("review_id", "response", "government_status", "civil_society_status",
               "recurring")
+REGION_KEY = ("session_id", "cycle_id", "region", "recommending_region", "response")
 # Of RecommendationRow, what the keys are made of (see readmodel: read as rows go).
-ROW_COLUMNS = (*REVIEW_KEY, "recommending_state_ids")
+ROW_COLUMNS = (*REVIEW_KEY, "recommending_state_ids", "session_id", "cycle_id", "region",
+               "recommending_regions")
 
 ReviewKey = tuple[int, str, str, str, bool]
+RegionKey = tuple[int, int, str, str, str]
+TABLES = ((ReviewTally, REVIEW_KEY), (MadeTally, ("state_id",)), (RegionTally, REGION_KEY))
 
 
 def review_key(review_id: int, response: str, government_status: str | None,
@@ -55,41 +61,58 @@ def review_key(review_id: int, response: str, government_status: str | None,
             bool(recurring))
 
 
+def region_keys(session_id: int, cycle_id: int, region: str, response: str,
+                recommending_regions: Iterable[str]) -> list[RegionKey]:
+    """A recommendation's keys in RegionTally: once under each region of its
+    recommending States, once under ALL. A blank region (a State recorded without one)
+    is left out: the matrix has no row for it, and "" is ALL's key."""
+    return [(int(session_id), int(cycle_id), region or "", recommending, response)
+            for recommending in (RegionTally.ALL, *sorted(set(recommending_regions) - {""}))]
+
+
 class Delta:
     """The net change of the tally while list rows are removed and written."""
 
     def __init__(self) -> None:
         self.reviews: Counter = Counter()
         self.made: Counter = Counter()
+        self.regions: Counter = Counter()
 
     def remove(self, values: Iterable[tuple]) -> None:
-        """Rows going: tuples of ROW_COLUMNS (recommending States as stored)."""
-        for *key, state_ids in values:
-            self.reviews[review_key(*key)] -= 1
-            for state_id in _ids(state_ids):
-                self.made[state_id] -= 1
+        """Rows going: tuples of ROW_COLUMNS (arrays as stored)."""
+        for value in values:
+            self._count(dict(zip(ROW_COLUMNS, value, strict=True)), -1)
 
     def add(self, rows: Iterable[RecommendationRow]) -> None:
         for row in rows:
-            self.reviews[review_key(*(getattr(row, f) for f in REVIEW_KEY))] += 1
-            for state_id in row.recommending_state_ids:
-                self.made[int(state_id)] += 1
+            self._count({f: getattr(row, f) for f in ROW_COLUMNS}, 1)
+
+    def _count(self, row: dict, sign: int) -> None:
+        self.reviews[review_key(*(row[f] for f in REVIEW_KEY))] += sign
+        for state_id in _stored("recommending_state_ids", row["recommending_state_ids"]):
+            self.made[int(state_id)] += sign
+        for key in region_keys(row["session_id"], row["cycle_id"], row["region"],
+                               row["response"],
+                               _stored("recommending_regions", row["recommending_regions"])):
+            self.regions[key] += sign
 
     def apply(self) -> None:
         """Write the non-zero changes (none: no statement), in the caller's transaction."""
         wrote = _insert(ReviewTally, REVIEW_KEY, self.reviews)
         wrote += _insert(MadeTally, ("state_id",), {(k,): n for k, n in self.made.items()})
+        wrote += _insert(RegionTally, REGION_KEY, self.regions)
         self.reviews.clear()
         self.made.clear()
+        self.regions.clear()
         if wrote and random.random() < 1 / COMPACT_EVERY:
             transaction.on_commit(compact)
 
 
-def _ids(stored) -> list[int]:
+def _stored(field: str, stored) -> list:
     if isinstance(stored, str):  # SQLite keeps the array as JSON text
-        stored = RecommendationRow._meta.get_field("recommending_state_ids").from_db_value(
+        stored = RecommendationRow._meta.get_field(field).from_db_value(
             stored, None, connection)
-    return [int(i) for i in stored or ()]
+    return list(stored or ())
 
 
 def _insert(model, key: tuple[str, ...], changes: dict[tuple, int]) -> int:
@@ -115,7 +138,7 @@ def compact() -> None:
     meanwhile stay as they are, so the sums never change. Two compactions at once: the
     second finds the first's rows gone and folds only what it deleted."""
     with transaction.atomic():
-        for model, key in ((ReviewTally, REVIEW_KEY), (MadeTally, ("state_id",))):
+        for model, key in TABLES:
             table = connection.ops.quote_name(model._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {table} RETURNING {', '.join(key)}, n")
@@ -125,47 +148,74 @@ def compact() -> None:
             _insert(model, key, sums)
 
 
-def counted() -> tuple[dict[ReviewKey, int], dict[int, int]]:
-    """The tally counted from the recommendations now: two queries over all of them."""
+def counted() -> tuple[dict[ReviewKey, int], dict[int, int], dict[RegionKey, int]]:
+    """The tally counted from the recommendations now: four queries over all of them."""
     reviews = {review_key(*key): n for *key, n in Recommendation.objects.order_by()
                .values_list(*REVIEW_KEY).annotate(total=Count("id"))}
     through = Recommendation.recommending_states.through
     made = dict(through.objects.order_by().values_list("state_id").annotate(total=Count("id")))
-    return reviews, made
+    return reviews, made, counted_regions()
 
 
-def stored() -> tuple[dict[ReviewKey, int], dict[int, int]]:
+def counted_regions() -> dict[RegionKey, int]:
+    """RegionTally counted from the recommendations and their recommending States (as
+    the matrix counted them before it read the tally: distinct recommendations per
+    region of their States)."""
+    review = ("review__session_id", "review__session__cycle_id", "review__state__region")
+    regions = {}
+    for session_id, cycle_id, region, response, n in (
+            Recommendation.objects.order_by().values_list(*review, "response")
+            .annotate(total=Count("id"))):
+        regions[(session_id, cycle_id, region or "", RegionTally.ALL, response)] = n
+    through = Recommendation.recommending_states.through
+    for session_id, cycle_id, region, recommending, response, n in (
+            through.objects.exclude(state__region="").order_by()
+            .values_list(*(f"recommendation__{f}" for f in review), "state__region",
+                         "recommendation__response")
+            .annotate(total=Count("recommendation_id", distinct=True))):
+        regions[(session_id, cycle_id, region or "", recommending, response)] = n
+    return regions
+
+
+def stored() -> tuple[dict[ReviewKey, int], dict[int, int], dict[RegionKey, int]]:
     """The stored tally, each key's rows summed (keys summing to 0 left out)."""
     reviews = {review_key(*key): n
                for key, n in ReviewTally.objects.counts(*REVIEW_KEY).items()}
-    return reviews, stored_made()
+    return reviews, stored_made(), RegionTally.objects.counts(*REGION_KEY)
 
 
 def stale() -> dict[tuple, tuple[int, int]]:
     """{key: (stored, counted)} wherever the tally differs from the recommendations;
-    review keys are tuples of REVIEW_KEY, made-by keys ("made", state id). Empty when
-    exact: what a test or an operator checks."""
+    review keys are tuples of REVIEW_KEY, made-by keys ("made", state id), region keys
+    ("region", *REGION_KEY). Empty when exact: what a test or an operator checks."""
     differences = {}
-    for prefix, have, want in zip(((), ("made",)), stored(), counted(), strict=True):
+    names = (lambda k: k, lambda k: ("made", k), lambda k: ("region", *k))
+    for name, have, want in zip(names, stored(), counted(), strict=True):
         for key in have.keys() | want.keys():
             if have.get(key, 0) != want.get(key, 0):
-                full = (*prefix, key) if prefix else key
-                differences[full] = (have.get(key, 0), want.get(key, 0))
+                differences[name(key)] = (have.get(key, 0), want.get(key, 0))
     return differences
 
 
 def rebuild() -> None:
     """Count the tally again from the recommendations (readmodel.rebuild, in its
     transaction)."""
-    reviews, made = counted()
-    ReviewTally.objects.all()._raw_delete(connection.alias)
-    MadeTally.objects.all()._raw_delete(connection.alias)
-    ReviewTally.objects.bulk_create(
-        [ReviewTally(**dict(zip(REVIEW_KEY, key, strict=True)), n=n)
-         for key, n in sorted(reviews.items())], batch_size=1000)
-    MadeTally.objects.bulk_create(
-        [MadeTally(state_id=state_id, n=n) for state_id, n in sorted(made.items())],
-        batch_size=1000)
+    reviews, made, regions = counted()
+    _refill(ReviewTally, REVIEW_KEY, reviews)
+    _refill(MadeTally, ("state_id",), {(k,): n for k, n in made.items()})
+    _refill(RegionTally, REGION_KEY, regions)
+
+
+def rebuild_regions() -> None:
+    """RegionTally alone counted again (migration 0022, which adds it)."""
+    _refill(RegionTally, REGION_KEY, counted_regions())
+
+
+def _refill(model, key: tuple[str, ...], counts: dict[tuple, int]) -> None:
+    model.objects.all()._raw_delete(connection.alias)
+    model.objects.bulk_create(
+        [model(**dict(zip(key, values, strict=True)), n=n)
+         for values, n in sorted(counts.items())], batch_size=1000)
 
 
 # Reads: what the pages show, in the shapes the recommendation querysets give.
@@ -206,6 +256,25 @@ def stored_made() -> dict[int, int]:
     """{State id: recommendations made}, each State's rows summed."""
     return {state_id: n for state_id, n in MadeTally.objects.order_by()
             .values_list("state_id").annotate(total=Sum("n")) if n}
+
+
+def regional(tallies: QuerySet | None = None) -> tuple[dict, dict]:
+    """From one query over RegionTally (all of it, or `tallies`): the regional matrix's
+    cells {(recommending region, region under review): {"count", "supported"}} and
+    columns {region under review: {"count", "supported"}}, each recommendation counted
+    once per recommending region in a cell and once in a column."""
+    tallies = RegionTally.objects.all() if tallies is None else tallies
+    cells: dict[tuple[str, str], dict] = {}
+    columns: dict[str, dict] = {}
+    for recommending, region, count, supported in (
+            tallies.order_by().values_list("recommending_region", "region")
+            .annotate(count=Sum("n"), supported=Sum("n", filter=Q(response=Response.SUPPORTED)))):
+        found = {"count": count or 0, "supported": supported or 0}
+        if recommending == RegionTally.ALL:
+            columns[region] = found
+        else:
+            cells[(recommending, region)] = found
+    return cells, columns
 
 
 def made_count(state_id: int) -> int:

@@ -1,9 +1,17 @@
 """Cooperation figures against counts made by hand on the data set in conftest.py."""
 
+import re
+
 import pytest
+from django.db import connection
+from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
 
 from analysis import cooperation
-from tests.factories import state
+from analysis.cooperation import SUPPORTED
+from recommendations import tally
+from recommendations.models import SDG, Actor, Recommendation, Response
+from tests.factories import RecommendationFactory, state
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +22,7 @@ def cell(matrix: dict, recommending: str, under_review: str) -> dict:
 
 
 def test_regional_matrix_counts_each_recommendation_once_per_recommending_region(small):
-    m = cooperation.regional_matrix(cooperation.filtered())
+    m = cooperation.regional_matrix(cooperation.ListFilters({}))
     # WEOG -> WEOG: r1 and r2 (r2 has two WEOG co-sponsors: counted once); r1 supported.
     assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "WEOG", "WEOG")["supported"],
             cell(m, "WEOG", "WEOG")["support_rate"]) == (2, 1, 50.0)
@@ -37,12 +45,12 @@ def test_regional_matrix_counts_each_recommendation_once_per_recommending_region
 def test_matrix_filters_by_cycle_and_theme(small):
     cycle4 = cooperation.ListFilters({"cycle": "4"})
     assert cycle4.is_valid()
-    m = cooperation.regional_matrix(cycle4.recommendations(), cycle4.query())
+    m = cooperation.regional_matrix(cycle4)
     assert cell(m, "WEOG", "GRULAC")["count"] == 0  # r6 is cycle 3
     assert cell(m, "WEOG", "WEOG")["url"].endswith("&cycle=4")
     theme_a = cooperation.ListFilters({"theme": small.theme_a.slug})
     assert theme_a.is_valid()
-    m = cooperation.regional_matrix(theme_a.recommendations(), theme_a.query())
+    m = cooperation.regional_matrix(theme_a)
     assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "WEOG", "WEOG")["support_rate"]) == \
         (1, 100.0)
     assert cell(m, "APG", "AFR")["count"] == 0
@@ -74,7 +82,7 @@ def test_theme_over_time(small):
 
 def test_api_gives_the_same_figures_and_refuses_bad_filters(api_client, small):
     m = api_client.get("/api/v1/analysis/regional-matrix/").json()
-    assert m == cooperation.regional_matrix(cooperation.filtered())
+    assert m == cooperation.regional_matrix(cooperation.ListFilters({}))
     p = api_client.get("/api/v1/analysis/recommending-states/deu/?cycle=4").json()
     assert (p["total"], p["supported"]) == (3, 2)
     t = api_client.get(f"/api/v1/analysis/themes/{small.theme_a.slug}/").json()
@@ -137,3 +145,125 @@ def test_an_empty_filter_from_the_form_filters_nothing_on_the_page_and_the_api(
     page = client.get("/analysis/", {"cycle": "4"}).content.decode()
     first = cell(plain, "WEOG", "WEOG")
     assert f'href="{first["url"]}"' in page.replace("&amp;", "&")
+
+
+# The matrix reads RegionTally for the filters it has columns for (cycle, session, region,
+# response), and counts the recommendations for any other: both give the same figures.
+
+REGION_TALLY = re.compile(r'"recommendations_regiontally"(?!\w)')
+RECOMMENDATIONS = re.compile(r'"recommendations_recommendation"(?!\w)')
+
+
+def counted_matrix(filters: cooperation.ListFilters) -> dict:
+    """The matrix counted over the recommendations the filters select and their
+    recommending States (the query the matrix ran before issue 24)."""
+    recommendations = filters.recommendations().order_by()
+    through = Recommendation.recommending_states.through
+    cells = {(r["state__region"], r["recommendation__review__state__region"]):
+             {"count": r["count"], "supported": r["supported"]}
+             for r in through.objects.filter(recommendation__in=recommendations)
+             .values("state__region", "recommendation__review__state__region")
+             .annotate(count=Count("recommendation_id", distinct=True),
+                       supported=Count("recommendation_id", distinct=True,
+                                       filter=Q(recommendation__response=Response.SUPPORTED)))
+             .order_by()}
+    columns = {r["review__state__region"]: {"count": r["count"], "supported": r["supported"]}
+               for r in recommendations.values("review__state__region")
+               .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+    return cooperation.matrix_figures(cells, columns, filters.query())
+
+
+@pytest.fixture
+def mixed(small):
+    """`small`, and a recommendation with no recommending State (cycle 3, noted), one
+    partially supported from two APG States and an EEG one (cycle 4), and a pending one
+    to Brazil from Kenya, edited after it was written; r1 in progress, r4 on SDG 16."""
+    unsponsored = RecommendationFactory(review=small.bra, paragraph="30.2",
+                                        response=Response.NOTED)
+    unsponsored.recommending_states.clear()
+    RecommendationFactory(review=small.fra, paragraph="47.1",
+                          response=Response.PARTIALLY_SUPPORTED,
+                          recommending_states=[state("JPN"), state("IND"), state("POL")])
+    edited = RecommendationFactory(review=small.bra, paragraph="30.3",
+                                   response=Response.PENDING,
+                                   recommending_states=[state("KEN")])
+    edited.recommending_states.set([state("KEN"), state("DEU")])
+    edited.record_response(Response.SUPPORTED)
+    small.r1.add_assessment(actor=Actor.GOVERNMENT, status="in_progress")
+    small.r4.sdgs.set([SDG.objects.get(number=16)])
+    assert tally.stale() == {}
+    return small
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"cycle": "4"}, {"cycle": "3"}, {"session": "43"}, {"session": ["30", "43"]},
+    {"region": "WEOG"}, {"region": ["AFR", "GRULAC"]}, {"response": "supported"},
+    {"response": "accepted"}, {"response": ["noted", "partially_supported"]},
+    {"cycle": "4", "region": "WEOG", "response": "supported"},
+])
+def test_the_matrix_from_the_tally_equals_the_matrix_counted(mixed, params):
+    filters = cooperation.ListFilters(params)
+    assert filters.is_valid(), filters.errors
+    with CaptureQueriesContext(connection) as queries:
+        m = cooperation.regional_matrix(filters)
+    assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
+    assert m == counted_matrix(filters)
+
+
+def test_the_tallied_matrix_counts_co_sponsors_and_unsponsored_recommendations(mixed):
+    m = cooperation.regional_matrix(cooperation.ListFilters({}))
+    assert cell(m, "APG", "WEOG")["count"] == 1  # JPN and IND: one APG recommendation
+    assert (cell(m, "EEG", "WEOG")["count"], cell(m, "EEG", "WEOG")["supported"]) == (1, 0)
+    assert (cell(m, "AFR", "GRULAC")["count"], cell(m, "WEOG", "GRULAC")["supported"]) \
+        == (1, 2)
+    # Brazil's column: r6, the unsponsored one and the edited one.
+    column = next(c for c in m["columns"] if c["region_under_review"] == "GRULAC")
+    assert (column["count"], column["supported"]) == (3, 2)
+
+
+@pytest.mark.parametrize("params", [
+    {"theme": "A", "cycle": "4"}, {"theme": ["A", "B"]}, {"recommending_state": "DEU"},
+    {"recommending_region": ["WEOG", "APG"]}, {"state_under_review": "FRA"},
+    {"q": "protocol"}, {"q": "Allemagne"}, {"sdg": "16"}, {"status": "in_progress"},
+    {"recurring": "false", "response": "supported"}, {"theme": "B", "response": "noted"},
+])
+def test_the_matrix_with_another_filter_counts_the_list_rows(mixed, params):
+    slugs = {"A": mixed.theme_a.slug, "B": mixed.theme_b.slug}
+    if "theme" in params:
+        themes = params["theme"] if isinstance(params["theme"], list) else [params["theme"]]
+        params = {**params, "theme": [slugs[t] for t in themes]}
+    filters = cooperation.ListFilters(params)
+    assert filters.is_valid(), filters.errors
+    with CaptureQueriesContext(connection) as queries:
+        m = cooperation.regional_matrix(filters)
+    assert [q["sql"] for q in queries if REGION_TALLY.search(q["sql"])] == []
+    assert m == counted_matrix(filters)
+    assert sum(c["count"] for c in m["columns"]) > 0
+
+
+def test_the_matrix_with_a_theme_counts_by_hand(mixed):
+    m = cooperation.regional_matrix(
+        cooperation.ListFilters({"theme": mixed.theme_a.slug, "cycle": "4"}))
+    assert (cell(m, "WEOG", "WEOG")["count"], cell(m, "AFR", "WEOG")["count"]) == (1, 1)
+
+
+def test_an_invalid_filter_counts_nothing_on_either_path(mixed):
+    for params in ({"cycle": "99"}, {"cycle": "99", "theme": mixed.theme_a.slug}):
+        m = cooperation.regional_matrix(cooperation.ListFilters(params))
+        assert sum(c["count"] for c in m["columns"]) == 0, params
+
+
+def test_the_matrix_page_and_api_after_a_write_read_no_recommendation(mixed, client,
+                                                                      api_client):
+    client.get("/analysis/")
+    RecommendationFactory(review=mixed.ken, paragraph="99.1", response=Response.NOTED,
+                          recommending_states=[state("BRA")])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/analysis/", {"cycle": "4"})
+        api = api_client.get("/api/v1/analysis/regional-matrix/", {"response": "noted"})
+        themed = api_client.get("/api/v1/analysis/regional-matrix/",
+                                {"theme": mixed.theme_a.slug})
+    assert page.status_code == 200 and api.status_code == 200 and themed.status_code == 200
+    assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
+    assert len([q for q in queries if REGION_TALLY.search(q["sql"])]) == 2
+    assert cell(api.json(), "GRULAC", "AFR")["count"] == 1

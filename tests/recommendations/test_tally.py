@@ -22,6 +22,7 @@ from recommendations.models import (
     Actor,
     MadeTally,
     Recommendation,
+    RegionTally,
     Response,
     ReviewTally,
     SimilarRecommendation,
@@ -104,6 +105,39 @@ def test_changing_the_recommending_states_moves_the_made_counts(rec):
     Recommendation.objects.get(pk=rec.pk).save()  # a write path's own touch
     assert_exact()
     assert made() == {"BRA": 1, "JPN": 1}
+
+
+def regions() -> dict[tuple, int]:
+    """The regional tally as the matrix reads it: {(recommending region or "", region
+    under review, response): recommendations}."""
+    return RegionTally.objects.counts("recommending_region", "region", "response")
+
+
+def test_co_sponsors_count_once_per_region_and_once_in_all(rec):
+    RecommendationFactory(review=rec.review, paragraph="45.2", response="noted",
+                          recommending_states=[state("DEU"), state("GBR"), state("BRA")])
+    assert_exact()
+    assert regions() == {("", "WEOG", "supported"): 1, ("WEOG", "WEOG", "supported"): 1,
+                         ("", "WEOG", "noted"): 1, ("WEOG", "WEOG", "noted"): 1,
+                         ("GRULAC", "WEOG", "noted"): 1}
+
+
+def test_a_recommendation_without_recommending_states_counts_in_all_only(rec):
+    rec.recommending_states.clear()
+    Recommendation.objects.get(pk=rec.pk).save()
+    assert_exact()
+    assert regions() == {("", "WEOG", "supported"): 1}
+
+
+def test_a_states_new_region_moves_the_regional_counts(rec):
+    RecommendationFactory(review=ReviewFactory(state=state("DEU"), session=session(41)),
+                          recommending_states=[state("JPN")])
+    germany = state("DEU")
+    germany.region = "EEG"
+    germany.save()
+    assert_exact()
+    assert regions() == {("", "WEOG", "supported"): 1, ("EEG", "WEOG", "supported"): 1,
+                         ("", "EEG", "supported"): 1, ("APG", "EEG", "supported"): 1}
 
 
 def test_moving_a_recommendation_to_another_review_moves_its_count(rec):
@@ -239,9 +273,11 @@ def test_rebuild_list_rows_counts_the_tally_again(rec):
     ReviewTally.objects.update(n=7)
     MadeTally.objects.all().delete()
     MadeTally.objects.create(state=state("JPN"), n=3)
+    RegionTally.objects.filter(recommending_region="").delete()
+    key = (rec.review.session_id, rec.review.session.cycle_id, "WEOG", "", "supported")
     assert set(tally.stale()) == {
         (rec.review_id, "supported", "", "", False), ("made", state("DEU").pk),
-        ("made", state("JPN").pk)}
+        ("made", state("JPN").pk), ("region", *key)}
     call_command("rebuild_list_rows")
     assert_exact()
 
@@ -354,6 +390,7 @@ def test_compacting_folds_each_keys_rows_and_keeps_every_count(rec):
     assert tally.stored() == before
     assert ReviewTally.objects.count() == len(before[0])
     assert MadeTally.objects.count() == len(before[1])  # DEU's +1 and -1: gone
+    assert RegionTally.objects.count() == len(before[2])
     assert_exact()
 
 
