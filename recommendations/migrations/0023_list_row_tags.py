@@ -59,7 +59,7 @@ def drop_gin(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recommendations', '0021_review_tally'),
+        ('recommendations', '0022_region_tally'),
     ]
 
     operations = [
