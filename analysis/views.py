@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -38,8 +39,12 @@ def matrix(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     filters = _list_filters(request)
 
-    def build() -> dict:
-        return {
+    def build() -> str:
+        # The page's content as HTML: its figures, the filter form and the two choosers
+        # (a select of every State and of every theme: rendering them took more than
+        # counting the figures from the tally).
+        return render_to_string("analysis/includes/matrix_body.html", {
+            "form": form,
             "figures": cooperation.regional_matrix(filters),
             # In the page's language, in its alphabetical order. EXISTS: one index probe
             # per State or theme, where a join with DISTINCT read every link (0.3 s each
@@ -51,10 +56,13 @@ def matrix(request: HttpRequest) -> HttpResponse:
             "themes": sorted(Theme.objects.filter(Exists(
                 Recommendation.themes.through.objects.filter(theme_id=OuterRef("pk")))),
                 key=lambda t: collation_key(t.localized_name)),
-        }
+        })
 
-    context = readmodel.cached("matrix", build, filters.query(), translation.get_language())
-    return render(request, "analysis/matrix.html", {"form": form, **context})
+    # The form's own fields as given (their errors show on the page) beside the list's.
+    shown = [request.GET.getlist(name) for name in form.fields]
+    body = readmodel.cached("matrix-page", build, filters.query(), shown,
+                            translation.get_language())
+    return render(request, "analysis/matrix.html", {"body": body})
 
 
 def recommending_state(request: HttpRequest, iso3: str) -> HttpResponse:
