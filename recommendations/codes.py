@@ -19,6 +19,7 @@ from . import readmodel
 _lock = threading.Lock()
 _tables: dict[tuple[str, str], tuple[int, dict[str, Model]]] = {}
 _resolved: dict[str, tuple[int, Model | None]] = {}
+_names: tuple = (None, None)  # (version, State.objects.alias_map())
 RESOLVED_KEPT = 2000
 
 
@@ -45,9 +46,22 @@ def resolve_state(text: str):
     version = readmodel.codes_version()
     found = _resolved.get(text)
     if found is None or found[0] != version:
-        state = State.objects.resolve(text)
+        state = State.objects.resolve(text, names=_state_names(version))
         with _lock:
             if len(_resolved) >= RESOLVED_KEPT:
                 _resolved.clear()
             _resolved[text] = found = (version, state)
+    return found[1]
+
+
+def _state_names(version: int):
+    """State.objects.alias_map(), read once per version of the reference data: a new
+    search text is resolved without reading the States and their aliases again (four
+    queries and a map of every name, rebuilt per text before)."""
+    global _names
+    from states.models import State
+
+    found = _names
+    if found[0] != version:
+        _names = found = (version, State.objects.alias_map())
     return found[1]

@@ -55,6 +55,8 @@ class StateNameMap(dict):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._compact: dict[str, State | None] | None = None
+        # ISO3 and ISO2 code -> State (filled by StateQuerySet.alias_map).
+        self.codes: dict[str, State] = {}
 
     def compact_keys(self) -> "dict[str, State | None]":
         if self._compact is None:
@@ -190,30 +192,40 @@ class StateQuerySet(models.QuerySet):
                 match |= models.Q(iso3__in=codes)
         return self.filter(match).distinct()
 
-    def resolve(self, name: str) -> "State | None":
+    def resolve(self, name: str, names: StateNameMap | None = None) -> "State | None":
         """The State a name or ISO code designates, through the aliases; None if unknown.
 
         Any case, with or without `the`, typographic quotes, non-breaking spaces, line
         breaks; then, where unambiguous, blind to stray spaces inside words. The one
         name resolution every importer and page uses (through `alias_map()` for bulk).
+        With `names` (an `alias_map()` kept by the caller, e.g. recommendations.codes
+        per version of the reference data) it reads no table.
         """
         name = (name or "").strip()
         if len(name) in (2, 3) and name.isupper():
-            state = self.filter(models.Q(iso3=name) | models.Q(iso2=name)).first()
+            state = (names.codes.get(name) if names is not None else
+                     self.filter(models.Q(iso3=name) | models.Q(iso2=name)).first())
             if state:
                 return state
         key = normalize_name(name)
         if key:
-            # A State's own name first: no alias can shadow it.
-            state = (self.filter(name_key=key).first()
-                     or self.filter(aliases__name_key=key).distinct().first())
+            # A State's own name first: no alias can shadow it (alias_map() holds both,
+            # own names over aliases).
+            if names is not None:
+                state = names.get(key)
+            else:
+                state = (self.filter(name_key=key).first()
+                         or self.filter(aliases__name_key=key).distinct().first())
             if state:
                 return state
-            state = self.alias_map().lookup(name)
+            state = (names if names is not None else self.alias_map()).lookup(name)
             if state:
                 return state
         codes = _localized_keys().get(normalize_local(name), set())
-        return self.filter(iso3=next(iter(codes))).first() if len(codes) == 1 else None
+        if len(codes) != 1:
+            return None
+        iso3 = next(iter(codes))
+        return names.codes.get(iso3) if names is not None else self.filter(iso3=iso3).first()
 
     def closest(self, name: str, n: int = 3) -> list["State"]:
         """Suggestions for a name that does not resolve, best first."""
@@ -233,6 +245,8 @@ class StateQuerySet(models.QuerySet):
         # A State's own name and code always win over any alias (issue 22).
         mapping.update({s.name_key: s for s in states.values()})
         mapping.update({s.iso3.lower(): s for s in states.values()})
+        mapping.codes = {**{s.iso2: s for s in states.values() if s.iso2},
+                         **{s.iso3: s for s in states.values()}}
         return mapping
 
     def add_alias(self, name: str, state: "State", *, user=None,

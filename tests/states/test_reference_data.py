@@ -42,13 +42,27 @@ def test_regional_group_sizes():
     ("Democratic Republic of Congo", "COD"), ("Republic of Congo", "COG"),
     ("Holy See", "VAT"), ("Palestine", "PSE"), ("FRA", "FRA"), ("  viet nam ", "VNM"),
 ])
-def test_names_resolve_through_aliases(name, iso3):
-    assert State.objects.resolve(name).iso3 == iso3
+@pytest.mark.parametrize("kept", [False, True], ids=["queries", "kept-map"])
+def test_names_resolve_through_aliases(name, iso3, kept, django_assert_num_queries):
+    names = State.objects.alias_map() if kept else None
+    if kept:
+        with django_assert_num_queries(0):
+            assert State.objects.resolve(name, names=names).iso3 == iso3
+    assert State.objects.resolve(name, names=names).iso3 == iso3
 
 
-def test_unknown_names_do_not_resolve():
-    assert State.objects.resolve("Atlantis") is None
-    assert State.objects.resolve("&#40;Unknown&#41;") is None
+@pytest.mark.parametrize("kept", [False, True], ids=["queries", "kept-map"])
+def test_unknown_names_do_not_resolve(kept):
+    names = State.objects.alias_map() if kept else None
+    assert State.objects.resolve("Atlantis", names=names) is None
+    assert State.objects.resolve("&#40;Unknown&#41;", names=names) is None
+
+
+@pytest.mark.parametrize("name", ["BR", "BRA", "Brasil", "Бразилия", "البرازيل", "巴西",
+                                  "Brésil", "brazil", "B r a z i l"])
+def test_a_kept_name_map_resolves_as_the_queries_do(name):
+    assert (State.objects.resolve(name, names=State.objects.alias_map())
+            == State.objects.resolve(name))
 
 
 def test_region_labels_from_sources_parse():
