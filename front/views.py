@@ -5,20 +5,23 @@ pages, on the tally (recommendations.tally); these views only arrange it."""
 
 import hashlib
 from itertools import groupby
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import orjson
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from accounts.roles import focal_state_id, is_admin
+from core import ratelimit
 from core.pagination import CappedPaginator
 from progress.models import Indicator
 from recommendations import names, readmodel, tally
@@ -199,12 +202,14 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The rows' rendered HTML is cached under what it shows: the review's stored rows
     # (their digest), the reference data and the names' translations. A write elsewhere
     # leaves this review's fragment in place; a page read costs the rows' texts (one
-    # indexed read), and grouping and rendering them only when the fragment is missing.
+    # indexed read), and grouping them only when the fragment is missing, rendering
+    # only the rows not in the cache (_review_rows).
     texts = list(RecommendationRow.objects.filter(review_id=review.pk)
                  .order_by("paragraph_sort", "id").values_list("row_json", flat=True))
     digest = hashlib.blake2b("\x1e".join(texts).encode(), digest_size=16).hexdigest()
-    rows_version = f"{digest}.{version.split('.')[-1]}.{names.version()}"
-    groups = SimpleLazyObject(lambda: _review_groups(texts, group_by))
+    depends = f"{version.split('.')[-1]}.{names.version()}"
+    rows_version = f"{digest}.{depends}"
+    groups = SimpleLazyObject(lambda: _review_groups(texts, group_by, depends))
     # Every group's table has the same head: rendered once, not once a group (its
     # includes took ~0.4 ms each time, most of a cold page of a review with 80 groups).
     table_head = SimpleLazyObject(
@@ -231,22 +236,66 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     return render(request, "front/review_detail.html", context)
 
-def _review_groups(texts: list[str], group_by: str) -> dict[str, list[ListRow]]:
+# A rendered row stays as long as the review's rows fragment (review_detail.html).
+REVIEW_ROW_SECONDS = 3600
+
+
+class ReviewRow(NamedTuple):
+    """A row of the review page: what its grouping reads, and its <tr> as
+    ListRow.html writes it for this page's columns (no State, no "Updated")."""
+
+    pk: int
+    paragraph: str
+    themes: tuple[str, ...]
+    tr: str
+
+    def html(self, show_review: bool = False, updated: bool = False) -> str:
+        """For `{% recommendation_rows %}`, as a ListRow; rendered with the defaults."""
+        return self.tr
+
+
+def _review_rows(texts: list[str], depends: str) -> list[ReviewRow]:
+    """The review's stored rows with their <tr>, each kept in the cache under its own
+    stored text (its digest) and what else its <tr> shows: the language, the reference
+    data and the names (`depends`). So a write to one recommendation renders that row
+    again, not the review's thousands (issue 24); one get_many, one set_many."""
+    language = translation.get_language()
+    keys = [f"review-row:{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"
+            f":{language}:{depends}" for text in texts]
+    found = ratelimit.guarded(cache.get_many, keys, default={})
+    urls = labels = None
+    rows, rendered = [], {}
+    for key, text in zip(keys, texts, strict=True):
+        value = found.get(key)
+        if value is None:
+            if labels is None:
+                urls, labels = row_urls(), RowLabels()
+            data = orjson.loads(text)
+            # Cached as a plain tuple: an entry outlives a change of this module.
+            value = rendered[key] = (
+                data["id"], data["paragraph"], tuple(t["slug"] for t in data["themes"]),
+                ListRow(data, urls, labels).html())
+        rows.append(ReviewRow(*value))
+    if rendered:
+        ratelimit.guarded(cache.set_many, rendered, REVIEW_ROW_SECONDS)
+    return rows
+
+
+def _review_groups(texts: list[str], group_by: str,
+                   depends: str) -> dict[str, list[ReviewRow]]:
     """The review's recommendations as the list page reads them (issue 24): its stored
-    rows (RecommendationRow, one indexed read), shown through ListRow by the same rows
-    template, so a cold page no longer loads and prefetches every recommendation."""
-    urls, labels = row_urls(), RowLabels()
-    stored = [orjson.loads(text) for text in texts]
-    groups: dict[str, list[ListRow]] = {}
+    rows (RecommendationRow, one indexed read), written by ListRow as on the list page,
+    so a cold page no longer loads and prefetches every recommendation."""
+    rows = _review_rows(texts, depends)
+    groups: dict[str, list[ReviewRow]] = {}
     if group_by == "theme":
         # A row stores the labels it was tagged with (by name, as the prefetch ordered
         # them); a group is their canonical theme, by name as before.
         canonical = Theme.objects.canonical_names()
         no_theme = []
-        for data in stored:
-            row = ListRow(data, urls, labels)
+        for row in rows:
             themes = list(dict.fromkeys(
-                canonical[t["slug"]] for t in data["themes"] if t["slug"] in canonical))
+                canonical[slug] for slug in row.themes if slug in canonical))
             for theme in themes:
                 groups.setdefault(theme, []).append(row)
             if not themes:
@@ -255,9 +304,12 @@ def _review_groups(texts: list[str], group_by: str) -> dict[str, list[ListRow]]:
         if no_theme:
             groups[_("No theme")] = no_theme
     else:
-        for data in stored:
-            head = data["paragraph"].split(".")[0] if data["paragraph"] else ""
-            label = (_("Paragraph %(number)s") % {"number": head} if head
-                     else _("No paragraph"))
-            groups.setdefault(label, []).append(ListRow(data, urls, labels))
+        heads: dict[str, str] = {}
+        for row in rows:
+            head = row.paragraph.split(".")[0] if row.paragraph else ""
+            label = heads.get(head)
+            if label is None:
+                label = heads[head] = (_("Paragraph %(number)s") % {"number": head} if head
+                                       else _("No paragraph"))
+            groups.setdefault(label, []).append(row)
     return groups
