@@ -204,12 +204,13 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # leaves this review's fragment in place; a page read costs the rows' texts (one
     # indexed read), and grouping them only when the fragment is missing, rendering
     # only the rows not in the cache (_review_rows).
-    texts = list(RecommendationRow.objects.filter(review_id=review.pk)
-                 .order_by("paragraph_sort", "id").values_list("row_json", flat=True))
-    digest = hashlib.blake2b("\x1e".join(texts).encode(), digest_size=16).hexdigest()
+    stored = list(RecommendationRow.objects.filter(review_id=review.pk)
+                  .order_by("paragraph_sort", "id").values_list("id", "row_json"))
+    digest = hashlib.blake2b("\x1e".join(text for _pk, text in stored).encode(),
+                             digest_size=16).hexdigest()
     depends = f"{version.split('.')[-1]}.{names.version()}"
     rows_version = f"{digest}.{depends}"
-    groups = SimpleLazyObject(lambda: _review_groups(texts, group_by, depends))
+    groups = SimpleLazyObject(lambda: _review_groups(stored, group_by, depends))
     # Every group's table has the same head: rendered once, not once a group (its
     # includes took ~0.4 ms each time, most of a cold page of a review with 80 groups).
     table_head = SimpleLazyObject(
@@ -236,8 +237,13 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     return render(request, "front/review_detail.html", context)
 
-# A rendered row stays as long as the review's rows fragment (review_detail.html).
-REVIEW_ROW_SECONDS = 3600
+# Rendered rows stay as long as the review's rows fragment (review_detail.html).
+REVIEW_ROWS_SECONDS = 3600
+# The rows are cached in runs (one cache entry per ~32 rows, not per row: fetching
+# thousands of keys cost about as much as rendering the rows). A run ends after each
+# row whose id is a multiple of this, so an edit, an insertion or a deletion changes
+# only the run it falls in.
+REVIEW_ROWS_RUN = 32
 
 
 class ReviewRow(NamedTuple):
@@ -254,39 +260,49 @@ class ReviewRow(NamedTuple):
         return self.tr
 
 
-def _review_rows(texts: list[str], depends: str) -> list[ReviewRow]:
-    """The review's stored rows with their <tr>, each kept in the cache under its own
-    stored text (its digest) and what else its <tr> shows: the language, the reference
-    data and the names (`depends`). So a write to one recommendation renders that row
-    again, not the review's thousands (issue 24); one get_many, one set_many."""
+def _review_rows(stored: list[tuple[int, str]], depends: str) -> list[ReviewRow]:
+    """The review's stored rows (id, text) with their <tr>, kept in the cache by runs
+    under the runs' stored texts (a digest) and what else a <tr> shows: the language,
+    the reference data and the names (`depends`). So a write to one recommendation
+    renders its run again, not the review's thousands (issue 24)."""
+    runs, run = [], []
+    for pk, text in stored:
+        run.append(text)
+        if pk % REVIEW_ROWS_RUN == 0:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
     language = translation.get_language()
-    keys = [f"review-row:{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"
-            f":{language}:{depends}" for text in texts]
+    keys = []
+    for run in runs:
+        digest = hashlib.blake2b("\x1e".join(run).encode(), digest_size=16).hexdigest()
+        keys.append(f"review-rows:{digest}:{language}:{depends}")
     found = ratelimit.guarded(cache.get_many, keys, default={})
     urls = labels = None
     rows, rendered = [], {}
-    for key, text in zip(keys, texts, strict=True):
-        value = found.get(key)
-        if value is None:
+    for key, run in zip(keys, runs, strict=True):
+        values = found.get(key)
+        if values is None:
             if labels is None:
                 urls, labels = row_urls(), RowLabels()
-            data = orjson.loads(text)
-            # Cached as a plain tuple: an entry outlives a change of this module.
-            value = rendered[key] = (
-                data["id"], data["paragraph"], tuple(t["slug"] for t in data["themes"]),
-                ListRow(data, urls, labels).html())
-        rows.append(ReviewRow(*value))
+            # Cached as plain tuples: an entry outlives a change of ReviewRow.
+            values = rendered[key] = [
+                (data["id"], data["paragraph"], tuple(t["slug"] for t in data["themes"]),
+                 ListRow(data, urls, labels).html())
+                for data in map(orjson.loads, run)]
+        rows.extend(ReviewRow(*value) for value in values)
     if rendered:
-        ratelimit.guarded(cache.set_many, rendered, REVIEW_ROW_SECONDS)
+        ratelimit.guarded(cache.set_many, rendered, REVIEW_ROWS_SECONDS)
     return rows
 
 
-def _review_groups(texts: list[str], group_by: str,
+def _review_groups(stored: list[tuple[int, str]], group_by: str,
                    depends: str) -> dict[str, list[ReviewRow]]:
     """The review's recommendations as the list page reads them (issue 24): its stored
     rows (RecommendationRow, one indexed read), written by ListRow as on the list page,
     so a cold page no longer loads and prefetches every recommendation."""
-    rows = _review_rows(texts, depends)
+    rows = _review_rows(stored, depends)
     groups: dict[str, list[ReviewRow]] = {}
     if group_by == "theme":
         # A row stores the labels it was tagged with (by name, as the prefetch ordered
