@@ -237,6 +237,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     return render(request, "front/review_detail.html", context)
 
+
 # Rendered rows stay as long as the review's rows fragment (review_detail.html).
 REVIEW_ROWS_SECONDS = 3600
 # The rows are cached in runs (one cache entry per ~32 rows, not per row: fetching
@@ -256,7 +257,9 @@ class ReviewRow(NamedTuple):
     tr: str
 
     def html(self, show_review: bool = False, updated: bool = False) -> str:
-        """For `{% recommendation_rows %}`, as a ListRow; rendered with the defaults."""
+        """For `{% recommendation_rows %}`, as a ListRow: only the review page's columns."""
+        if show_review or updated:
+            raise ValueError("a review page row has neither the State nor the date")
         return self.tr
 
 
