@@ -1,11 +1,13 @@
-"""Page times warm, after a write to another review, and with the cache emptied (issue 24).
+"""Page times warm, after a write to another review, after a write to the timed review,
+and with the cache emptied (issue 24).
 
     python -m bench.pages [--recommendations 40000] [--runs 7]
 
 In-process (Django's test client, DEBUG off, the cache in Redis as in production), on the
 database `bench.run --prepare` built for that size. Between two views of "after a write",
-one recommendation of another review is edited through the service (a real write: the
-read model, the tally and the versions move; Celery tasks run inline). The edits are kept:
+one recommendation of another review (or, for "this review", one of the timed review's
+own) is edited through the service (a real write: the read model, the tally and the
+versions move; Celery tasks run inline). The edits are kept:
 run it on a bench database, never on data that matters. Prints one line per page; nothing
 is asserted (figures are noisy on a shared machine).
 """
@@ -50,6 +52,7 @@ def main() -> None:
     client = Client(HTTP_HOST="127.0.0.1")
     review = Review.objects.annotate(n=Count("recommendations")).order_by("-n", "pk").first()
     other = Recommendation.objects.exclude(review__state=review.state).order_by("pk").first()
+    own = Recommendation.objects.filter(review=review).order_by("pk").first()
     pages = {
         "home": "/", "States list": "/states/", f"State {review.state.iso3}":
         f"/states/{review.state.iso3}/", f"review {review.pk} ({review.n} rows)":
@@ -66,23 +69,32 @@ def main() -> None:
         return elapsed
 
     print(f"{Recommendation.objects.count():,} recommendations; median ms of {args.runs}: "
-          "warm / after a write to another review / cache emptied", flush=True)
+          "warm / after a write to another review / to this review / cache emptied",
+          flush=True)
+
+    def edited(rec: Recommendation, i: int) -> None:
+        rec.refresh_from_db()
+        services.update_recommendation(
+            rec, expected_version=None, user=None,
+            text=rec.text.rstrip(" .") + (" ." if i % 2 else "."))
+
     for name, path in pages.items():
         timed(path)
         warm = [timed(path) for _ in range(args.runs)]
-        after = []
+        after, after_own = [], []
         for i in range(args.runs):
-            other.refresh_from_db()
-            services.update_recommendation(
-                other, expected_version=None, user=None,
-                text=other.text.rstrip(" .") + (" ." if i % 2 else "."))
+            edited(other, i)
             after.append(timed(path))
+        for i in range(args.runs):
+            edited(own, i)
+            after_own.append(timed(path))
         emptied = []
         for _ in range(3):
             cache.clear()
             emptied.append(timed(path))
         print(f"{name:32} {statistics.median(warm):8.1f} {statistics.median(after):8.1f} "
-              f"{statistics.median(emptied):8.1f}", flush=True)
+              f"{statistics.median(after_own):8.1f} {statistics.median(emptied):8.1f}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -5,19 +5,23 @@ pages, on the tally (recommendations.tally); these views only arrange it."""
 
 import hashlib
 from itertools import groupby
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import orjson
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from accounts.roles import focal_state_id, is_admin
+from core import ratelimit
 from core.pagination import CappedPaginator
 from progress.models import Indicator
 from recommendations import names, readmodel, tally
@@ -198,12 +202,19 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The rows' rendered HTML is cached under what it shows: the review's stored rows
     # (their digest), the reference data and the names' translations. A write elsewhere
     # leaves this review's fragment in place; a page read costs the rows' texts (one
-    # indexed read), and grouping and rendering them only when the fragment is missing.
-    texts = list(RecommendationRow.objects.filter(review_id=review.pk)
-                 .order_by("paragraph_sort", "id").values_list("row_json", flat=True))
-    digest = hashlib.blake2b("\x1e".join(texts).encode(), digest_size=16).hexdigest()
-    rows_version = f"{digest}.{version.split('.')[-1]}.{names.version()}"
-    groups = SimpleLazyObject(lambda: _review_groups(texts, group_by))
+    # indexed read), and grouping them only when the fragment is missing, rendering
+    # only the rows not in the cache (_review_rows).
+    stored = list(RecommendationRow.objects.filter(review_id=review.pk)
+                  .order_by("paragraph_sort", "id").values_list("id", "row_json"))
+    digest = hashlib.blake2b("\x1e".join(text for _pk, text in stored).encode(),
+                             digest_size=16).hexdigest()
+    depends = f"{version.split('.')[-1]}.{names.version()}"
+    rows_version = f"{digest}.{depends}"
+    groups = SimpleLazyObject(lambda: _review_groups(stored, group_by, depends))
+    # Every group's table has the same head: rendered once, not once a group (its
+    # includes took ~0.4 ms each time, most of a cold page of a review with 80 groups).
+    table_head = SimpleLazyObject(
+        lambda: render_to_string("recommendations/includes/recommendation_head.html"))
     documents = [
         (label, symbol) for label, symbol in [
             (_("National report"), review.national_report_symbol),
@@ -222,25 +233,88 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recommendation_count": count,
         "responses": responses,
         "rows_version": rows_version,
+        "table_head": table_head,
     }
     return render(request, "front/review_detail.html", context)
 
-def _review_groups(texts: list[str], group_by: str) -> dict[str, list[ListRow]]:
+
+# Rendered rows stay as long as the review's rows fragment (review_detail.html).
+REVIEW_ROWS_SECONDS = 3600
+# The rows are cached in runs (one cache entry per ~32 rows, not per row: fetching
+# thousands of keys cost about as much as rendering the rows). A run ends after each
+# row whose id is a multiple of this, so an edit, an insertion or a deletion changes
+# only the run it falls in.
+REVIEW_ROWS_RUN = 32
+
+
+class ReviewRow(NamedTuple):
+    """A row of the review page: what its grouping reads, and its <tr> as
+    ListRow.html writes it for this page's columns (no State, no "Updated")."""
+
+    pk: int
+    paragraph: str
+    themes: tuple[str, ...]
+    tr: str
+
+    def html(self, show_review: bool = False, updated: bool = False) -> str:
+        """For `{% recommendation_rows %}`, as a ListRow: only the review page's columns."""
+        if show_review or updated:
+            raise ValueError("a review page row has neither the State nor the date")
+        return self.tr
+
+
+def _review_rows(stored: list[tuple[int, str]], depends: str) -> list[ReviewRow]:
+    """The review's stored rows (id, text) with their <tr>, kept in the cache by runs
+    under the runs' stored texts (a digest) and what else a <tr> shows: the language,
+    the reference data and the names (`depends`). So a write to one recommendation
+    renders its run again, not the review's thousands (issue 24)."""
+    runs, run = [], []
+    for pk, text in stored:
+        run.append(text)
+        if pk % REVIEW_ROWS_RUN == 0:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    language = translation.get_language()
+    keys = []
+    for run in runs:
+        digest = hashlib.blake2b("\x1e".join(run).encode(), digest_size=16).hexdigest()
+        keys.append(f"review-rows:{digest}:{language}:{depends}")
+    found = ratelimit.guarded(cache.get_many, keys, default={})
+    urls = labels = None
+    rows, rendered = [], {}
+    for key, run in zip(keys, runs, strict=True):
+        values = found.get(key)
+        if values is None:
+            if labels is None:
+                urls, labels = row_urls(), RowLabels()
+            # Cached as plain tuples: an entry outlives a change of ReviewRow.
+            values = rendered[key] = [
+                (data["id"], data["paragraph"], tuple(t["slug"] for t in data["themes"]),
+                 ListRow(data, urls, labels).html())
+                for data in map(orjson.loads, run)]
+        rows.extend(ReviewRow(*value) for value in values)
+    if rendered:
+        ratelimit.guarded(cache.set_many, rendered, REVIEW_ROWS_SECONDS)
+    return rows
+
+
+def _review_groups(stored: list[tuple[int, str]], group_by: str,
+                   depends: str) -> dict[str, list[ReviewRow]]:
     """The review's recommendations as the list page reads them (issue 24): its stored
-    rows (RecommendationRow, one indexed read), shown through ListRow by the same rows
-    template, so a cold page no longer loads and prefetches every recommendation."""
-    urls, labels = row_urls(), RowLabels()
-    stored = [orjson.loads(text) for text in texts]
-    groups: dict[str, list[ListRow]] = {}
+    rows (RecommendationRow, one indexed read), written by ListRow as on the list page,
+    so a cold page no longer loads and prefetches every recommendation."""
+    rows = _review_rows(stored, depends)
+    groups: dict[str, list[ReviewRow]] = {}
     if group_by == "theme":
         # A row stores the labels it was tagged with (by name, as the prefetch ordered
         # them); a group is their canonical theme, by name as before.
         canonical = Theme.objects.canonical_names()
         no_theme = []
-        for data in stored:
-            row = ListRow(data, urls, labels)
+        for row in rows:
             themes = list(dict.fromkeys(
-                canonical[t["slug"]] for t in data["themes"] if t["slug"] in canonical))
+                canonical[slug] for slug in row.themes if slug in canonical))
             for theme in themes:
                 groups.setdefault(theme, []).append(row)
             if not themes:
@@ -249,9 +323,12 @@ def _review_groups(texts: list[str], group_by: str) -> dict[str, list[ListRow]]:
         if no_theme:
             groups[_("No theme")] = no_theme
     else:
-        for data in stored:
-            head = data["paragraph"].split(".")[0] if data["paragraph"] else ""
-            label = (_("Paragraph %(number)s") % {"number": head} if head
-                     else _("No paragraph"))
-            groups.setdefault(label, []).append(ListRow(data, urls, labels))
+        heads: dict[str, str] = {}
+        for row in rows:
+            head = row.paragraph.split(".")[0] if row.paragraph else ""
+            label = heads.get(head)
+            if label is None:
+                label = heads[head] = (_("Paragraph %(number)s") % {"number": head} if head
+                                       else _("No paragraph"))
+            groups.setdefault(label, []).append(row)
     return groups
