@@ -66,8 +66,7 @@ class RecommendingStateView(_FiguresView):
     def get(self, request, iso3: str):
         state = get_object_or_404(State, iso3=iso3.upper())
         filters = _filters(request)
-        return Response(cooperation.recommending_state_profile(
-            state, filters.recommendations(), filters.query()))
+        return Response(cooperation.recommending_state_profile(state, filters))
 
 
 class ThemeOverTimeView(_FiguresView):
@@ -78,5 +77,4 @@ class ThemeOverTimeView(_FiguresView):
     def get(self, request, slug: str):
         theme = get_object_or_404(Theme, slug=slug)
         filters = _filters(request)
-        return Response(cooperation.theme_over_time(theme, filters.recommendations(),
-                                                    filters.query()))
+        return Response(cooperation.theme_over_time(theme, filters))

@@ -51,10 +51,6 @@ class FigureFilterForm(forms.Form):
                                    to_field_name="slug", required=False, label=_("Theme"),
                                    empty_label=_("All themes"))
 
-    def recommendations(self) -> QuerySet:
-        return filtered(cycle=self.cleaned_data.get("cycle"),
-                        theme=self.cleaned_data.get("theme"))
-
     def query(self) -> dict[str, str]:
         """The filters as list-page parameters."""
         params = {}
@@ -118,24 +114,6 @@ def _query_dict(params) -> QueryDict:
     return data
 
 
-def on_theme(recommendations: QuerySet, theme: Theme) -> QuerySet:
-    """`recommendations` on `theme` as the list's `theme` filter finds them (with the
-    source labels mapped onto it): the list and the figure count the same rows."""
-    found = RecommendationFilter(_query_dict({"theme": theme.slug}), queryset=recommendations)
-    if not found.is_valid():
-        raise ValueError(found.form.errors)
-    return found.qs
-
-
-def filtered(*, cycle: Cycle | None = None, theme: Theme | None = None) -> QuerySet:
-    qs = Recommendation.objects.all()
-    if cycle is not None:
-        qs = qs.filter(review__session__cycle=cycle)
-    if theme is not None:
-        qs = on_theme(qs, theme)
-    return qs
-
-
 def rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -162,59 +140,89 @@ def list_url(query: dict | None = None, **params) -> str | None:
 REGIONS = list(RegionalGroup.choices)
 
 
-def recommending_state_profile(state: State, recommendations: QuerySet,
-                               query: dict | None = None) -> dict:
-    """How many recommendations `state` made (within `recommendations`), to which
-    regional groups, on which themes, and how often they were supported."""
-    query = query or {}
-    made = recommendations.filter(recommending_states=state).order_by()
-    totals = made.aggregate(total=Count("id"), supported=Count("id", filter=SUPPORTED))
-    by_region = {r["review__state__region"]: r for r in made.values("review__state__region")
-                 .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+def list_rows(filters: ListFilters, **also) -> QuerySet:
+    """The list's rows (RecommendationRow) that `filters` select, narrowed further by
+    `also` (a filter name -> its cleaned value, e.g. `recommending_state=[state]`): the
+    rows the list shows for the same parameters, read as the list reads them. An invalid
+    filter selects nothing."""
+    rows, _form = RecommendationRowFilter.apply(filters.data, RecommendationRow.objects.all())
+    if rows is None:
+        return RecommendationRow.objects.none()
+    for name, value in also.items():
+        # ANDed with the same filter given in `filters` (its values are ORed).
+        rows = rows.filter(tags__overlap=RecommendationRowFilter.tag_values(name, value))
+    return rows.order_by()
+
+
+def _counted(rows: QuerySet, *fields: str):
+    """(values of `fields`, count, supported) per group of `rows`."""
+    return (rows.values_list(*fields)
+            .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED)))
+
+
+def recommending_state_profile(state: State, filters: ListFilters) -> dict:
+    """How many recommendations `state` made (of those the list's `filters` select), to
+    which regional groups, on which themes, and how often they were supported.
+
+    Counted over the list's rows (issue 24), each group in one query of the rows the list
+    shows for `recommending_state=ISO3` and the same filters: the figures and the list
+    they link to are one number."""
+    query = filters.query()
+    made = list_rows(filters, recommending_state=[state])
+    by_region = {region: (count, supported)
+                 for region, count, supported in _counted(made, "region")}
+    total = sum(count for count, _supported in by_region.values())
+    total_supported = sum(supported for _count, supported in by_region.values())
     regions = []
     for code, label in REGIONS:
-        row = by_region.get(code, {"count": 0, "supported": 0})
-        regions.append({"value": code, "label": str(label), "count": row["count"],
-                        "supported": row["supported"],
-                        "support_rate": rate(row["supported"], row["count"]),
-                        "percent": rate(row["count"], totals["total"]) or 0,
+        count, supported = by_region.get(code, (0, 0))
+        regions.append({"value": code, "label": str(label), "count": count,
+                        "supported": supported, "support_rate": rate(supported, count),
+                        "percent": rate(count, total) or 0,
                         "url": list_url(query, recommending_state=state.iso3, region=code)})
-    # By canonical theme, a source label counted with the theme it means: what the list's
-    # `theme` filter finds for that slug (each recommendation once).
-    through = Recommendation.themes.through
-    themes = [{"value": r["slug"], "count": r["count"],
-               "label": translated_name(NameTranslation.Kind.THEME, r["slug"],
-                                        r["name"]),
-               "supported": r["supported"], "support_rate": rate(r["supported"], r["count"]),
-               "percent": rate(r["count"], totals["total"]) or 0,
-               "url": list_url(query, recommending_state=state.iso3, theme=r["slug"])}
-              for r in through.objects.filter(recommendation__in=made)
-              .annotate(slug=Coalesce("theme__canonical__slug", "theme__slug"),
-                        name=Coalesce("theme__canonical__name", "theme__name"))
-              .values("slug", "name")
-              .annotate(count=Count("recommendation_id", distinct=True),
-                        supported=Count("recommendation_id", distinct=True,
-                                        filter=Q(recommendation__response=Response.SUPPORTED)))
-              .order_by("-count", "name")[:15]]
-    by_cycle = [{"cycle": r["review__session__cycle__number"], "count": r["count"],
-                 "supported": r["supported"], "support_rate": rate(r["supported"], r["count"])}
-                for r in made.values("review__session__cycle__number")
-                .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
-                .order_by("review__session__cycle__number")]
-    top = [{"iso3": r["review__state__iso3"], "name": r["review__state__name"],
-            "localized_name": state_name_by_iso3(r["review__state__iso3"],
-                                                 r["review__state__name"]),
-            "count": r["count"], "supported": r["supported"],
-            "support_rate": rate(r["supported"], r["count"])}
-           for r in made.values("review__state__iso3", "review__state__name")
-           .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
-           .order_by("-count", "review__state__name")[:10]]
+    cycles = dict(Cycle.objects.values_list("pk", "number"))
+    by_cycle = [{"cycle": cycles[cycle_id], "count": count, "supported": supported,
+                 "support_rate": rate(supported, count)}
+                for cycle_id, count, supported in sorted(
+                    _counted(made, "cycle_id"), key=lambda r: cycles[r[0]])]
+    states = {s.pk: s for s in State.objects.only("pk", "iso3", "name")}
+    top = sorted(((states[state_id], count, supported)
+                  for state_id, count, supported in _counted(made, "state_id")),
+                 key=lambda r: (-r[1], r[0].name))[:10]
     return {"state": {"iso3": state.iso3, "name": state.name,
                       "localized_name": state.localized_name, "region": state.region},
-            "total": totals["total"], "supported": totals["supported"],
-            "support_rate": rate(totals["supported"], totals["total"]),
-            "by_region_under_review": regions, "by_theme": themes, "by_cycle": by_cycle,
-            "states_most_recommended_to": top}
+            "total": total, "supported": total_supported,
+            "support_rate": rate(total_supported, total),
+            "by_region_under_review": regions,
+            "by_theme": _by_theme(made, state, total, query),
+            "by_cycle": by_cycle,
+            "states_most_recommended_to": [
+                {"iso3": s.iso3, "name": s.name,
+                 "localized_name": state_name_by_iso3(s.iso3, s.name), "count": count,
+                 "supported": supported, "support_rate": rate(supported, count)}
+                for s, count, supported in top]}
+
+
+def _by_theme(made: QuerySet, state: State, total: int, query: dict) -> list[dict]:
+    """The 15 canonical themes `made` is most on: a source label counted with the theme
+    it means, each recommendation once per theme (what the list's `theme` filter finds
+    for that slug). Rows are grouped by their set of themes (a row holds its labels and
+    their canonical themes), each group then counted once under each canonical theme."""
+    themes = {t.pk: t for t in Theme.objects.select_related("canonical")}
+    counts: dict[int, list[int]] = {}
+    for theme_ids, count, supported in _counted(made, "theme_ids"):
+        canonical = {themes[i].canonical_id or i for i in theme_ids if i in themes}
+        for theme_id in canonical:
+            found = counts.setdefault(theme_id, [0, 0])
+            found[0] += count
+            found[1] += supported
+    ranked = sorted(counts.items(), key=lambda item: (-item[1][0], themes[item[0]].name))
+    return [{"value": theme.slug, "count": count,
+             "label": translated_name(NameTranslation.Kind.THEME, theme.slug, theme.name),
+             "supported": supported, "support_rate": rate(supported, count),
+             "percent": rate(count, total) or 0,
+             "url": list_url(query, recommending_state=state.iso3, theme=theme.slug)}
+            for theme, (count, supported) in ((themes[i], c) for i, c in ranked[:15])]
 
 
 # The list's filters that RegionTally has columns for, under the names of
@@ -300,14 +308,15 @@ def matrix_figures(cells: dict, columns: dict, query: dict) -> dict:
     }
 
 
-def theme_over_time(theme: Theme, recommendations: QuerySet, query: dict | None = None) -> dict:
+def theme_over_time(theme: Theme, filters: ListFilters) -> dict:
     """Recommendations on `theme` (and its source labels, as the list's `theme` filter)
-    per cycle, by region under review, with support rates."""
-    query = {**(query or {}), "theme": theme.slug}
-    found = on_theme(recommendations, theme).order_by()
-    cells = {(r["review__session__cycle__number"], r["review__state__region"]): r
-             for r in found.values("review__session__cycle__number", "review__state__region")
-             .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+    per cycle, by region under review, with support rates: over the list's rows, in one
+    query (issue 24)."""
+    query = {**filters.query(), "theme": theme.slug}
+    numbers = dict(Cycle.objects.values_list("pk", "number"))
+    cells = {(numbers[cycle_id], region): {"count": count, "supported": supported}
+             for cycle_id, region, count, supported in _counted(
+                 list_rows(filters, theme=[theme]), "cycle_id", "region")}
     cycles = sorted({c for c, _ in cells})
     total_all = sum(r["count"] for r in cells.values())
     rows = []

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from recommendations import readmodel
+from recommendations import names, readmodel
 from recommendations.models import Recommendation, Theme
 from reviews.models import Review
 from states.models import State
@@ -61,7 +61,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
     # The form's own fields as given (their errors show on the page) beside the list's.
     shown = [request.GET.getlist(name) for name in form.fields]
     body = readmodel.cached("matrix-page", build, filters.query(), shown,
-                            translation.get_language())
+                            translation.get_language(), names.version())
     return render(request, "analysis/matrix.html", {"body": body})
 
 
@@ -69,8 +69,9 @@ def recommending_state(request: HttpRequest, iso3: str) -> HttpResponse:
     state = get_object_or_404(State, iso3=iso3.upper())
     form = _filters(request)
     filters = _list_filters(request)
-    profile = cooperation.recommending_state_profile(state, filters.recommendations(),
-                                                     filters.query())
+    profile = readmodel.cached(
+        "recommending-state", lambda: cooperation.recommending_state_profile(state, filters),
+        state.pk, filters.query(), translation.get_language(), names.version())
     return render(request, "analysis/recommending_state.html", {
         "state": state, "form": form, "profile": profile})
 
@@ -78,7 +79,9 @@ def recommending_state(request: HttpRequest, iso3: str) -> HttpResponse:
 def theme_over_time(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
     filters = _list_filters(request)
-    figures = cooperation.theme_over_time(theme, filters.recommendations(), filters.query())
+    figures = readmodel.cached(
+        "theme-over-time", lambda: cooperation.theme_over_time(theme, filters),
+        theme.pk, filters.query(), translation.get_language(), names.version())
     return render(request, "analysis/theme.html", {"theme": theme, "figures": figures})
 
 

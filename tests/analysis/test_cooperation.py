@@ -5,11 +5,12 @@ import re
 import pytest
 from django.db import connection
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.test.utils import CaptureQueriesContext
 
 from analysis import cooperation
 from analysis.cooperation import SUPPORTED
-from recommendations import tally
+from recommendations import readmodel, tally
 from recommendations.models import SDG, Actor, Recommendation, Response
 from tests.factories import RecommendationFactory, state
 
@@ -57,7 +58,7 @@ def test_matrix_filters_by_cycle_and_theme(small):
 
 
 def test_recommending_state_profile(small):
-    p = cooperation.recommending_state_profile(state("DEU"), cooperation.filtered())
+    p = cooperation.recommending_state_profile(state("DEU"), cooperation.ListFilters({}))
     # Germany made r1, r2, r4, r6; r1, r4, r6 supported.
     assert (p["total"], p["supported"], p["support_rate"]) == (4, 3, 75.0)
     regions = {r["value"]: (r["count"], r["supported"]) for r in p["by_region_under_review"]}
@@ -71,7 +72,7 @@ def test_recommending_state_profile(small):
 
 
 def test_theme_over_time(small):
-    t = cooperation.theme_over_time(small.theme_a, cooperation.filtered())
+    t = cooperation.theme_over_time(small.theme_a, cooperation.ListFilters({}))
     assert t["total"] == 4
     by_cycle = {row["cycle"]: row for row in t["cycles"]}
     assert set(by_cycle) == {3, 4}
@@ -267,3 +268,125 @@ def test_the_matrix_page_and_api_after_a_write_read_no_recommendation(mixed, cli
     assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
     assert len([q for q in queries if REGION_TALLY.search(q["sql"])]) == 2
     assert cell(api.json(), "GRULAC", "AFR")["count"] == 1
+
+
+# The recommending State's profile and the theme over time count the list's rows (issue
+# 24); before, they counted the recommendations with their links. Both give the same.
+
+def counted_profile(state, filters: cooperation.ListFilters) -> dict:
+    """The profile's figures as counted before issue 24, over the recommendations."""
+    made = filters.recommendations().filter(recommending_states=state).order_by()
+    totals = made.aggregate(total=Count("id"), supported=Count("id", filter=SUPPORTED))
+    by_region = {r["review__state__region"]: (r["count"], r["supported"])
+                 for r in made.values("review__state__region")
+                 .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+    through = Recommendation.themes.through
+    themes = [(r["slug"], r["count"], r["supported"])
+              for r in through.objects.filter(recommendation__in=made)
+              .annotate(slug=Coalesce("theme__canonical__slug", "theme__slug"),
+                        name=Coalesce("theme__canonical__name", "theme__name"))
+              .values("slug", "name")
+              .annotate(count=Count("recommendation_id", distinct=True),
+                        supported=Count("recommendation_id", distinct=True,
+                                        filter=Q(recommendation__response=Response.SUPPORTED)))
+              .order_by("-count", "name")[:15]]
+    cycles = [(r["review__session__cycle__number"], r["count"], r["supported"])
+              for r in made.values("review__session__cycle__number")
+              .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
+              .order_by("review__session__cycle__number")]
+    top = [(r["review__state__iso3"], r["count"], r["supported"])
+           for r in made.values("review__state__iso3", "review__state__name")
+           .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))
+           .order_by("-count", "review__state__name")[:10]]
+    return {"total": totals["total"], "supported": totals["supported"],
+            "regions": {k: v for k, v in by_region.items()}, "themes": themes,
+            "cycles": cycles, "top": top}
+
+
+def profile_figures(p: dict) -> dict:
+    return {"total": p["total"], "supported": p["supported"],
+            "regions": {r["value"]: (r["count"], r["supported"])
+                        for r in p["by_region_under_review"] if r["count"]},
+            "themes": [(t["value"], t["count"], t["supported"]) for t in p["by_theme"]],
+            "cycles": [(c["cycle"], c["count"], c["supported"]) for c in p["by_cycle"]],
+            "top": [(s["iso3"], s["count"], s["supported"])
+                    for s in p["states_most_recommended_to"]]}
+
+
+def counted_theme(theme, filters: cooperation.ListFilters) -> dict:
+    """theme_over_time's cells as counted before issue 24."""
+    from recommendations.filters import RecommendationFilter
+
+    found = RecommendationFilter(cooperation._query_dict({"theme": theme.slug}),
+                                 queryset=filters.recommendations()).qs.order_by()
+    return {(r["review__session__cycle__number"], r["review__state__region"]):
+            (r["count"], r["supported"])
+            for r in found.values("review__session__cycle__number", "review__state__region")
+            .annotate(count=Count("id"), supported=Count("id", filter=SUPPORTED))}
+
+
+FIGURE_FILTERS = [
+    {}, {"cycle": "4"}, {"cycle": "3"}, {"theme": "A"}, {"theme": ["A", "B"]},
+    {"response": "supported"}, {"region": "WEOG"}, {"recommending_state": "FRA"},
+    {"recommending_state": ["DEU", "JPN"]}, {"q": "protocol"}, {"sdg": "16"},
+    {"status": "in_progress"}, {"state_under_review": ["FRA", "BRA"]},
+    {"recommending_region": "APG", "response": ["noted", "partially_supported"]},
+]
+
+
+def _with_slugs(params: dict, small) -> dict:
+    slugs = {"A": small.theme_a.slug, "B": small.theme_b.slug}
+    if "theme" not in params:
+        return params
+    themes = params["theme"] if isinstance(params["theme"], list) else [params["theme"]]
+    return {**params, "theme": [slugs[t] for t in themes]}
+
+
+@pytest.mark.parametrize("params", FIGURE_FILTERS)
+@pytest.mark.parametrize("iso3", ["DEU", "JPN", "KEN", "BRA"])
+def test_a_profile_counted_on_the_list_rows_equals_the_profile_counted(mixed, params, iso3):
+    filters = cooperation.ListFilters(_with_slugs(params, mixed))
+    assert filters.is_valid(), filters.errors
+    with CaptureQueriesContext(connection) as queries:
+        p = cooperation.recommending_state_profile(state(iso3), filters)
+    assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
+    assert profile_figures(p) == counted_profile(state(iso3), filters)
+
+
+@pytest.mark.parametrize("params", FIGURE_FILTERS)
+def test_a_theme_over_time_on_the_list_rows_equals_the_one_counted(mixed, params):
+    from recommendations.models import Theme
+
+    label = Theme.objects.create(name="Torture (source label)", slug="torture-label-x",
+                                 canonical=mixed.theme_a)
+    mixed.r5.themes.add(label)
+    readmodel.end_request()  # as a new request: the codes read anew, with the label
+    filters = cooperation.ListFilters(_with_slugs(params, mixed))
+    assert filters.is_valid(), filters.errors
+    for theme in (mixed.theme_a, mixed.theme_b, label):
+        with CaptureQueriesContext(connection) as queries:
+            t = cooperation.theme_over_time(theme, filters)
+        assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
+        cells = {(row["cycle"], r["region"]): (r["count"], r["supported"])
+                 for row in t["cycles"] for r in row["regions"] if r["count"]}
+        assert cells == counted_theme(theme, filters), theme
+        assert t["total"] == sum(n for n, _s in cells.values())
+
+
+def test_the_profile_and_theme_pages_are_cached_until_a_write(mixed, client):
+    theme = mixed.theme_a
+    profile_url, theme_url = "/analysis/recommending/BRA/", f"/analysis/themes/{theme.slug}/"
+    before = (client.get(profile_url).context["profile"]["total"],
+              client.get(theme_url).context["figures"]["total"])
+    with CaptureQueriesContext(connection) as queries:
+        again = (client.get(profile_url).context["profile"]["total"],
+                 client.get(theme_url).context["figures"]["total"])
+    assert again == before
+    assert [q["sql"] for q in queries if "recommendationrow" in q["sql"]] == []
+    added = RecommendationFactory(review=mixed.fra, paragraph="99.2",
+                                  response=Response.SUPPORTED,
+                                  recommending_states=[state("BRA")])
+    added.themes.set([theme])
+    after = (client.get(profile_url).context["profile"]["total"],
+             client.get(theme_url).context["figures"]["total"])
+    assert after == (before[0] + 1, before[1] + 1)
