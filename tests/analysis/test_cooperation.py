@@ -334,6 +334,11 @@ FIGURE_FILTERS = [
 ]
 
 
+def searches_the_recommendations(params: dict) -> bool:
+    """On SQLite the list's `q` searches the recommendations (no search vector there)."""
+    return "q" in params and connection.vendor != "postgresql"
+
+
 def _with_slugs(params: dict, small) -> dict:
     slugs = {"A": small.theme_a.slug, "B": small.theme_b.slug}
     if "theme" not in params:
@@ -349,7 +354,8 @@ def test_a_profile_counted_on_the_list_rows_equals_the_profile_counted(mixed, pa
     assert filters.is_valid(), filters.errors
     with CaptureQueriesContext(connection) as queries:
         p = cooperation.recommending_state_profile(state(iso3), filters)
-    assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
+    if not searches_the_recommendations(params):
+        assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
     assert profile_figures(p) == counted_profile(state(iso3), filters)
 
 
@@ -366,7 +372,8 @@ def test_a_theme_over_time_on_the_list_rows_equals_the_one_counted(mixed, params
     for theme in (mixed.theme_a, mixed.theme_b, label):
         with CaptureQueriesContext(connection) as queries:
             t = cooperation.theme_over_time(theme, filters)
-        assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
+        if not searches_the_recommendations(params):
+            assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
         cells = {(row["cycle"], r["region"]): (r["count"], r["supported"])
                  for row in t["cycles"] for r in row["regions"] if r["count"]}
         assert cells == counted_theme(theme, filters), theme
