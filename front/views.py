@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from accounts.roles import focal_state_id, is_admin
@@ -210,11 +209,19 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                              digest_size=16).hexdigest()
     depends = f"{version.split('.')[-1]}.{names.version()}"
     rows_version = f"{digest}.{depends}"
-    groups = SimpleLazyObject(lambda: _review_groups(stored, group_by, depends))
-    # Every group's table has the same head: rendered once, not once a group (its
-    # includes took ~0.4 ms each time, most of a cold page of a review with 80 groups).
-    table_head = SimpleLazyObject(
-        lambda: render_to_string("recommendations/includes/recommendation_head.html"))
+
+    def render_groups() -> str:
+        return render_to_string("front/includes/review_groups.html", {
+            "groups": _review_groups(stored, group_by, depends),
+            # Every group's table has the same head: rendered once, not once a group
+            # (~0.4 ms each time, most of a cold page of a review with 80 groups).
+            "table_head": render_to_string(
+                "recommendations/includes/recommendation_head.html")})
+
+    # In the cache through readmodel.cached: a cache that is down means rendering every
+    # time, never an error (the template's {% cache %} raised).
+    groups_html = readmodel.cached("review-groups", render_groups, review.pk, group_by,
+                                   translation.get_language(), version=rows_version)
     documents = [
         (label, symbol) for label, symbol in [
             (_("National report"), review.national_report_symbol),
@@ -229,11 +236,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": documents,
         "deadlines": review.deadlines(),
         "group_by": group_by,
-        "groups": groups,
+        "groups_html": groups_html,
         "recommendation_count": count,
         "responses": responses,
-        "rows_version": rows_version,
-        "table_head": table_head,
     }
     return render(request, "front/review_detail.html", context)
 

@@ -33,7 +33,7 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from recommendations.export import COLUMNS, iter_csv, write_xlsx
-from recommendations.models import Recommendation
+from recommendations.models import Recommendation, Theme
 from recommendations.touch import touched
 from tests.conftest import make_user, need_service
 from tests.factories import RecommendationFactory, ReviewFactory, state
@@ -273,7 +273,7 @@ def own_redis():
 
 
 def redis_cache(port: int) -> dict:
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    return {"default": {"BACKEND": "core.cache.RedisCache",  # as settings.py, with CACHE_URL
                         "LOCATION": f"redis://127.0.0.1:{port}/4",
                         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
 
@@ -318,6 +318,16 @@ def test_item4_cache_pointed_at_a_closed_port_fails_open(settings):
     filtered = client.get("/api/v1/recommendations/", {"state_under_review": "FRA"})
     assert (filtered.status_code, filtered.json()["count"]) == (200, 1)
     assert client.get("/recommendations/", {"state_under_review": "FRA"}).status_code == 200
+    # The pages keep what they count and render in the cache: rendered every time now.
+    review = Recommendation.objects.get().review
+    for path in ("/", "/states/", f"/states/{review.state.iso3}/", f"/reviews/{review.pk}/",
+                 f"/reviews/{review.pk}/?group=theme", "/analysis/", "/analysis/?cycle=4",
+                 f"/analysis/recommending/{review.state.iso3}/",
+                 f"/analysis/themes/{Theme.objects.order_by('pk').first().slug}/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    page = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert Recommendation.objects.get().text.split()[0] in page
 
 
 # --- 6. mid-term report with control characters -----------------------------------------
