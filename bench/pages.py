@@ -45,7 +45,7 @@ def main() -> None:
     from django.test import Client
 
     from recommendations import services
-    from recommendations.models import Recommendation
+    from recommendations.models import Recommendation, Theme
     from reviews.models import Review
 
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -53,10 +53,20 @@ def main() -> None:
     review = Review.objects.annotate(n=Count("recommendations")).order_by("-n", "pk").first()
     other = Recommendation.objects.exclude(review__state=review.state).order_by("pk").first()
     own = Recommendation.objects.filter(review=review).order_by("pk").first()
+    # The largest review, and one of the median size (a real review has 100-400).
+    sizes = list(Review.objects.annotate(n=Count("recommendations")).filter(n__gt=0)
+                 .order_by("n", "pk"))
+    typical = sizes[len(sizes) // 2]
+    maker = (Recommendation.recommending_states.through.objects.values("state__iso3")
+             .annotate(n=Count("id")).order_by("-n").first()["state__iso3"])
+    theme = (Theme.objects.annotate(n=Count("recommendations")).order_by("-n").first())
     pages = {
         "home": "/", "States list": "/states/", f"State {review.state.iso3}":
         f"/states/{review.state.iso3}/", f"review {review.pk} ({review.n} rows)":
-        f"/reviews/{review.pk}/", "analysis matrix": "/analysis/",
+        f"/reviews/{review.pk}/", f"review {typical.pk} ({typical.n} rows)":
+        f"/reviews/{typical.pk}/", "analysis matrix": "/analysis/",
+        f"recommending State {maker}": f"/analysis/recommending/{maker}/",
+        f"theme over time ({theme.n} recs)": f"/analysis/themes/{theme.slug}/",
         "HTML list ?region=WEOG": "/recommendations/?region=WEOG",
     }
 

@@ -531,3 +531,25 @@ def test_a_batched_block_in_a_transaction_marked_for_rollback_tells_nothing(db, 
         touched([1])
         transaction.set_rollback(True)
     assert told == []
+
+
+def test_a_rows_search_vector_is_written_with_it_and_equals_the_recommendations(rec):
+    """On PostgreSQL the row carries the recommendation's search vector, copied when the
+    row is written (an UPDATE after the INSERT wrote every row twice)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("search vectors are PostgreSQL's")
+    from django.db.transaction import atomic
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, atomic():
+        services.update_recommendation(rec, expected_version=None, user=None,
+                                       text="Abolish the death penalty in law")
+    assert not [q["sql"] for q in queries
+                if q["sql"].replace('"', "").startswith("UPDATE recommendations_recommendationrow")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT r.search_vector = s.search_vector, "
+                       "r.search_vector @@ to_tsquery('english', 'penalty') "
+                       "FROM recommendations_recommendationrow r "
+                       "JOIN recommendations_recommendation s ON s.id = r.id WHERE r.id = %s",
+                       [rec.pk])
+        assert cursor.fetchone() == (True, True)
