@@ -35,27 +35,54 @@ def _list_filters(request: HttpRequest) -> cooperation.ListFilters:
     return cooperation.ListFilters(request.GET)
 
 
+def _filters_html(request: HttpRequest, form: cooperation.FigureFilterForm) -> str:
+    """The figures' filter form as HTML, kept while the reference data (its cycles and
+    themes), the language and the names stay: a recommendation written leaves it (its
+    select of every theme took longer to render than the matrix took to count)."""
+    shown = [request.GET.getlist(name) for name in form.fields]  # errors show too
+    return readmodel.cached(
+        "figure-filters",
+        lambda: render_to_string("analysis/includes/filters.html", {"form": form}),
+        shown, translation.get_language(), names.version(),
+        version=str(readmodel.codes_version()))
+
+
+def _choosers_html() -> str:
+    """The matrix page's choosers: a select of every State that made a recommendation and
+    of every theme one is tagged with, in the page's language and alphabetical order.
+    Which ones is read each time (EXISTS: one index probe per State or theme, where a
+    join with DISTINCT read every link, 0.3 s each at 500,000 recommendations); their
+    HTML is kept under that list, the reference data, the language and the names."""
+    state_ids = list(State.objects.filter(Exists(
+        Recommendation.recommending_states.through.objects.filter(state_id=OuterRef("pk"))))
+        .order_by("pk").values_list("pk", flat=True))
+    theme_ids = list(Theme.objects.filter(Exists(
+        Recommendation.themes.through.objects.filter(theme_id=OuterRef("pk"))))
+        .order_by("pk").values_list("pk", flat=True))
+
+    def render_choosers() -> str:
+        return render_to_string("analysis/includes/choosers.html", {
+            "states": sorted(State.objects.filter(pk__in=state_ids),
+                             key=lambda s: collation_key(s.localized_name)),
+            "themes": sorted(Theme.objects.filter(pk__in=theme_ids),
+                             key=lambda t: collation_key(t.localized_name))})
+
+    return readmodel.cached("matrix-choosers", render_choosers, state_ids, theme_ids,
+                            translation.get_language(), names.version(),
+                            version=str(readmodel.codes_version()))
+
+
 def matrix(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     filters = _list_filters(request)
 
     def build() -> str:
-        # The page's content as HTML: its figures, the filter form and the two choosers
-        # (a select of every State and of every theme: rendering them took more than
-        # counting the figures from the tally).
+        # The page's content as HTML: the figures, counted from the tally, and the form
+        # and choosers, each kept on its own while the reference data stays.
         return render_to_string("analysis/includes/matrix_body.html", {
-            "form": form,
+            "filters_html": _filters_html(request, form),
             "figures": cooperation.regional_matrix(filters),
-            # In the page's language, in its alphabetical order. EXISTS: one index probe
-            # per State or theme, where a join with DISTINCT read every link (0.3 s each
-            # at 500,000 recommendations).
-            "states": sorted(State.objects.filter(Exists(
-                Recommendation.recommending_states.through.objects.filter(
-                    state_id=OuterRef("pk")))),
-                key=lambda s: collation_key(s.localized_name)),
-            "themes": sorted(Theme.objects.filter(Exists(
-                Recommendation.themes.through.objects.filter(theme_id=OuterRef("pk")))),
-                key=lambda t: collation_key(t.localized_name)),
+            "choosers_html": _choosers_html(),
         })
 
     # The form's own fields as given (their errors show on the page) beside the list's.
@@ -73,7 +100,7 @@ def recommending_state(request: HttpRequest, iso3: str) -> HttpResponse:
         "recommending-state", lambda: cooperation.recommending_state_profile(state, filters),
         state.pk, filters.query(), translation.get_language(), names.version())
     return render(request, "analysis/recommending_state.html", {
-        "state": state, "form": form, "profile": profile})
+        "state": state, "filters_html": _filters_html(request, form), "profile": profile})
 
 
 def theme_over_time(request: HttpRequest, slug: str) -> HttpResponse:
