@@ -51,6 +51,18 @@ def state_list(request: HttpRequest) -> HttpResponse:
         {"code": code, "label": labels.get(code, code), "states": list(rows)}
         for code, rows in groupby(states, key=lambda s: s.region)
     ]
+    # Each group's HTML is kept under what it shows (its States, their counts, the
+    # language and the names): a write that changes no count re-renders nothing, one
+    # that does re-renders one or two groups, not 195 States (issue 24).
+    language, names_version = translation.get_language(), names.version()
+    for group in groups:
+        shown = [(s.pk, s.iso3, s.name, s.is_observer, s.received_count, s.made_count)
+                 for s in group["states"]]
+        group["html"] = readmodel.cached(
+            "state-group", lambda group=group: render_to_string(
+                "front/includes/state_group.html", {"group": group}),
+            group["code"], str(group["label"]), language, names_version,
+            version=hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest())
     return render(request, "front/state_list.html", {
         "q": q, "groups": groups, "count": sum(len(g["states"]) for g in groups)})
 

@@ -54,6 +54,23 @@ def test_the_states_list_counts_are_cached_and_follow_writes(rec, client):
     assert counts_of(html, "France").startswith("1 received")
 
 
+def test_the_states_list_renders_only_the_groups_whose_counts_changed(rec, client):
+    def groups_rendered() -> int:
+        response = client.get("/states/")
+        return [t.name for t in response.templates].count("front/includes/state_group.html")
+
+    assert groups_rendered() == 5  # the five regional groups
+    services.update_recommendation(rec, expected_version=None, user=None,
+                                   text="Ratify the optional protocol, now")
+    assert groups_rendered() == 0  # no count changed
+    RecommendationFactory(review=rec.review, paragraph="45.2",
+                          recommending_states=[state("DEU")])
+    assert groups_rendered() == 1  # WEOG: France received one more, Germany made one
+    french = client.get("/states/", {"lang": "fr"})
+    assert [t.name for t in french.templates].count("front/includes/state_group.html") == 5
+    assert "Allemagne" in french.content.decode()
+
+
 def test_home_counts_are_cached_and_follow_writes(rec, client):
     html, first = page(client, "/")
     _, second = page(client, "/")
