@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from recommendations import tally
+from recommendations import codes, tally
 from recommendations.filters import RecommendationFilter, RecommendationRowFilter
 from recommendations.models import (
     NameTranslation,
@@ -195,12 +195,12 @@ def recommending_state_profile(state: State, filters: ListFilters) -> dict:
                         "supported": supported, "support_rate": rate(supported, count),
                         "percent": rate(count, total) or 0,
                         "url": list_url(query, recommending_state=state.iso3, region=code)})
-    cycles = dict(Cycle.objects.values_list("pk", "number"))
+    cycles = {int(pk): cycle.number for pk, cycle in codes.table(Cycle.objects, "pk").items()}
     by_cycle_rows = [{"cycle": cycles[cycle_id], "count": by_cycle[cycle_id, 0],
                       "supported": by_cycle[cycle_id, 1],
                       "support_rate": rate(by_cycle[cycle_id, 1], by_cycle[cycle_id, 0])}
                      for cycle_id in sorted({k for k, _i in by_cycle}, key=cycles.get)]
-    states = {s.pk: s for s in State.objects.only("pk", "iso3", "name")}
+    states = {int(pk): s for pk, s in codes.table(State.objects, "pk").items()}
     top = sorted(((states[state_id], by_state[state_id, 0], by_state[state_id, 1])
                   for state_id in {k for k, _i in by_state}),
                  key=lambda r: (-r[1], r[0].name))[:10]
@@ -223,7 +223,7 @@ def _by_theme(by_themes: Counter, state: State, total: int, query: dict) -> list
     rows, (…, 1) -> supported ones): a source label counted with the theme it means,
     each recommendation once per theme (what the list's `theme` filter finds for that
     slug; a row holds its labels and their canonical themes)."""
-    themes = {t.pk: t for t in Theme.objects.select_related("canonical")}
+    themes = {int(pk): t for pk, t in codes.table(Theme.objects, "pk").items()}
     counts: dict[int, list[int]] = {}
     for (theme_ids, i), n in by_themes.items():
         for theme_id in {themes[t].canonical_id or t for t in theme_ids if t in themes}:
@@ -325,7 +325,7 @@ def theme_over_time(theme: Theme, filters: ListFilters) -> dict:
     per cycle, by region under review, with support rates: over the list's rows, in one
     query (issue 24)."""
     query = {**filters.query(), "theme": theme.slug}
-    numbers = dict(Cycle.objects.values_list("pk", "number"))
+    numbers = {int(pk): cycle.number for pk, cycle in codes.table(Cycle.objects, "pk").items()}
     cells = {(numbers[cycle_id], region): {"count": count, "supported": supported}
              for cycle_id, region, count, supported in _counted(
                  list_rows(filters, theme=[theme]), "cycle_id", "region")}
