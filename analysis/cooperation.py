@@ -18,7 +18,6 @@ from collections import Counter
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.utils import timezone
 
+from reviews.models import Cycle
 from states.models import State
 
 from . import readmodel, similarity
@@ -23,12 +24,14 @@ from .models import (
     SDG,
     AffectedGroup,
     Recommendation,
+    RecommendationRow,
     Response,
     ReviewTally,
     SimilarityFeedback,
     SimilarRecommendation,
     Theme,
 )
+from .tags import tag
 from .touch import touched
 
 
@@ -148,15 +151,21 @@ def recurrence_by_cycle(state: State) -> list[dict]:
     that have a supported earlier one: the tally does not know the earlier ones)."""
     cycle = "review__session__cycle__number"
     counted = ReviewTally.objects.filter(review__state=state).counts(cycle, "recurring")
-    # A link's earlier recommendation is one to the same State (SimilarRecommendation):
-    # saying so lets PostgreSQL look at this State's recommendations only, where it
-    # otherwise hashed every supported recommendation (at 500,000 rows: 220 -> 19 ms).
-    supported_before = dict(
-        Recommendation.objects.filter(review__state=state).filter(Exists(
-            SimilarRecommendation.objects.filter(recommendation_id=OuterRef("pk"),
-                                                 earlier__review__state=state,
-                                                 earlier__response=Response.SUPPORTED)))
-        .order_by().values_list(cycle).annotate(n=Count("id")))
+    # On the list's rows: the State's supported recommendations are one GIN lookup of
+    # their tags, the links from them one index read, the State's rows counted per cycle.
+    # Before, PostgreSQL hashed every supported recommendation (220 ms at 500,000 rows),
+    # then, told the earlier one is the same State's, still bitmapped 320,000 supported
+    # rows to find the State's (80-120 ms); now 30-45 ms, most of it the links' table.
+    earlier = (RecommendationRow.objects
+               .filter(tags__overlap=[tag("state_under_review", state.pk)])
+               .filter(tags__overlap=[tag("response", Response.SUPPORTED)]).values("id"))
+    linked = SimilarRecommendation.objects.filter(earlier_id__in=earlier).values(
+        "recommendation_id")
+    numbers = {cycle.pk: cycle.number for cycle in Cycle.objects.all()}
+    supported_before: Counter = Counter()
+    for cycle_id, n in (RecommendationRow.objects.filter(state_id=state.pk, id__in=linked)
+                        .order_by().values_list("cycle_id").annotate(n=Count("id"))):
+        supported_before[numbers[cycle_id]] += n
     rows = []
     for number in sorted({number for number, _recurring in counted}):
         total = counted.get((number, False), 0) + counted.get((number, True), 0)

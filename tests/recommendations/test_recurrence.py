@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from recommendations import recurrence, services
+from recommendations import recurrence, services, tally
 from recommendations.models import Recommendation, SimilarRecommendation, Theme
 from tests.factories import ReviewFactory, session, state
 
@@ -99,7 +99,8 @@ def test_creating_and_editing_queue_the_task(cycles, django_capture_on_commit_ca
         new = services.create_recommendation(
             review=fra4, paragraph="45.9", text="Reduce overcrowding in prisons now",
             recommending_states=[state("DEU")])
-    assert len(callbacks) == 1
+    # One task queued (besides, about one write in 200, the tally's compaction).
+    assert len([c for c in callbacks if c is not tally.compact]) == 1
     new.refresh_from_db()
     assert new.recurring
     assert new.earlier_links.get().earlier == cycles["prisons3"]
