@@ -55,6 +55,28 @@ def test_readyz_checks_a_reachable_redis_broker_and_cache(settings):
     assert Client().get("/readyz").json() == {"status": "ok"}
 
 
+def test_check_worker_accepts_the_cache_settings_py_configures(settings, monkeypatch):
+    """With CACHE_URL, settings.py uses core.cache.RedisCache: check_worker must take it
+    for the Redis cache it is (it looked for "redis" in the class path, case-sensitively:
+    the production smoke test's worker check failed)."""
+    import redis
+    from django.core.cache import cache
+
+    from upr_tracker import celery
+
+    try:
+        redis.Redis(host="127.0.0.1", db=11, socket_timeout=1).ping()
+    except redis.RedisError as exc:
+        need_service("redis", str(exc))
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/10"
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/11"}}
+    # The worker's part, done here: the task writes its answer to the shared cache.
+    monkeypatch.setattr(celery.ping, "delay",
+                        lambda token: cache.set(f"worker-ping:{token}", "pong", 30))
+    assert celery.check_worker(timeout=5) >= 0
+
+
 def database_down():
     return mock.patch.object(type(connections["default"]), "ensure_connection",
                              side_effect=OperationalError("could not connect to server"))

@@ -29,7 +29,8 @@ def check_worker(timeout: float = 30) -> float:
     from django.conf import settings
     from django.core.cache import cache
 
-    if not settings.CELERY_BROKER_URL or "redis" not in settings.CACHES["default"]["BACKEND"]:
+    backend = settings.CACHES["default"]["BACKEND"].lower()  # Django's or core.cache's
+    if not settings.CELERY_BROKER_URL or "redis" not in backend:
         raise RuntimeError("check_worker needs CELERY_BROKER_URL and a Redis CACHE_URL")
     token = uuid.uuid4().hex
     started = time.monotonic()
