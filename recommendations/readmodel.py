@@ -260,6 +260,38 @@ def rebuild(batch: int = BATCH, *, with_tally: bool = True) -> int:
     return len(ids)
 
 
+def schema_is_current(models: Iterable[type] = (RecommendationRow, ListVersion)) -> bool:
+    """Whether the database has every table and column of these models as the code has
+    them now. A migration that fills them with the application's code (rebuild(),
+    tally.rebuild()) runs it only then: migrating an older database, a later migration
+    adds columns the code already writes, and the last migration catches up (catch_up)."""
+    introspection = connection.introspection
+    with connection.cursor() as cursor:
+        tables = set(introspection.table_names(cursor))
+        for model in models:
+            if model._meta.db_table not in tables:
+                return False
+            columns = {c.name for c in introspection.get_table_description(
+                cursor, model._meta.db_table)}
+            if any(f.column not in columns for f in model._meta.concrete_fields):
+                return False
+    return True
+
+
+def catch_up() -> None:
+    """What the migrations that fill the read model and the tally left empty, filled now
+    (called by the latest such migration, with the schema current): the rows and the
+    tally if there are no rows, else the tally tables that are empty."""
+    if not Recommendation.objects.exists():
+        return
+    if not RecommendationRow.objects.exists():
+        rebuild()
+    elif not (ReviewTally.objects.exists() and MadeTally.objects.exists()
+              and RegionTally.objects.exists()):
+        with transaction.atomic():
+            tally.rebuild()
+
+
 def stale_ids(queryset: QuerySet | None = None) -> list[int]:
     """Recommendations whose stored row differs from the one built now (or is missing),
     and stored rows with no recommendation: what a test or an operator checks."""

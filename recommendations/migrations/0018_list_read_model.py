@@ -96,15 +96,17 @@ def drop_gin_indexes(apps, schema_editor):
 
 def fill(apps, schema_editor):
     """The version row, and the rows of the recommendations already there. This uses the
-    application's builder (not historical models), like `manage.py rebuild_list_rows`:
-    if a later migration makes it fail on an old database, migrate past this one with
-    the table empty and run that command."""
+    application's builder (not historical models), like `manage.py rebuild_list_rows`,
+    so only where the tables are as the code has them now: migrating an older database,
+    later migrations add columns the builder writes, and the last of them fills the
+    table (readmodel.catch_up)."""
     apps.get_model("recommendations", "ListVersion").objects.get_or_create(
         pk=1, defaults={"rows": 1, "codes": 1})
-    if apps.get_model("recommendations", "Recommendation").objects.exists():
-        from recommendations.readmodel import rebuild
+    from recommendations import readmodel
 
-        rebuild(with_tally=False)  # 0021 fills the tally
+    if (apps.get_model("recommendations", "Recommendation").objects.exists()
+            and readmodel.schema_is_current()):
+        readmodel.rebuild(with_tally=False)  # 0021 fills the tally
 
 
 Migration.operations += [

@@ -41,12 +41,14 @@ class Migration(migrations.Migration):
 
 def fill(apps, schema_editor):
     """The tally of the recommendations already there, with the application's code (like
-    0018): if a later migration makes it fail on an old database, migrate past this one
-    with the tables empty and run `manage.py rebuild_list_rows`."""
-    if apps.get_model("recommendations", "Recommendation").objects.exists():
-        from recommendations.tally import rebuild
+    0018), so only where its tables are as the code has them now (a later one is added
+    by 0022): else the last migration fills them (readmodel.catch_up)."""
+    from recommendations import readmodel, tally
+    from recommendations.models import MadeTally, RegionTally, ReviewTally
 
-        rebuild()
+    if (apps.get_model("recommendations", "Recommendation").objects.exists()
+            and readmodel.schema_is_current((ReviewTally, MadeTally, RegionTally))):
+        tally.rebuild()
 
 
 Migration.operations += [migrations.RunPython(fill, migrations.RunPython.noop)]

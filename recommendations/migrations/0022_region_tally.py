@@ -27,11 +27,14 @@ class Migration(migrations.Migration):
 
 def fill(apps, schema_editor):
     """The regional tally of the recommendations already there, with the application's
-    code (like 0021; the same way out if a later migration makes it fail)."""
-    if apps.get_model("recommendations", "Recommendation").objects.exists():
-        from recommendations.tally import rebuild_regions
+    code (like 0021), where its table is as the code has it now (else the last
+    migration fills it: readmodel.catch_up)."""
+    from recommendations import readmodel, tally
+    from recommendations.models import RegionTally
 
-        rebuild_regions()
+    if (apps.get_model("recommendations", "Recommendation").objects.exists()
+            and readmodel.schema_is_current((RegionTally,))):
+        tally.rebuild_regions()
 
 
 Migration.operations += [migrations.RunPython(fill, migrations.RunPython.noop)]

@@ -15,8 +15,20 @@ COLUMNS = ("id", "recommending_state_ids", "recommending_regions", "theme_ids", 
 
 
 def fill_tags(apps, schema_editor):
+    """Each stored row's tags from its own columns; then what earlier migrations left
+    empty, migrating an older database (readmodel.catch_up: the rows, with their tags,
+    and the tally). Only where the tables are as the code has them now: a later
+    migration adding a column does this in its turn (and so should each that does)."""
+    from recommendations import readmodel
     from recommendations.tags import row_tags
 
+    if not readmodel.schema_is_current():
+        return
+    _fill_tags(apps, schema_editor, row_tags)
+    readmodel.catch_up()
+
+
+def _fill_tags(apps, schema_editor, row_tags):
     row_model = apps.get_model("recommendations", "RecommendationRow")
     table = row_model._meta.db_table
     connection = schema_editor.connection
