@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import Counter
 
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -32,6 +33,7 @@ from recommendations.models import (
     RegionTally,
     Response,
     Theme,
+    ThemeTally,
     translated_name,
 )
 from reviews.models import Cycle
@@ -321,13 +323,24 @@ def matrix_figures(cells: dict, columns: dict, query: dict) -> dict:
 
 def theme_over_time(theme: Theme, filters: ListFilters) -> dict:
     """Recommendations on `theme` (and its source labels, as the list's `theme` filter)
-    per cycle, by region under review, with support rates: over the list's rows, in one
-    query (issue 24)."""
+    per cycle, by region under review, with support rates, in one query (issue 24): over
+    ThemeTally when filtered by nothing but cycle, session, region and response (at
+    500,000 rows the biggest theme's 19,000 rows took ~100 ms to read after each write),
+    else over the list's rows."""
     query = {**filters.query(), "theme": theme.slug}
     numbers = {int(pk): cycle.number for pk, cycle in codes.table(Cycle.objects, "pk").items()}
+    if set(filters.query()) <= TALLIED_FILTERS:
+        # ThemeTally: a row counts under its themes and their canonical themes, so the
+        # list's `theme=X` finds the rows counted under X's canonical theme (or X's own).
+        found, _form = RecommendationRowFilter.apply(
+            filters.data, ThemeTally.objects.filter(theme_id=theme.canonical_id or theme.pk))
+        counted = [] if found is None else (
+            found.order_by().values_list("cycle_id", "region")
+            .annotate(count=Sum("n"), supported=Coalesce(Sum("n", filter=SUPPORTED), 0)))
+    else:
+        counted = _counted(list_rows(filters, theme=[theme]), "cycle_id", "region")
     cells = {(numbers[cycle_id], region): {"count": count, "supported": supported}
-             for cycle_id, region, count, supported in _counted(
-                 list_rows(filters, theme=[theme]), "cycle_id", "region")}
+             for cycle_id, region, count, supported in counted if count}
     cycles = sorted({c for c, _ in cells})
     total_all = sum(r["count"] for r in cells.values())
     rows = []

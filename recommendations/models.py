@@ -1033,3 +1033,30 @@ class RegionTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recommending_region or 'all'} -> {self.region}: {self.n}"
+
+
+class ThemeTally(models.Model):
+    """Recommendations per theme, session, region under review and response, kept like
+    ReviewTally: what "a theme over time" counts (analysis.cooperation). A recommendation
+    counts once under each id of its row's `theme_ids`: its themes and their canonical
+    themes. Since a row holds the canonical theme of each label it has, the list's
+    `theme=X` finds exactly the rows counted under X's canonical theme (or X itself if it
+    has none): one key per theme, no double count.
+
+    Its columns are named as RecommendationRow's, so the list's filters of cycle,
+    session, region and response (RecommendationRowFilter) apply to it unchanged."""
+
+    theme_id = models.BigIntegerField()
+    session_id = models.BigIntegerField()
+    cycle_id = models.BigIntegerField()
+    region = models.CharField(max_length=6)  # of the State under review
+    response = models.CharField(max_length=20)
+    n = models.BigIntegerField()
+
+    objects = TallyQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["theme_id"], name="themetally_theme")]
+
+    def __str__(self) -> str:
+        return f"theme {self.theme_id} -> {self.region}: {self.n}"

@@ -58,6 +58,7 @@ from .models import (
     RegionTally,
     ReviewTally,
     Theme,
+    ThemeTally,
 )
 from .tags import row_tags
 from .tally import ROW_COLUMNS, Delta
@@ -254,13 +255,18 @@ def rebuild(batch: int = BATCH, *, with_tally: bool = True) -> int:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Fresh statistics, and the visibility map that lets counts use index-only scans.
         with connection.cursor() as cursor:
-            for model in (RecommendationRow, *((ReviewTally, MadeTally, RegionTally)
+            for model in (RecommendationRow, *((ReviewTally, MadeTally, RegionTally, ThemeTally)
                                                if with_tally else ())):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     return len(ids)
 
 
-def schema_is_current(models: Iterable[type] = (RecommendationRow, ListVersion)) -> bool:
+# What catch_up() fills: the tables a migration must find as the code has them before
+# it runs the application's code on them.
+FILLED = (RecommendationRow, ListVersion, ReviewTally, MadeTally, RegionTally, ThemeTally)
+
+
+def schema_is_current(models: Iterable[type] = FILLED) -> bool:
     """Whether the database has every table and column of these models as the code has
     them now. A migration that fills them with the application's code (rebuild(),
     tally.rebuild()) runs it only then: migrating an older database, a later migration
@@ -280,14 +286,16 @@ def schema_is_current(models: Iterable[type] = (RecommendationRow, ListVersion))
 
 def catch_up() -> None:
     """What the migrations that fill the read model and the tally left empty, filled now
-    (called by the latest such migration, with the schema current): the rows and the
-    tally if there are no rows, else the tally tables that are empty."""
+    (called by the latest such migration, once schema_is_current()): the rows and the
+    tally where there are no rows or rows without tags (written before 0023 and not
+    filled by it), else the tally if one of its tables is empty."""
     if not Recommendation.objects.exists():
         return
-    if not RecommendationRow.objects.exists():
+    if (not RecommendationRow.objects.exists()
+            or RecommendationRow.objects.filter(tags=[]).exists()):
         rebuild()
-    elif not (ReviewTally.objects.exists() and MadeTally.objects.exists()
-              and RegionTally.objects.exists()):
+    elif not all(model.objects.exists()
+                 for model in (ReviewTally, MadeTally, RegionTally, ThemeTally)):
         with transaction.atomic():
             tally.rebuild()
 

@@ -36,6 +36,7 @@ from .models import (
     Response,
     ReviewTally,
     ReviewTallyQuerySet,
+    ThemeTally,
     distribution_rows,
 )
 
@@ -46,13 +47,15 @@ COMPACT_EVERY = 200
 REVIEW_KEY = ("review_id", "response", "government_status", "civil_society_status",
               "recurring")
 REGION_KEY = ("session_id", "cycle_id", "region", "recommending_region", "response")
+THEME_KEY = ("theme_id", "session_id", "cycle_id", "region", "response")
 # Of RecommendationRow, what the keys are made of (see readmodel: read as rows go).
 ROW_COLUMNS = (*REVIEW_KEY, "recommending_state_ids", "session_id", "cycle_id", "region",
-               "recommending_regions")
+               "recommending_regions", "theme_ids")
 
 ReviewKey = tuple[int, str, str, str, bool]
 RegionKey = tuple[int, int, str, str, str]
-TABLES = ((ReviewTally, REVIEW_KEY), (MadeTally, ("state_id",)), (RegionTally, REGION_KEY))
+TABLES = ((ReviewTally, REVIEW_KEY), (MadeTally, ("state_id",)), (RegionTally, REGION_KEY),
+          (ThemeTally, THEME_KEY))
 
 
 def review_key(review_id: int, response: str, government_status: str | None,
@@ -77,6 +80,7 @@ class Delta:
         self.reviews: Counter = Counter()
         self.made: Counter = Counter()
         self.regions: Counter = Counter()
+        self.themes: Counter = Counter()
 
     def remove(self, values: Iterable[tuple]) -> None:
         """Rows going: tuples of ROW_COLUMNS (arrays as stored)."""
@@ -95,15 +99,20 @@ class Delta:
                                row["response"],
                                _stored("recommending_regions", row["recommending_regions"])):
             self.regions[key] += sign
+        for theme_id in set(_stored("theme_ids", row["theme_ids"])):
+            self.themes[(int(theme_id), int(row["session_id"]), int(row["cycle_id"]),
+                         row["region"] or "", row["response"])] += sign
 
     def apply(self) -> None:
         """Write the non-zero changes (none: no statement), in the caller's transaction."""
         wrote = _insert(ReviewTally, REVIEW_KEY, self.reviews)
         wrote += _insert(MadeTally, ("state_id",), {(k,): n for k, n in self.made.items()})
         wrote += _insert(RegionTally, REGION_KEY, self.regions)
+        wrote += _insert(ThemeTally, THEME_KEY, self.themes)
         self.reviews.clear()
         self.made.clear()
         self.regions.clear()
+        self.themes.clear()
         if wrote and random.random() < 1 / COMPACT_EVERY:
             transaction.on_commit(compact)
 
@@ -148,13 +157,13 @@ def compact() -> None:
             _insert(model, key, sums)
 
 
-def counted() -> tuple[dict[ReviewKey, int], dict[int, int], dict[RegionKey, int]]:
-    """The tally counted from the recommendations now: four queries over all of them."""
+def counted() -> tuple[dict, dict, dict, dict]:
+    """The tally counted from the recommendations now: five queries over all of them."""
     reviews = {review_key(*key): n for *key, n in Recommendation.objects.order_by()
                .values_list(*REVIEW_KEY).annotate(total=Count("id"))}
     through = Recommendation.recommending_states.through
     made = dict(through.objects.order_by().values_list("state_id").annotate(total=Count("id")))
-    return reviews, made, counted_regions()
+    return reviews, made, counted_regions(), counted_themes()
 
 
 def counted_regions() -> dict[RegionKey, int]:
@@ -177,19 +186,43 @@ def counted_regions() -> dict[RegionKey, int]:
     return regions
 
 
-def stored() -> tuple[dict[ReviewKey, int], dict[int, int], dict[RegionKey, int]]:
+def counted_themes() -> dict[tuple, int]:
+    """ThemeTally counted from the recommendations and their themes: each recommendation
+    once under each of its themes and their canonical themes (a set per recommendation)."""
+    through = Recommendation.themes.through
+    keys: dict[int, set] = {}
+    where: dict[int, tuple] = {}
+    for rid, theme_id, canonical_id, session_id, cycle_id, region, response in (
+            through.objects.order_by().values_list(
+                "recommendation_id", "theme_id", "theme__canonical_id",
+                "recommendation__review__session_id",
+                "recommendation__review__session__cycle_id",
+                "recommendation__review__state__region", "recommendation__response")):
+        keys.setdefault(rid, set()).update(t for t in (theme_id, canonical_id) if t)
+        where[rid] = (session_id, cycle_id, region or "", response)
+    themes: Counter = Counter()
+    for rid, ids in keys.items():
+        for theme_id in ids:
+            themes[(theme_id, *where[rid])] += 1
+    return dict(themes)
+
+
+def stored() -> tuple[dict, dict, dict, dict]:
     """The stored tally, each key's rows summed (keys summing to 0 left out)."""
     reviews = {review_key(*key): n
                for key, n in ReviewTally.objects.counts(*REVIEW_KEY).items()}
-    return reviews, stored_made(), RegionTally.objects.counts(*REGION_KEY)
+    return (reviews, stored_made(), RegionTally.objects.counts(*REGION_KEY),
+            ThemeTally.objects.counts(*THEME_KEY))
 
 
 def stale() -> dict[tuple, tuple[int, int]]:
     """{key: (stored, counted)} wherever the tally differs from the recommendations;
-    review keys are tuples of REVIEW_KEY, made-by keys ("made", state id), region keys
+    review keys are tuples of REVIEW_KEY, made-by keys ("made", state id), theme keys
+    ("theme", *THEME_KEY), region keys
     ("region", *REGION_KEY). Empty when exact: what a test or an operator checks."""
     differences = {}
-    names = (lambda k: k, lambda k: ("made", k), lambda k: ("region", *k))
+    names = (lambda k: k, lambda k: ("made", k), lambda k: ("region", *k),
+             lambda k: ("theme", *k))
     for name, have, want in zip(names, stored(), counted(), strict=True):
         for key in have.keys() | want.keys():
             if have.get(key, 0) != want.get(key, 0):
@@ -200,10 +233,11 @@ def stale() -> dict[tuple, tuple[int, int]]:
 def rebuild() -> None:
     """Count the tally again from the recommendations (readmodel.rebuild, in its
     transaction)."""
-    reviews, made, regions = counted()
+    reviews, made, regions, themes = counted()
     _refill(ReviewTally, REVIEW_KEY, reviews)
     _refill(MadeTally, ("state_id",), {(k,): n for k, n in made.items()})
     _refill(RegionTally, REGION_KEY, regions)
+    _refill(ThemeTally, THEME_KEY, themes)
 
 
 def rebuild_regions() -> None:

@@ -44,10 +44,11 @@ def fill(apps, schema_editor):
     0018), so only where its tables are as the code has them now (a later one is added
     by 0022): else the last migration fills them (readmodel.catch_up)."""
     from recommendations import readmodel, tally
-    from recommendations.models import MadeTally, RegionTally, ReviewTally
+    from recommendations.models import MadeTally, RegionTally, ReviewTally, ThemeTally
 
     if (apps.get_model("recommendations", "Recommendation").objects.exists()
-            and readmodel.schema_is_current((ReviewTally, MadeTally, RegionTally))):
+            and readmodel.schema_is_current((ReviewTally, MadeTally, RegionTally,
+                                             ThemeTally))):
         tally.rebuild()
 
 

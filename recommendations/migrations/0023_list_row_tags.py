@@ -22,10 +22,12 @@ def fill_tags(apps, schema_editor):
     from recommendations import readmodel
     from recommendations.tags import row_tags
 
-    if not readmodel.schema_is_current():
-        return
-    _fill_tags(apps, schema_editor, row_tags)
-    readmodel.catch_up()
+    from recommendations.models import ListVersion, RecommendationRow
+
+    if readmodel.schema_is_current((RecommendationRow, ListVersion)):
+        _fill_tags(apps, schema_editor, row_tags)
+    if readmodel.schema_is_current():
+        readmodel.catch_up()
 
 
 def _fill_tags(apps, schema_editor, row_tags):

@@ -374,6 +374,8 @@ def test_a_theme_over_time_on_the_list_rows_equals_the_one_counted(mixed, params
             t = cooperation.theme_over_time(theme, filters)
         if not searches_the_recommendations(params):
             assert [q["sql"] for q in queries if RECOMMENDATIONS.search(q["sql"])] == []
+        if set(params) <= cooperation.TALLIED_FILTERS:  # from ThemeTally, not the rows
+            assert [q["sql"] for q in queries if "recommendationrow" in q["sql"]] == []
         cells = {(row["cycle"], r["region"]): (r["count"], r["supported"])
                  for row in t["cycles"] for r in row["regions"] if r["count"]}
         assert cells == counted_theme(theme, filters), theme

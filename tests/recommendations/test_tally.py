@@ -431,3 +431,24 @@ def test_an_open_import_never_makes_an_edit_of_the_same_review_wait(rec):
         release.set()
         worker.join(30)
     assert_exact()
+
+
+def test_themes_and_their_mapping_keep_the_theme_tally(rec):
+    """ThemeTally counts a recommendation under each of its themes and their canonical
+    themes; tagging, untagging and mapping a label onto another canonical theme keep it
+    equal to a recount."""
+    canonical, other = Theme.objects.order_by("slug")[1:3]
+    label = Theme.objects.create(name="A source label", slug="a-source-label-x",
+                                 canonical=canonical)
+    rec.themes.add(label)
+    assert_exact()
+    themes = {key[0] for key in tally.stored()[3]}
+    assert {label.pk, canonical.pk} <= themes
+    label.canonical = other
+    label.save()
+    assert_exact()
+    themes = {key[0]: n for key, n in tally.stored()[3].items()}
+    assert other.pk in themes and canonical.pk not in themes
+    rec.themes.remove(label)
+    assert_exact()
+    assert other.pk not in {key[0] for key in tally.stored()[3]}
