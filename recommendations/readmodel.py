@@ -294,8 +294,7 @@ def catch_up() -> None:
     if (not RecommendationRow.objects.exists()
             or RecommendationRow.objects.filter(tags=[]).exists()):
         rebuild()
-    elif not all(model.objects.exists()
-                 for model in (ReviewTally, MadeTally, RegionTally, ThemeTally)):
+    elif not all(model.objects.exists() for model, _key in tally.TABLES):
         with transaction.atomic():
             tally.rebuild()
 

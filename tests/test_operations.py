@@ -41,8 +41,8 @@ def test_readyz_is_503_when_the_broker_cannot_be_reached(settings):
         response.json()["problems"][0].startswith("broker:")
 
 
-@pytest.mark.django_db
-def test_readyz_checks_a_reachable_redis_broker_and_cache(settings):
+def use_redis(settings, cache_backend: str) -> None:
+    """The broker on Redis DB 10 and the cache (`cache_backend`) on DB 11."""
     import redis
 
     try:
@@ -50,8 +50,13 @@ def test_readyz_checks_a_reachable_redis_broker_and_cache(settings):
     except redis.RedisError as exc:
         need_service("redis", str(exc))
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/10"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": cache_backend,
                                    "LOCATION": "redis://127.0.0.1:6379/11"}}
+
+
+@pytest.mark.django_db
+def test_readyz_checks_a_reachable_redis_broker_and_cache(settings):
+    use_redis(settings, "django.core.cache.backends.redis.RedisCache")
     assert Client().get("/readyz").json() == {"status": "ok"}
 
 
@@ -59,18 +64,11 @@ def test_check_worker_accepts_the_cache_settings_py_configures(settings, monkeyp
     """With CACHE_URL, settings.py uses core.cache.RedisCache: check_worker must take it
     for the Redis cache it is (it looked for "redis" in the class path, case-sensitively:
     the production smoke test's worker check failed)."""
-    import redis
     from django.core.cache import cache
 
     from upr_tracker import celery
 
-    try:
-        redis.Redis(host="127.0.0.1", db=11, socket_timeout=1).ping()
-    except redis.RedisError as exc:
-        need_service("redis", str(exc))
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/10"
-    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:6379/11"}}
+    use_redis(settings, "core.cache.RedisCache")
     # The worker's part, done here: the task writes its answer to the shared cache.
     monkeypatch.setattr(celery.ping, "delay",
                         lambda token: cache.set(f"worker-ping:{token}", "pong", 30))

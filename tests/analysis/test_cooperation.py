@@ -229,11 +229,7 @@ def test_the_tallied_matrix_counts_co_sponsors_and_unsponsored_recommendations(m
     {"recurring": "false", "response": "supported"}, {"theme": "B", "response": "noted"},
 ])
 def test_the_matrix_with_another_filter_counts_the_list_rows(mixed, params):
-    slugs = {"A": mixed.theme_a.slug, "B": mixed.theme_b.slug}
-    if "theme" in params:
-        themes = params["theme"] if isinstance(params["theme"], list) else [params["theme"]]
-        params = {**params, "theme": [slugs[t] for t in themes]}
-    filters = cooperation.ListFilters(params)
+    filters = cooperation.ListFilters(_with_slugs(params, mixed))
     assert filters.is_valid(), filters.errors
     with CaptureQueriesContext(connection) as queries:
         m = cooperation.regional_matrix(filters)
