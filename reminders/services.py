@@ -348,19 +348,52 @@ def record_reminders(*, today: dt.date, dry_run: bool = False) -> ScanResult:
                 result.preview.setdefault(row.recipient_id, []).append(row)
         result.recipients = sorted(result.preview)
         return result
-    before = Reminder.objects.count()
-    # ON CONFLICT DO NOTHING on (recipient, key): this is what records a reminder once,
-    # however many scans run, at the same time or one after a crashed other.
-    Reminder.objects.bulk_create(owed, ignore_conflicts=True, batch_size=1000)
-    result.created = Reminder.objects.count() - before  # approximate under concurrent scans
-    if obsolete:
-        # status=pending again in the WHERE: a row that a digest being sent holds locked
-        # is re-checked once that digest commits, and stays "sent".
-        result.cancelled = Reminder.objects.filter(
-            pk__in=obsolete, status=Reminder.Status.PENDING).update(
-            status=Reminder.Status.CANCELLED, last_error="No longer due")
+    with transaction.atomic():
+        # Scans record one after another: two interleaved INSERTs could each commit part
+        # of one recipient's reminders, and the two scans then send that recipient two
+        # digests of a part each (no reminder twice, but two e-mails). Under the lock the
+        # second scan finds every row the first recorded, all committed at once.
+        _lock_scans()
+        before = Reminder.objects.count()
+        # ON CONFLICT DO NOTHING on (recipient, key): this is what records a reminder
+        # once, however many scans run, at the same time or one after a crashed other.
+        Reminder.objects.bulk_create(owed, ignore_conflicts=True, batch_size=1000)
+        result.created = Reminder.objects.count() - before
+        if obsolete:
+            # status=pending again in the WHERE: a row that a digest being sent holds
+            # locked is re-checked once that digest commits, and stays "sent".
+            result.cancelled = Reminder.objects.filter(
+                pk__in=obsolete, status=Reminder.Status.PENDING).update(
+                status=Reminder.Status.CANCELLED, last_error="No longer due")
     result.recipients = recipients_due(today=today)
     return result
+
+
+# pg_advisory_xact_lock's key for the reminder scan's recording phase (any constant
+# that no other lock of this database uses: "UPRR" in ASCII).
+SCAN_LOCK = 0x55505252
+
+
+def _lock_scans() -> None:
+    """Holds the scan lock until the transaction ends (PostgreSQL; SQLite serialises
+    write transactions by itself)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK])
+
+
+def _lock_recipient(user_id: int) -> bool:
+    """Takes the lock on `user_id`'s digest until the transaction ends, or says another
+    transaction holds it. SKIP LOCKED alone lets two workers that select at the same
+    instant lock one row each (rows are locked one by one): two digests of a part each."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        # The two-key form: its keys never meet the one-key SCAN_LOCK's.
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [SCAN_LOCK, user_id % 2**31])
+        return cursor.fetchone()[0]
 
 
 def recipients_due(*, today: dt.date, user_ids: Iterable[int] = ()) -> list[int]:
@@ -514,6 +547,8 @@ def send_digest(*, user_id: int, today: dt.date | None = None) -> int:
     user = (get_user_model().objects.select_related("profile").filter(pk=user_id).first())
     error: Exception | None = None
     with transaction.atomic():
+        if not _lock_recipient(user_id):
+            return 0  # another worker is sending this recipient's digest
         rows = list(Reminder.objects.select_for_update(skip_locked=True).filter(
             recipient_id=user_id, status=Reminder.Status.PENDING).order_by("due_date", "pk"))
         if not rows:

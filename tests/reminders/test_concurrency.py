@@ -72,3 +72,66 @@ def test_concurrent_sends_of_one_digest_send_it_once(
         lambda: reminders.send_digest(user_id=focal_point.pk, today=TODAY), n=4)
     assert (errors, len(mailoutbox)) == ([], 1)
     assert Reminder.objects.get().attempts == 1
+
+
+def hold_lock(sql: str, params: list, release: threading.Event, held: threading.Event):
+    """A thread with its own connection that takes an advisory lock in a transaction and
+    keeps it until `release` is set."""
+    from django.db import transaction
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                held.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert held.wait(10)
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_digest_being_sent_by_another_worker_is_not_sent_again(
+        postgres, mailoutbox, focal_point, france_review, france_action):
+    # Rows are locked one by one under SKIP LOCKED: two workers selecting at one instant
+    # could each lock a part. The recipient's lock makes the second one step aside whole.
+    reminders.record_reminders(today=TODAY)
+    release, held = threading.Event(), threading.Event()
+    thread = hold_lock("SELECT pg_advisory_xact_lock(%s, %s)",
+                       [reminders.SCAN_LOCK, focal_point.pk], release, held)
+    try:
+        assert reminders.send_digest(user_id=focal_point.pk, today=TODAY) == 0
+        assert mailoutbox == []
+    finally:
+        release.set()
+        thread.join(30)
+    assert reminders.send_digest(user_id=focal_point.pk, today=TODAY) == 2
+    assert len(mailoutbox) == 1 and mailoutbox[0].body.count("\n- ") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scan_records_only_after_the_scan_before_it_committed(
+        postgres, mailoutbox, focal_point, france_review, france_action):
+    # While another scan holds the recording lock, a scan records nothing (it waits),
+    # then records every owed row in one commit.
+    release, held = threading.Event(), threading.Event()
+    thread = hold_lock("SELECT pg_advisory_xact_lock(%s)", [reminders.SCAN_LOCK],
+                       release, held)
+    results = []
+    scan = threading.Thread(target=lambda: (
+        results.append(reminders.record_reminders(today=TODAY)), connections.close_all()))
+    scan.start()
+    try:
+        scan.join(1)
+        assert scan.is_alive() and Reminder.objects.count() == 0
+    finally:
+        release.set()
+        thread.join(30)
+        scan.join(30)
+    assert [r.created for r in results] == [2]
+    assert Reminder.objects.filter(status="pending").count() == 2
