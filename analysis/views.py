@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -61,15 +63,23 @@ def _choosers_html() -> str:
         .order_by("pk").values_list("pk", flat=True))
 
     def render_choosers() -> str:
+        # The options written here, not by a template loop (~0.05 ms an option; there
+        # are a few hundred): (name, value) pairs, sorted by name, escaped.
+        states = [(str(s), s.iso3) for s in State.objects.filter(pk__in=state_ids)]
+        themes = [(t.localized_name, t.slug) for t in Theme.objects.filter(pk__in=theme_ids)]
         return render_to_string("analysis/includes/choosers.html", {
-            "states": sorted(State.objects.filter(pk__in=state_ids),
-                             key=lambda s: collation_key(s.localized_name)),
-            "themes": sorted(Theme.objects.filter(pk__in=theme_ids),
-                             key=lambda t: collation_key(t.localized_name))})
+            "state_options": _options(states), "theme_options": _options(themes)})
 
     return readmodel.cached("matrix-choosers", render_choosers, state_ids, theme_ids,
                             translation.get_language(), names.version(),
                             version=str(readmodel.codes_version()))
+
+
+def _options(choices: list[tuple[str, str]]) -> str:
+    """`<option>`s of (label, value) pairs in the language's alphabetical order."""
+    choices.sort(key=lambda choice: collation_key(choice[0]))
+    return mark_safe("".join(f'<option value="{escape(value)}">{escape(label)}</option>'
+                             for label, value in choices))
 
 
 def matrix(request: HttpRequest) -> HttpResponse:

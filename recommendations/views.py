@@ -21,7 +21,6 @@ from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -158,8 +157,11 @@ class RowLabels:
     and `|date:"DATE_FORMAT"` write it."""
 
     def __init__(self) -> None:
-        self.responses = {value: escape(label) for value, label in Response.choices}
-        self.statuses = {value: escape(label) for value, label in ImplementationStatus.choices}
+        # str(): the choices' labels are lazy, and escape() keeps them lazy: each row
+        # would translate them again (a gettext call per cell, a third of a review's time).
+        self.responses = {value: escape(str(label)) for value, label in Response.choices}
+        self.statuses = {value: escape(str(label))
+                         for value, label in ImplementationStatus.choices}
         self.state = escape(_("State under review"))
         self.paragraph = escape(_("Paragraph"))
         self.asked_before = escape(_("Asked in an earlier cycle too"))
@@ -221,10 +223,10 @@ class ListRow:
         escape wraps: without its lazy-string check, a few µs a value). `show_review` adds the
         State under review (the list page), `updated` the "Updated" column."""
         data, labels = self._data, self._labels
-        url = _escape(self._urls["recommendation"].format(self.pk))
+        url = self._urls["recommendation"].format(int(self.pk))
         review = ""
         if show_review:
-            review_url = _escape(self._urls["review"].format(data["review"]))
+            review_url = self._urls["review"].format(int(data["review"]))
             review = (f'<td data-label="{labels.state}" class="col-state"><a href="'
                       f'{review_url}">{labels.state_name(data["state_under_review"])}</a> '
                       f'<span class="muted nowrap">{labels.session(data["session"])}</span>'
@@ -233,8 +235,7 @@ class ListRow:
                      f'title="{labels.asked_before}">{labels.recurring}</a>'
                      if self.recurring else "")
         paragraph = _escape(self.paragraph) if self.paragraph else labels.none
-        # `|truncatewords:60`: also puts single spaces between the words.
-        text = _escape(Truncator(self.text).words(60, truncate=" …"))
+        text = _escape(_truncate_words(self.text, 60))
         by = labels.separator.join(labels.state_name(s) for s in data["recommending_states"])
         cells = [
             review,
@@ -244,7 +245,7 @@ class ListRow:
             f'</span><span dir="auto">{text}</span>\n      <span class="rec-by">'
             f"{labels.recommended_by} {by}</span></td>",
             f'<td data-label="{labels.response}"><span class="badge badge-'
-            f'{_escape(self.response)}">{labels.responses[self.response]}</span></td>',
+            f'{self.response}">{labels.responses[self.response]}</span></td>',
             _status_cell(labels.government, self.government_status, labels),
             _status_cell(labels.civil_society, self.civil_society_status, labels),
         ]
@@ -257,10 +258,22 @@ class ListRow:
         return "\n  <tr>\n    " + "\n    ".join(cells) + "\n  </tr>\n"
 
 
+def _truncate_words(text: str, length: int, truncate: str = " …") -> str:
+    """`|truncatewords:60` (Truncator.words) without its lazy object (a row's text went
+    through ~10 attribute look-ups of it): single spaces between the words, and the
+    ellipsis after `length` of them unless the text already ends with it."""
+    words = text.split()
+    if len(words) <= length:
+        return " ".join(words)
+    text = " ".join(words[:length])
+    return text if text.endswith(truncate) else text + truncate
+
+
 def _status_cell(label: str, status: str, labels: RowLabels) -> str:
     if not status:
         return f'<td data-label="{label}"><span class="muted">—</span></td>'
-    return (f'<td data-label="{label}"><span class="badge badge-{_escape(status)}">'
+    # `status` is one of the choices (the look-up fails otherwise): nothing to escape.
+    return (f'<td data-label="{label}"><span class="badge badge-{status}">'
             f"{labels.statuses[status]}</span></td>")
 
 
@@ -269,9 +282,10 @@ def _url_template(name: str) -> str:
 
 
 def row_urls() -> dict[str, str]:
-    """The page links of a ListRow (its recommendation, its review), as templates."""
-    return {"recommendation": _url_template("recommendations:recommendation_detail"),
-            "review": _url_template("front:review_detail")}
+    """The page links of a ListRow (its recommendation, its review), as templates
+    already escaped for an attribute (an id fills them: digits only)."""
+    return {"recommendation": _escape(_url_template("recommendations:recommendation_detail")),
+            "review": _escape(_url_template("front:review_detail"))}
 
 
 def theme_choice_groups() -> list[tuple[str, list[tuple[str, str]]]]:

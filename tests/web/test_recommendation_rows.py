@@ -3,13 +3,16 @@ the template engine took ~0.2 ms a row): the same HTML as the template that wrot
 escaped alike, in every language; and the review page renders again only the rows a
 write changed, the others coming from the cache."""
 
+import hypothesis
 import orjson
 import pytest
+from hypothesis import strategies as st
 from django.conf import settings
 from django.core.cache import cache
 from django.template import engines
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import Truncator
 
 from front import views as front_views
 from recommendations.models import (
@@ -20,7 +23,7 @@ from recommendations.models import (
     Response,
 )
 from recommendations.templatetags.upr_rows import recommendation_rows
-from recommendations.views import ListRow, RowLabels, row_urls
+from recommendations.views import ListRow, RowLabels, _truncate_words, row_urls
 from tests.factories import RecommendationFactory, ReviewFactory, state
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +208,11 @@ def test_with_the_cache_down_the_review_rows_are_all_rendered(review, settings, 
     rows = front_views._review_rows(stored, "1.1")
     assert [row.pk for row in rows] == [pk for pk, _text in stored]
     assert sorted(rendered) == sorted(pk for pk, _text in stored)
+
+
+@pytest.mark.django_db(databases=[])
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(st.lists(st.sampled_from(["word", "…", " …", "a\u00a0b", "\n", "  ", "é"]),
+                           max_size=70).map(" ".join), st.integers(1, 8))
+def test_truncating_a_rows_text_is_truncatewords(text, length):
+    assert _truncate_words(text, length) == Truncator(text).words(length, truncate=" …")
