@@ -6,13 +6,13 @@ write changed, the others coming from the cache."""
 import hypothesis
 import orjson
 import pytest
-from hypothesis import strategies as st
 from django.conf import settings
 from django.core.cache import cache
 from django.template import engines
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import Truncator
+from hypothesis import strategies as st
 
 from front import views as front_views
 from recommendations.models import (
