@@ -34,7 +34,7 @@ from celery.signals import task_postrun, task_prerun
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
-from django.db.models import F, Max, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.signals import (
     m2m_changed,
     post_delete,
@@ -333,11 +333,16 @@ _local = threading.local()
 def versions() -> tuple[int, int, object, int]:
     """(rows, codes, changed_at, total) of ListVersion in one query; `codes` is kept for
     the rest of the request's thread by `codes_version()`."""
-    summed = ListVersion.objects.aggregate(
-        rows=Sum("rows"), codes=Sum("codes"), changed_at=Max("changed_at"),
-        total=Sum("total"))
-    found = (int(summed["rows"] or 0), int(summed["codes"] or 0), summed["changed_at"],
-             int(summed["total"] or 0))
+    # In SQL, not through the ORM: every list request reads it first, and compiling the
+    # aggregate took 0.3 ms, three times what the database takes to answer it.
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT SUM({q('rows')}), SUM({q('codes')}), MAX({q('changed_at')}), "
+                       f"SUM({q('total')}) FROM {q(ListVersion._meta.db_table)}")
+        rows, codes, changed_at, total = cursor.fetchone()
+    if isinstance(changed_at, str):  # SQLite: what DateTimeField's converter does
+        changed_at = connection.ops.convert_datetimefield_value(changed_at, None, connection)
+    found = (int(rows or 0), int(codes or 0), changed_at, int(total or 0))
     _local.codes = found[1]
     return found
 
