@@ -2,7 +2,7 @@
 
 Django's Select renders each option through a template include (~0.1 ms an option):
 a select of every theme or State took longer than the figures beside it (issue 24).
-These write byte for byte what Django's templates write (tests/core/test_widgets.py
+These write byte for byte what Django's templates write (tests/test_widgets.py
 compares them)."""
 
 from django import forms
