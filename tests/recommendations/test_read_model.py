@@ -240,9 +240,15 @@ def test_a_list_page_is_three_queries_and_a_304_one(rec, api_client,
                                                     django_assert_num_queries):
     theme = rec.themes.get().slug
     api_client.get(URL, {"recommending_state": "DEU", "theme": theme, "sdg": 5})
-    with django_assert_num_queries(3):  # version, count, page: codes are cached
+    # Version, count, page (codes are cached); on PostgreSQL the page between SET and
+    # RESET of a planner setting: array filters with few matches are read through their
+    # GIN index (rows.FastPage.page_plan).
+    expected = (["SELECT", "SELECT", "SET", "SELECT", "RESET"]
+                if connection.vendor == "postgresql" else ["SELECT"] * 3)
+    with django_assert_num_queries(len(expected)) as captured:
         response = api_client.get(URL, {"recommending_state": "DEU", "theme": theme,
                                         "sdg": 16})
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == expected
     assert response.json()["count"] == 1
     with django_assert_num_queries(2):  # unfiltered: the count is kept with the version
         response = api_client.get(URL)
