@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
-from .touch import ACTIONS, CHANGED, on_touch
+from .touch import ACTIONS, CHANGED, DELETED, on_touch
 
 KIND_RECOMMENDATION = "recommendation"
 # Rows of the features above recommendations (issue 25) that mirrors follow too; they
@@ -120,9 +120,28 @@ def record(kind: str, ids: Iterable[int], action: str = CHANGED) -> None:
         else:
             from django.utils import timezone
 
+            # SQLite has no transaction id: the same rules kept in Python, per
+            # outermost atomic block (a statement outside one is its own transaction).
+            recorded = _recorded_in_transaction()
+            if action != DELETED:
+                ids = [i for i in ids if (kind, i, DELETED) not in recorded]
+            ids = [i for i in ids if (kind, i, action) not in recorded]
+            recorded.update((kind, i, action) for i in ids)
             now = timezone.now()
             Change.objects.bulk_create([
                 Change(kind=kind, object_id=i, action=action, at=now) for i in ids])
+
+
+def _recorded_in_transaction() -> set:
+    """What record() wrote in the current transaction (SQLite): one row per (kind, id,
+    action), and no "changed" after "deleted", as PostgreSQL's INSERT ensures by xid."""
+    if not connection.in_atomic_block or not connection.atomic_blocks:
+        return set()
+    block = connection.atomic_blocks[0]
+    kept = getattr(connection, "_change_feed_recorded", None)
+    if kept is None or kept[0] is not block:  # holding the block: `is` cannot mistake it
+        kept = connection._change_feed_recorded = (block, set())
+    return kept[1]
 
 
 # The lowest xid still running in the snapshot, leaving out transactions known to run in
