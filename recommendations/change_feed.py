@@ -120,28 +120,37 @@ def record(kind: str, ids: Iterable[int], action: str = CHANGED) -> None:
         else:
             from django.utils import timezone
 
-            # SQLite has no transaction id: the same rules kept in Python, per
-            # outermost atomic block (a statement outside one is its own transaction).
-            recorded = _recorded_in_transaction()
-            if action != DELETED:
-                ids = [i for i in ids if (kind, i, DELETED) not in recorded]
-            ids = [i for i in ids if (kind, i, action) not in recorded]
-            recorded.update((kind, i, action) for i in ids)
+            # SQLite has no transaction id: PostgreSQL's rules (one row per kind, id and
+            # action, no "changed" after "deleted") read from the rows this transaction
+            # wrote, those from its first one on (one writer at a time: no other
+            # transaction's rows among them; a savepoint rolled back took its own away).
+            first = _first_change_of_transaction()
+            if first is not None:
+                seen = set()
+                for start in range(0, len(ids), 500):
+                    seen.update(Change.objects.filter(
+                        pk__gte=first, kind=kind, object_id__in=ids[start:start + 500],
+                        action__in={action, DELETED}).values_list("object_id", "action"))
+                ids = [i for i in ids if (i, action) not in seen and (i, DELETED) not in seen]
             now = timezone.now()
-            Change.objects.bulk_create([
+            created = Change.objects.bulk_create([
                 Change(kind=kind, object_id=i, action=action, at=now) for i in ids])
+            if created and first is None and connection.in_atomic_block:
+                _first_change_of_transaction(min(c.pk for c in created))
 
 
-def _recorded_in_transaction() -> set:
-    """What record() wrote in the current transaction (SQLite): one row per (kind, id,
-    action), and no "changed" after "deleted", as PostgreSQL's INSERT ensures by xid."""
+def _first_change_of_transaction(pk: int | None = None) -> int | None:
+    """The id of the first Change row written in the current transaction (SQLite), or
+    None; with `pk`, remembers it. Kept with the outermost atomic block: a statement
+    outside one is its own transaction."""
     if not connection.in_atomic_block or not connection.atomic_blocks:
-        return set()
+        return None
     block = connection.atomic_blocks[0]
-    kept = getattr(connection, "_change_feed_recorded", None)
-    if kept is None or kept[0] is not block:  # holding the block: `is` cannot mistake it
-        kept = connection._change_feed_recorded = (block, set())
-    return kept[1]
+    kept = getattr(connection, "_change_feed_first", None)
+    if pk is not None:
+        connection._change_feed_first = (block, pk)  # holding the block: `is` below is exact
+        return pk
+    return kept[1] if kept is not None and kept[0] is block else None
 
 
 # The lowest xid still running in the snapshot, leaving out transactions known to run in

@@ -153,3 +153,24 @@ def test_feed_rejects_a_bad_position_and_page_size():
     assert response.status_code == 400
     assert "1000" in str(response.json())
     assert client.get("/api/v1/changes/", {"since": "1"}).status_code == 400
+
+
+def test_one_entry_per_row_and_action_in_a_transaction_and_none_rolled_back():
+    # PostgreSQL keeps these rules by transaction id; SQLite from the transaction's rows.
+    from recommendations.change_feed import KIND_INSTITUTION, Change, record
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint rolled back takes its entry away
+                record(KIND_INSTITUTION, [7])
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        record(KIND_INSTITUTION, [7])
+        record(KIND_INSTITUTION, [7, 9])  # once per transaction
+        record(KIND_INSTITUTION, [8], "deleted")
+        record(KIND_INSTITUTION, [8])  # nothing "changed" after its deletion
+    record(KIND_INSTITUTION, [9])  # another transaction: again
+    assert sorted(Change.objects.filter(kind=KIND_INSTITUTION).values_list(
+        "object_id", "action")) == [(7, "changed"), (8, "deleted"), (9, "changed"),
+                                    (9, "changed")]
