@@ -77,9 +77,9 @@ def _choosers_html() -> str:
 
 def _options(choices: list[tuple[str, str]]) -> str:
     """`<option>`s of (label, value) pairs in the language's alphabetical order."""
-    choices.sort(key=lambda choice: collation_key(choice[0]))
-    return mark_safe("".join(f'<option value="{escape(value)}">{escape(label)}</option>'
-                             for label, value in choices))
+    return mark_safe("".join(
+        f'<option value="{escape(value)}">{escape(label)}</option>'
+        for label, value in sorted(choices, key=lambda choice: collation_key(choice[0]))))
 
 
 def matrix(request: HttpRequest) -> HttpResponse:

@@ -378,8 +378,8 @@ def page_version() -> str:
     """What a cached page depends on, in one query: ListVersion.rows (every write of a
     recommendation or review) and .codes (every write of reference data: States and
     their aliases, themes, SDGs, groups, sessions, cycles, which pages show by name)."""
-    summed = ListVersion.objects.aggregate(rows=Sum("rows"), codes=Sum("codes"))
-    return f"{int(summed['rows'] or 0)}.{int(summed['codes'] or 0)}"
+    rows, codes, _changed_at, _total = versions()
+    return f"{rows}.{codes}"
 
 
 def cached(name: str, build: Callable[[], T], *parts, version: str | None = None) -> T:
